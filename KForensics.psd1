@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'KForensics.dll'
+    # Stamped by build.ps1 from Directory.Build.props; the source copy is never published as is.
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5f0c2a57-9a4e-4c39-b0b5-3d5b8e0e6f21'
+    Author               = 'KForensics contributors'
+    CompanyName          = 'KForensics'
+    Copyright            = '(c) KForensics contributors. Apache-2.0.'
+    Description          = 'Forensics for containers and Kubernetes: read sysdig captures natively, checkpoint and restore containers with CRIU as hashed evidence, and capture a pod''s system calls from your own seat.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('KForensics.Format.ps1xml')
+    CmdletsToExport      = @(
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('forensics', 'sysdig', 'scap', 'criu', 'docker', 'kubernetes', 'incident-response', 'Linux')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ProjectUri   = ''
+            ReleaseNotes = ''
+        }
+    }
+}

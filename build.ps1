@@ -1,0 +1,148 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+The one entry point for setting up, building, testing, benchmarking and demonstrating KForensics.
+
+.DESCRIPTION
+Tasks (run in the order given):
+  Bootstrap  Installs what the build and the tests need, idempotently: .NET packages, and on Debian
+             as root the Debian packages (sysdig, docker.io, busybox-static, chromium), a private
+             CRIU 4.1 root, and a running Docker engine with experimental features and a test image.
+  Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works.
+  Test       Bootstrap + Build, then xunit and Pester against the laid-out module in fresh processes.
+             Ends with the line 'N passed, N failed[, N skipped]' and fails when anything failed.
+  Bench      Bootstrap + Build, then the benchmarks against sysdig and the docker CLI.
+  Demo       Bootstrap + Build, then the path-traversal investigation on a capture built on the spot.
+  Package    Build, then a .nupkg of the module in out/.
+  Clean      Removes out/ and every bin/ and obj/.
+
+.EXAMPLE
+dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Bench', 'Demo', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Runs only the Pester tests whose file name matches (for working on one area).
+    [string] $PesterFilter = '*',
+
+    # Passed to 'dotnet test --filter' (for working on one area).
+    [string] $XunitFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'KForensics'
+Import-Module (Join-Path $root 'tests/Setup/KForensics.Setup.psm1') -Force
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
+    return [string]($props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1).'#text'
+}
+
+function Invoke-Native([string] $File, [string[]] $Arguments) {
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Bootstrap {
+    Write-Host '== Bootstrap' -ForegroundColor Cyan
+    Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
+    Install-KfDebianPackage -Name sysdig
+}
+
+function Invoke-Build {
+    Write-Host '== Build' -ForegroundColor Cyan
+    $version = Get-ModuleVersion
+    Invoke-Native dotnet @('build', (Join-Path $root 'KForensics.slnx'), '-c', $Configuration, '--nologo', '--verbosity', 'quiet', "-p:Version=$version")
+
+    if (Test-Path $moduleOut) { Remove-Item -Recurse -Force $moduleOut }
+    $deps = Join-Path $moduleOut 'deps'
+    New-Item -ItemType Directory -Force -Path $deps | Out-Null
+    $bin = Join-Path $root "src/KForensics/bin/$Configuration/net8.0"
+    # KForensics.dll loads into the default context; everything else goes to deps/ and is loaded
+    # into the module's private context (see DependencyLoadContext).
+    Copy-Item (Join-Path $bin 'KForensics.dll') $moduleOut
+    Copy-Item (Join-Path $bin 'KForensics.Format.ps1xml') $moduleOut
+    Get-ChildItem $bin -Filter '*.dll' | Where-Object Name -ne 'KForensics.dll' | Copy-Item -Destination $deps
+    Get-ChildItem $bin -Directory | Where-Object Name -eq 'runtimes' | Copy-Item -Destination $deps -Recurse
+
+    $manifest = Get-Content -Raw (Join-Path $root 'KForensics.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $moduleOut 'KForensics.psd1') -Value $manifest -NoNewline
+
+    $help = Join-Path $moduleOut 'en-US'
+    Invoke-Native (Get-Process -Id $PID).Path @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
+        '-ModulePath', $moduleOut, '-SourceDirectory', (Join-Path $root 'en-US'), '-OutputDirectory', $help)
+    Write-Host "Laid out $moduleOut (version $version)"
+}
+
+function Invoke-Test {
+    Write-Host '== Test' -ForegroundColor Cyan
+    $results = Join-Path $out 'test'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+
+    $xunitArgs = @('test', (Join-Path $root 'tests/KForensics.Tests'), '-c', $Configuration, '--no-build', '--nologo',
+        '--logger', 'trx;LogFileName=xunit.trx', '--results-directory', $results, '--logger', 'console;verbosity=normal')
+    if ($XunitFilter) { $xunitArgs += @('--filter', $XunitFilter) }
+    & dotnet @xunitArgs | Where-Object { $_ -notmatch '^\s+Passed ' }
+    $xunit = Read-KfTrx (Join-Path $results 'xunit.trx')
+
+    $pesterJson = Join-Path $results 'pester.json'
+    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-Pester.ps1') `
+        -ModulePath $moduleOut -ResultPath $pesterJson -Filter $PesterFilter
+    $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f
+        $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Output $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Bench {
+    Write-Host '== Bench' -ForegroundColor Cyan
+    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Bench/Invoke-Bench.ps1') -ModulePath $moduleOut
+    if ($LASTEXITCODE -ne 0) { throw 'The benchmarks failed.' }
+}
+
+function Invoke-Demo {
+    Write-Host '== Demo' -ForegroundColor Cyan
+    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
+    if ($LASTEXITCODE -ne 0) { throw 'The demo failed.' }
+}
+
+function Invoke-Package {
+    Write-Host '== Package' -ForegroundColor Cyan
+    $repo = Join-Path $out 'repository'
+    New-Item -ItemType Directory -Force -Path $repo | Out-Null
+    $name = "kforensics-package-$PID"
+    Register-PSResourceRepository -Name $name -Uri $repo -Trusted
+    try { Publish-PSResource -Path $moduleOut -Repository $name } finally { Unregister-PSResourceRepository -Name $name }
+    Get-ChildItem $repo -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+}
+
+function Invoke-Clean {
+    if (Test-Path $out) { Remove-Item -Recurse -Force $out }
+    Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+}
+
+$needsBuild = $Task | Where-Object { $_ -in 'Test', 'Bench', 'Demo', 'Package' }
+$plan = [System.Collections.Generic.List[string]]::new()
+foreach ($t in $Task) {
+    if ($t -in 'Test', 'Bench', 'Demo' -and -not $plan.Contains('Bootstrap')) { $plan.Add('Bootstrap') }
+    if ($needsBuild -and $t -ne 'Bootstrap' -and $t -ne 'Clean' -and -not $plan.Contains('Build')) { $plan.Add('Build') }
+    if (-not $plan.Contains($t)) { $plan.Add($t) }
+}
+foreach ($t in $plan) { & "Invoke-$t" }

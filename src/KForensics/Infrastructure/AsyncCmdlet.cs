@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>
+/// Base for cmdlets whose work is asynchronous. Each phase runs on a single-thread pump on the
+/// pipeline thread, so every <c>await</c> resumes there and <c>WriteObject</c>, <c>WriteError</c>
+/// and <c>WriteProgress</c> are always legal. <c>StopProcessing</c> (Ctrl+C, <c>Select-Object -First</c>)
+/// cancels <see cref="CancellationToken"/>.
+/// </summary>
+public abstract class AsyncCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+    private bool _disposed;
+
+    /// <summary>Cancelled when the user stops the pipeline.</summary>
+    protected CancellationToken CancellationToken => _cancellation.Token;
+
+    protected virtual Task BeginProcessingAsync() => Task.CompletedTask;
+
+    protected virtual Task ProcessRecordAsync() => Task.CompletedTask;
+
+    protected virtual Task EndProcessingAsync() => Task.CompletedTask;
+
+    protected sealed override void BeginProcessing() => Pump(BeginProcessingAsync);
+
+    protected sealed override void ProcessRecord() => Pump(ProcessRecordAsync);
+
+    protected sealed override void EndProcessing() => Pump(EndProcessingAsync);
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    private void Pump(Func<Task> work)
+    {
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        using var context = new PipelineSynchronizationContext();
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            Task task = work();
+            task.ContinueWith(_ => context.Complete(), TaskScheduler.Default);
+            context.RunUntilComplete();
+            // A stop is not an error: PowerShell already knows the pipeline is stopping.
+            if (task.IsCanceled || (task.IsFaulted && _cancellation.IsCancellationRequested && task.Exception!.InnerException is OperationCanceledException))
+            {
+                throw new PipelineStoppedException();
+            }
+
+            task.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _cancellation.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    private sealed class PipelineSynchronizationContext : SynchronizationContext, IDisposable
+    {
+        private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = new();
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            try
+            {
+                _queue.Add((d, state));
+            }
+            catch (InvalidOperationException)
+            {
+                // Posted after completion: run it anywhere rather than lose it.
+                ThreadPool.QueueUserWorkItem(s => d(s), state);
+            }
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+
+        public void Complete() => _queue.CompleteAdding();
+
+        public void RunUntilComplete()
+        {
+            foreach (var (callback, state) in _queue.GetConsumingEnumerable())
+            {
+                callback(state);
+            }
+        }
+
+        public void Dispose() => _queue.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>
+/// Loads KForensics.Core and every third-party assembly from the module's <c>deps</c> folder into a
+/// private load context, so that another module's YamlDotNet, Newtonsoft.Json or KubernetesClient in
+/// the same session can neither break KForensics nor be broken by it.
+/// </summary>
+internal sealed class DependencyLoadContext : AssemblyLoadContext
+{
+    private readonly string _dependencyDirectory;
+
+    private DependencyLoadContext(string dependencyDirectory)
+        : base("KForensics.Dependencies", isCollectible: false)
+    {
+        _dependencyDirectory = dependencyDirectory;
+    }
+
+    internal static DependencyLoadContext? Instance { get; private set; }
+
+    internal static string DependencyDirectory =>
+        Path.Combine(Path.GetDirectoryName(typeof(DependencyLoadContext).Assembly.Location)!, "deps");
+
+    /// <summary>Runs when KForensics.dll is loaded, before any cmdlet type can touch Core.</summary>
+#pragma warning disable CA2255 // a module loaded into a host is exactly the advanced case this rule allows
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Initialize()
+    {
+        string dir = DependencyDirectory;
+        if (!Directory.Exists(dir))
+        {
+            // Running from a build output folder (tests of the engine): everything sits beside us.
+            return;
+        }
+
+        Instance = new DependencyLoadContext(dir);
+        Default.Resolving += ResolveFromDefault;
+    }
+
+    // Only KForensics.Core is resolved from the default context; everything Core needs is then
+    // resolved by this context's Load, so no third-party type ever reaches the default context.
+    private static Assembly? ResolveFromDefault(AssemblyLoadContext context, AssemblyName name)
+    {
+        if (Instance is null || !string.Equals(name.Name, "KForensics.Core", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return Instance.LoadFromAssemblyName(name);
+    }
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        string candidate = Path.Combine(_dependencyDirectory, assemblyName.Name + ".dll");
+        return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
+    }
+}
