@@ -11,6 +11,12 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
+        'New-ContainerCheckpoint'
+        'Get-ContainerCheckpoint'
+        'Remove-ContainerCheckpoint'
+        'Restore-Container'
+        'Export-ContainerCheckpoint'
+        'Import-ContainerCheckpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -19,4 +19,22 @@ public static class ErrorIds
     public const string ScapCorruptBlock = "ScapCorruptBlock";
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
+
+    // Docker engine and container checkpoints
+    public const string DockerHostInvalid = "DockerHostInvalid";
+    public const string DockerConnectionFailed = "DockerConnectionFailed";
+    public const string DockerApiError = "DockerApiError";
+    public const string DockerExperimentalDisabled = "DockerExperimentalDisabled";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string ContainerNameInUse = "ContainerNameInUse";
+    public const string ContainerRunning = "ContainerRunning";
+    public const string ContainerNotRunning = "ContainerNotRunning";
+    public const string CheckpointNotFound = "CheckpointNotFound";
+    public const string CriuFailed = "CriuFailed";
+    public const string CheckpointStagingUnavailable = "CheckpointStagingUnavailable";
+    public const string CheckpointFilesUnreachable = "CheckpointFilesUnreachable";
+    public const string CheckpointArchiveHashMismatch = "CheckpointArchiveHashMismatch";
+    public const string CheckpointArchiveUnsafePath = "CheckpointArchiveUnsafePath";
+    public const string CheckpointArchiveInvalid = "CheckpointArchiveInvalid";
+    public const string CheckpointExportTargetExists = "CheckpointExportTargetExists";
 }
