@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    Import-Module $env:KF_MODULE_PATH -Force
+    $cmdlets = @(Get-Command -Module KForensics -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+}
+
 BeforeAll {
     $modulePath = $env:KF_MODULE_PATH
     Import-Module $modulePath -Force
@@ -25,9 +30,7 @@ Describe 'The module manifest' {
 }
 
 Describe 'Help' {
-    $cmdlets = @(Get-Command -Module KForensics -CommandType Cmdlet -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name } })
-
-    It '<Name> has a synopsis, a description, an example and every parameter described' -ForEach $cmdlets {
+    It '<Name> has a synopsis, a description, an example and every parameter described' -ForEach $cmdlets -AllowNullOrEmptyForEach {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match "^\s*$Name\s"
@@ -52,7 +55,7 @@ if (-not `$alc) { throw 'no private load context' }
 `$core = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([KForensics.Core.Scap.EventTable].Assembly)
 `$core.Name
 "@
-        $result = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $script
+        $result = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script
         $LASTEXITCODE | Should -Be 0
         $result | Select-Object -Last 1 | Should -Be 'KForensics.Dependencies'
     }
