@@ -45,18 +45,19 @@ Describe 'Help' {
 }
 
 Describe 'Dependency isolation' {
-    It 'keeps its own dependencies out of the default load context' {
+    It 'loads Core and every third-party assembly into its private load context' {
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$modulePath'
-`$alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies'
-if (-not `$alc) { throw 'no private load context' }
-[KForensics.Core.Scap.EventTable]::Count | Out-Null
-`$core = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([KForensics.Core.Scap.EventTable].Assembly)
-`$core.Name
+Get-ScapField -Name evt.num | Out-Null
+`$private = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies'
+if (-not `$private) { throw 'no private load context' }
+`$default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies | ForEach-Object { `$_.GetName().Name }
+if (`$default -contains 'KForensics.Core') { throw 'KForensics.Core leaked into the default context' }
+(`$private.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object) -join ','
 "@
         $result = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script
         $LASTEXITCODE | Should -Be 0
-        $result | Select-Object -Last 1 | Should -Be 'KForensics.Dependencies'
+        ($result | Select-Object -Last 1) -split ',' | Should -Contain 'KForensics.Core'
     }
 }
