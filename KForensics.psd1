@@ -17,6 +17,7 @@
         'Restore-Container'
         'Export-ContainerCheckpoint'
         'Import-ContainerCheckpoint'
+        'Get-ScapField'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

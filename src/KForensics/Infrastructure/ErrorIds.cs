@@ -37,4 +37,8 @@ public static class ErrorIds
     public const string CheckpointArchiveUnsafePath = "CheckpointArchiveUnsafePath";
     public const string CheckpointArchiveInvalid = "CheckpointArchiveInvalid";
     public const string CheckpointExportTargetExists = "CheckpointExportTargetExists";
+
+    // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
+    public const string FilterInvalid = "FilterInvalid";
+    public const string FieldNotFound = "FieldNotFound";
 }
