@@ -55,6 +55,7 @@ function Invoke-Bootstrap {
     Write-Host '== Bootstrap' -ForegroundColor Cyan
     Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
     Install-KfDebianPackage -Name sysdig
+    Initialize-KfDockerEngine
 }
 
 function Invoke-Build {
