@@ -50,10 +50,29 @@ public sealed partial class DockerEngine
             path += "?checkpoint=" + Uri.EscapeDataString(checkpoint);
         }
 
-        using HttpResponseMessage response = await SendAsync(HttpMethod.Post, path, null, containerId, cancellationToken).ConfigureAwait(false);
+        using HttpResponseMessage response = await StartWithRetryAsync(path, containerId, checkpoint, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == System.Net.HttpStatusCode.NotModified)
         {
             throw new DockerEngineException(DockerErrorKind.ContainerRunning, "Container " + containerId + " is already running; stop it before restoring a checkpoint into it.", containerId);
+        }
+    }
+
+    // Right after a checkpoint, containerd still holds the checkpoint's blobs from the dump, and the
+    // engine's upload of the same content for the restore fails with "content sha256:... already
+    // exists" until containerd's garbage collector has run; that clears within about a second.
+    private async Task<HttpResponseMessage> StartWithRetryAsync(string path, string containerId, string? checkpoint, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SendAsync(HttpMethod.Post, path, null, containerId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerEngineException ex) when (checkpoint is not null && attempt < 50 && ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase)
+                && ex.Message.Contains("content", StringComparison.OrdinalIgnoreCase))
+            {
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -216,7 +216,7 @@ public sealed partial class DockerEngine : IDisposable
             return new DockerEngineException(DockerErrorKind.ContainerNotRunning, message, target, inner);
         }
 
-        if (message.Contains("criu", StringComparison.OrdinalIgnoreCase) || message.Contains("checkpoint", StringComparison.OrdinalIgnoreCase) || message.Contains("restore", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("criu", StringComparison.OrdinalIgnoreCase) || message.Contains("runc", StringComparison.OrdinalIgnoreCase))
         {
             return new DockerEngineException(DockerErrorKind.CriuFailed, CriuLog.Describe(message, Endpoint.IsLocal), target, inner);
         }
