@@ -276,6 +276,18 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
         $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNotRunning*'
     }
 
+    It 'reports a CRIU failure with the lines of its log that say why' {
+        # CRIU cannot read some socket options of busybox httpd's listening socket on this kernel.
+        $name = "$prefix-criufail"
+        & docker run -d --name $name $image /bin/sh -c "httpd -p 8080 -h /tmp; $loop" | Out-Null
+        Wait-Numbers $name 2 | Out-Null
+        $err = Get-ErrorId { New-ContainerCheckpoint $name -Name doomed }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CriuFailed*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidResult'
+        $err.Exception.Message | Should -Match 'Dumping FAILED'
+        Get-State $name | Should -Be 'running'
+    }
+
     It 'reports a checkpoint that does not exist' {
         $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'

@@ -11,7 +11,8 @@ internal static partial class CriuLog
 {
     private const int TailLines = 15;
 
-    [GeneratedRegex(@"log file:\s*(?<path>[^\s""]+)")]
+    // runc 1.1 says "path= /.../criu-dump.log"; other versions say "log file: /.../dump.log".
+    [GeneratedRegex(@"(?:log file:|path=)\s*(?<path>/[^\s""]+?\.log)")]
     private static partial Regex LogFilePattern();
 
     public static string Describe(string engineMessage, bool local)
@@ -21,8 +22,10 @@ internal static partial class CriuLog
         if (local && match.Success && File.Exists(match.Groups["path"].Value))
         {
             string[] lines = File.ReadAllLines(match.Groups["path"].Value);
-            text.AppendLine().Append("Last lines of ").Append(match.Groups["path"].Value).AppendLine(":");
-            foreach (string line in lines.Skip(Math.Max(0, lines.Length - TailLines)))
+            // CRIU's own "Error (file:line)" lines say what it could not dump; the tail shows where it stopped.
+            string[] errors = lines.Where(l => l.Contains("Error (", StringComparison.Ordinal)).Take(8).ToArray();
+            text.AppendLine().Append("From ").Append(match.Groups["path"].Value).AppendLine(":");
+            foreach (string line in errors.Concat(lines.Skip(Math.Max(0, lines.Length - TailLines)).Except(errors)))
             {
                 text.AppendLine(line);
             }
