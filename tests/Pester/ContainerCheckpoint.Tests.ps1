@@ -53,7 +53,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($script:prefix) {
+    if ($script:prefix -and (Get-Command docker -ErrorAction SilentlyContinue)) {
         $ids = & docker ps -aq --filter "name=$($script:prefix)"
         if ($ids) { & docker rm -f @ids | Out-Null }
     }
@@ -289,6 +289,8 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
     }
 
     It 'reports a checkpoint that does not exist' {
+        $err = Get-ErrorId { Get-ContainerCheckpoint $busy -Name nosuch }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
         $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
@@ -318,6 +320,9 @@ public static class KfSocketForwarder {
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointStagingUnavailable*'
         $err.Exception.Message | Should -Match 'remote engine'
         Test-ContainerExists "$prefix-remote" | Should -BeFalse
+        $err = Get-ErrorId { $busyCp | Export-ContainerCheckpoint -Path (Join-Path $TestDrive 'remote.tar.gz') -DockerHost $remote }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointFilesUnreachable*'
+        Test-Path (Join-Path $TestDrive 'remote.tar.gz') | Should -BeFalse
     }
 
     It 'reports an engine it cannot reach as a connection error' {

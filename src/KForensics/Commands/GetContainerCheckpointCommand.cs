@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Checkpoints;
+using KForensics.Core.Docker;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
@@ -32,7 +33,8 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
         {
             await ForEachItemAsync(container, async () =>
             {
-                foreach (ContainerCheckpoint checkpoint in await CheckpointService.ListAsync(engine, container, directory, CancellationToken))
+                IReadOnlyList<ContainerCheckpoint> all = await CheckpointService.ListAsync(engine, container, directory, CancellationToken);
+                foreach (ContainerCheckpoint checkpoint in all)
                 {
                     if (patterns is null || patterns.Any(p => p.IsMatch(checkpoint.Name)))
                     {
@@ -43,9 +45,9 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
                 // A literal name that matched nothing is a miss the user should hear about.
                 foreach (string literal in Name?.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)) ?? Enumerable.Empty<string>())
                 {
-                    if (!(await CheckpointService.ListAsync(engine, container, directory, CancellationToken)).Any(c => string.Equals(c.Name, literal, StringComparison.OrdinalIgnoreCase)))
+                    if (!all.Any(c => string.Equals(c.Name, literal, StringComparison.OrdinalIgnoreCase)))
                     {
-                        WriteError(ToErrorRecord(new Core.Docker.DockerEngineException(Core.Docker.DockerErrorKind.CheckpointNotFound,
+                        WriteError(ToErrorRecord(new DockerEngineException(DockerErrorKind.CheckpointNotFound,
                             ErrorRecords.Format("Container '{0}' has no checkpoint named '{1}'.", container, literal), literal), literal));
                     }
                 }
