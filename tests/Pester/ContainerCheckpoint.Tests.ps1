@@ -120,6 +120,20 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $after[$count] | Should -Be ($last + 1)
     }
 
+    It 'restores the original from a custom checkpoint directory, which the engine refuses, by staging it' {
+        $name = "$prefix-customdir"
+        $dir = Join-Path $TestDrive 'checkpoints'
+        New-Item -ItemType Directory $dir | Out-Null
+        Start-Looper $name
+        $cp = New-ContainerCheckpoint $name -Name outside -CheckpointDirectory $dir
+        $cp.Location | Should -Be (Join-Path $dir 'outside')
+        (Get-ChildItem (Join-Path $dir 'outside')).Count | Should -Be $cp.Files.Count
+        $before = Get-Numbers $name
+        $cp | Restore-Container | Out-Null
+        $after = Wait-Numbers $name ($before.Count + 1)
+        $after[$before.Count] | Should -Be ($before[-1] + 1)
+    }
+
     It 'exports an archive checkpointctl reads and imports it under a new name that continues counting' {
         $name = "$prefix-export"
         Start-Looper $name -Marker
