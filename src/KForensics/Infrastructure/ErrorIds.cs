@@ -19,4 +19,22 @@ public static class ErrorIds
     public const string ScapCorruptBlock = "ScapCorruptBlock";
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
+
+    // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)
+    public const string KubeConfigInvalid = "KubeConfigInvalid";
+    public const string KubeConnectionFailed = "KubeConnectionFailed";
+    public const string KubeForbidden = "KubeForbidden";
+    public const string KubeUnauthorized = "KubeUnauthorized";
+    public const string KubeApiError = "KubeApiError";
+    public const string PodNotFound = "PodNotFound";
+    public const string PodNotScheduled = "PodNotScheduled";
+    public const string NoPodMatchesSelector = "NoPodMatchesSelector";
+    public const string NotACapturePod = "NotACapturePod";
+    public const string CaptureTimeout = "CaptureTimeout";
+    public const string CaptureFailed = "CaptureFailed";
+    public const string CaptureEmpty = "CaptureEmpty";
+    public const string CaptureInvalid = "CaptureInvalid";
+    public const string CaptureHashMismatch = "CaptureHashMismatch";
+    public const string CaptureCopyFailed = "CaptureCopyFailed";
+    public const string CaptureOutputExists = "CaptureOutputExists";
 }
