@@ -55,6 +55,7 @@ function Invoke-Bootstrap {
     Write-Host '== Bootstrap' -ForegroundColor Cyan
     Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
     Install-KfDebianPackage -Name sysdig
+    Install-KfDebianPackage -Name time
 }
 
 function Invoke-Build {
@@ -78,7 +79,7 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $moduleOut 'KForensics.psd1') -Value $manifest -NoNewline
 
     $help = Join-Path $moduleOut 'en-US'
-    Invoke-Native (Get-Process -Id $PID).Path @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
+    Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
         '-ModulePath', $moduleOut, '-SourceDirectory', (Join-Path $root 'en-US'), '-OutputDirectory', $help)
     Write-Host "Laid out $moduleOut (version $version)"
 }
@@ -96,8 +97,10 @@ function Invoke-Test {
     $xunit = Read-KfTrx (Join-Path $results 'xunit.trx')
 
     $pesterJson = Join-Path $results 'pester.json'
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-Pester.ps1') `
-        -ModulePath $moduleOut -ResultPath $pesterJson -Filter $PesterFilter
+    # The filter travels in the environment: a native command line would glob-expand it.
+    $env:KF_PESTER_FILTER = $PesterFilter
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-Pester.ps1') `
+        -ModulePath $moduleOut -ResultPath $pesterJson
     $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
     $passed = $xunit.Passed + $pester.Passed
@@ -113,13 +116,17 @@ function Invoke-Test {
 
 function Invoke-Bench {
     Write-Host '== Bench' -ForegroundColor Cyan
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Bench/Invoke-Bench.ps1') -ModulePath $moduleOut
-    if ($LASTEXITCODE -ne 0) { throw 'The benchmarks failed.' }
+    # Every tests/Bench/*.Bench.ps1 runs in its own fresh pwsh against the laid-out module.
+    foreach ($bench in Get-ChildItem (Join-Path $root 'tests/Bench') -Filter '*.Bench.ps1' | Sort-Object Name) {
+        Write-Host "-- $($bench.Name)"
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $bench.FullName -ModulePath $moduleOut
+        if ($LASTEXITCODE -ne 0) { throw "The benchmark $($bench.Name) failed." }
+    }
 }
 
 function Invoke-Demo {
     Write-Host '== Demo' -ForegroundColor Cyan
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
     if ($LASTEXITCODE -ne 0) { throw 'The demo failed.' }
 }
 

@@ -20,6 +20,10 @@ public static class ErrorIds
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
 
+    // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
+    public const string FilterInvalid = "FilterInvalid";
+    public const string FieldNotFound = "FieldNotFound";
+
     // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)
     public const string KubeConfigInvalid = "KubeConfigInvalid";
     public const string KubeConnectionFailed = "KubeConnectionFailed";
