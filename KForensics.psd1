@@ -12,6 +12,9 @@
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-ScapField'
+        'Start-PodCapture'
+        'Get-PodCapture'
+        'Remove-PodCapture'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

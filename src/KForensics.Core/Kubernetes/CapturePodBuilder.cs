@@ -78,7 +78,7 @@ public static class CapturePodBuilder
         return args;
     }
 
-    public static V1Pod Build(PodTarget target, CaptureOptions options, string podName)
+    internal static V1Pod Build(PodTarget target, CaptureOptions options, string podName)
     {
         IList<string> sysdigArgs = SysdigArguments(target, options);
         var mounts = new List<V1VolumeMount>();
@@ -189,7 +189,8 @@ public static class CapturePodBuilder
     }
 
     /// <summary>The manifest as kubectl's <c>--dry-run=client -o yaml</c> would show it.</summary>
-    public static string ToYaml(V1Pod pod) => KubernetesYaml.Serialize(pod);
+    public static string ToYaml(PodTarget target, CaptureOptions options)
+        => KubernetesYaml.Serialize(Build(target, options, NewPodName(target.Name)));
 
     /// <summary>A pod name from the target's, unique enough for parallel captures and within 63 characters.</summary>
     public static string NewPodName(string targetPod)

@@ -14,7 +14,9 @@ public sealed class KubeConnection : IDisposable
         DefaultNamespace = defaultNamespace;
     }
 
-    public IKubernetes Client { get; }
+    // Internal: the cmdlet assembly lives in the default load context and must never see a
+    // KubernetesClient type, or the runtime would look for KubernetesClient there.
+    internal IKubernetes Client { get; }
 
     public string Context { get; }
 
@@ -72,6 +74,22 @@ public sealed class KubeConnection : IDisposable
         return new KubeConnection(client, contextName, config.Host ?? string.Empty,
             string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace);
     }
+
+    public Task<PodTarget> ResolvePodAsync(string name, string @namespace, CancellationToken cancellationToken)
+        => PodResolver.ResolveAsync(Client, name, @namespace, cancellationToken);
+
+    public Task<IReadOnlyList<PodTarget>> ResolveSelectorAsync(string selector, string @namespace, CancellationToken cancellationToken)
+        => PodResolver.ResolveSelectorAsync(Client, selector, @namespace, cancellationToken);
+
+    /// <summary>Capture pods in one namespace, or in all when <paramref name="namespace"/> is null.</summary>
+    public Task<IReadOnlyList<CapturePodInfo>> ListCapturePodsAsync(string? @namespace, CancellationToken cancellationToken)
+        => CapturePodInventory.ListAsync(Client, @namespace, cancellationToken);
+
+    public Task<CapturePodInfo> GetCapturePodAsync(string name, string @namespace, CancellationToken cancellationToken)
+        => CapturePodInventory.GetAsync(Client, name, @namespace, cancellationToken);
+
+    public Task DeleteCapturePodAsync(string name, string @namespace, CancellationToken cancellationToken)
+        => CapturePodInventory.DeleteAsync(Client, name, @namespace, cancellationToken);
 
     public void Dispose() => Client.Dispose();
 }

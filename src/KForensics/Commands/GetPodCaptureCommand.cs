@@ -25,7 +25,7 @@ public sealed class GetPodCaptureCommand : KubeCmdlet
         IReadOnlyList<CapturePodInfo> pods;
         try
         {
-            pods = await CapturePodInventory.ListAsync(Connection.Client, Namespace, CancellationToken);
+            pods = await Connection.ListCapturePodsAsync(Namespace, CancellationToken);
         }
         catch (KubeOperationException e)
         {

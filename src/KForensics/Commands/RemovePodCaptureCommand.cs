@@ -25,13 +25,13 @@ public sealed class RemovePodCaptureCommand : KubeCmdlet
         {
             try
             {
-                CapturePodInfo pod = await CapturePodInventory.GetAsync(Connection.Client, name, ns, CancellationToken);
+                CapturePodInfo pod = await Connection.GetCapturePodAsync(name, ns, CancellationToken);
                 if (!ShouldProcess($"{ns}/{name} (capture of {pod.TargetNamespace}/{pod.TargetPod} on node {pod.Node})", "Delete capture pod"))
                 {
                     continue;
                 }
 
-                await CapturePodInventory.DeleteAsync(Connection.Client, name, ns, CancellationToken);
+                await Connection.DeleteCapturePodAsync(name, ns, CancellationToken);
                 WriteVerbose($"Deleted capture pod {ns}/{name}.");
             }
             catch (KubeOperationException e)

@@ -111,8 +111,8 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
                     ? $"Resolving pods matching '{Selector}' in namespace {namespaceName} ({Connection.Context}, {Connection.Server})."
                     : $"Resolving pod {namespaceName}/{pod} ({Connection.Context}, {Connection.Server}).");
                 targets.AddRange(pod is null
-                    ? await PodResolver.ResolveSelectorAsync(Connection.Client, Selector, namespaceName, CancellationToken)
-                    : new[] { await PodResolver.ResolveAsync(Connection.Client, pod, namespaceName, CancellationToken) });
+                    ? await Connection.ResolveSelectorAsync(Selector, namespaceName, CancellationToken)
+                    : new[] { await Connection.ResolvePodAsync(pod, namespaceName, CancellationToken) });
             }
             catch (KubeOperationException e)
             {
@@ -126,7 +126,7 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
             {
                 try
                 {
-                    WriteObject(CapturePodBuilder.ToYaml(CapturePodBuilder.Build(target, options, CapturePodBuilder.NewPodName(target.Name))));
+                    WriteObject(CapturePodBuilder.ToYaml(target, options));
                 }
                 catch (KubeOperationException e)
                 {
