@@ -83,12 +83,13 @@ function Add-FakeKubeObjects {
 
 function Get-FakeKubeHistory {
     param([Parameter(Mandatory)] $Fake)
-    @(Invoke-RestMethod -Uri "$($Fake.Url)/_fake/history")
+    # Invoke-RestMethod writes a JSON array as one object; enumerate it.
+    Invoke-RestMethod -Uri "$($Fake.Url)/_fake/history" | ForEach-Object { $_ }
 }
 
 function Get-FakeKubePods {
     param([Parameter(Mandatory)] $Fake)
-    @(Invoke-RestMethod -Uri "$($Fake.Url)/_fake/pods")
+    Invoke-RestMethod -Uri "$($Fake.Url)/_fake/pods" | ForEach-Object { $_ }
 }
 
 

@@ -44,7 +44,7 @@ public static class PodExec
             TarEntry? entry;
             while ((entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false)) is not null)
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)
                     || !string.Equals(entry.Name.TrimStart('.', '/'), fileName, StringComparison.Ordinal))
                 {
                     continue;
@@ -54,7 +54,8 @@ public static class PodExec
                 await using var file = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 byte[] buffer = new byte[1 << 16];
                 int n;
-                while ((n = await entry.DataStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                Stream data = entry.DataStream ?? Stream.Null; // an empty file has no data stream
+                while ((n = await data.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     sha.AppendData(buffer, 0, n);
                     await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
