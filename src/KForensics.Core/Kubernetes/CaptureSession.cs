@@ -61,7 +61,14 @@ public sealed class CaptureSession
             }
 
             Directory.CreateDirectory(outputDirectory);
-            string fileName = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}.scap.gz";
+            string stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}";
+            // Evidence already on disk is never overwritten: a second capture in the same second gets -2, -3...
+            for (int n = 2; File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz")); n++)
+            {
+                stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}-{n}";
+            }
+
+            string fileName = stem + ".scap.gz";
             string path = Path.Combine(outputDirectory, fileName);
             string partial = path + ".partial";
             File.Delete(partial);
@@ -87,7 +94,7 @@ public sealed class CaptureSession
                 await VerifyScapAsync(partial, target, cancellationToken).ConfigureAwait(false);
                 File.Move(partial, path, overwrite: false);
 
-                string manifestPath = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(fileName)) + ".manifest.json");
+                string manifestPath = Path.Combine(outputDirectory, stem + ".manifest.json");
                 CustodyManifest manifest = BuildManifest(target, pod, podName, filter, fileName, copied.Bytes, sourceHash, localHash, startUtc, endUtc);
                 await manifest.WriteAsync(manifestPath, cancellationToken).ConfigureAwait(false);
                 Step($"Wrote {path} ({copied.Bytes} bytes) and {manifestPath}.", 100);

@@ -46,33 +46,62 @@ internal sealed class CaptureRunner
         }
 
         // Every task is awaited to its end, even after Ctrl+C, so each capture pod's cleanup finishes
-        // before the cmdlet returns.
+        // before the cmdlet returns. Once the pipeline is stopping, writes throw, so they stop too.
         while (pending.Count > 0)
         {
             await Task.WhenAny(Task.WhenAny(pending.Keys), Task.Delay(250, CancellationToken.None));
-            Drain();
+            Write(Drain);
             foreach (var done in pending.Keys.Where(t => t.IsCompleted).ToList())
             {
                 var (target, activity) = pending[done];
                 pending.Remove(done);
-                _cmdlet.WriteProgress(new ProgressRecord(activity, Activity(target), "Done") { RecordType = ProgressRecordType.Completed });
-                if (done.IsCompletedSuccessfully)
-                {
-                    _cmdlet.WriteObject(done.Result);
-                }
-                else if (done.Exception?.InnerException is KubeOperationException e)
-                {
-                    _cmdlet.WriteError(KubeCmdlet.ToErrorRecord(e, target.Name));
-                }
-                else if (done.Exception?.InnerException is Exception other && other is not OperationCanceledException)
-                {
-                    _cmdlet.WriteError(new ErrorRecord(other, ErrorIds.CaptureFailed, ErrorCategory.NotSpecified, target.Name));
-                }
+                Write(() => Report(done, target, activity));
             }
         }
 
-        Drain();
+        Write(Drain);
+        if (_stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private bool _stopping;
+
+    private void Write(Action write)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        try
+        {
+            write();
+        }
+        catch (PipelineStoppedException)
+        {
+            _stopping = true;
+        }
+    }
+
+    private void Report(Task<PodCapture> done, PodTarget target, int activity)
+    {
+        _cmdlet.WriteProgress(new ProgressRecord(activity, Activity(target), "Done") { RecordType = ProgressRecordType.Completed });
+        if (done.IsCompletedSuccessfully)
+        {
+            _cmdlet.WriteObject(done.Result);
+        }
+        else if (done.Exception?.InnerException is KubeOperationException e)
+        {
+            _cmdlet.WriteError(KubeCmdlet.ToErrorRecord(e, target.Name));
+        }
+        else if (done.Exception?.InnerException is Exception other && other is not OperationCanceledException)
+        {
+            _cmdlet.WriteError(new ErrorRecord(other, ErrorIds.CaptureFailed, ErrorCategory.NotSpecified, target.Name));
+        }
     }
 
     private void Drain()
