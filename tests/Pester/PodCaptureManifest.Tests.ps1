@@ -29,6 +29,20 @@ Describe 'Start-PodCapture: many pods' {
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
+    It '-ThrottleLimit 2 keeps at most two capture pods at once' {
+        Set-FakeKubeScenario $fake -CaptureSource $source.FullName -MaxCaptureSeconds 1
+        $since = @(Get-FakeKubeHistory $fake).Count
+        $r = @(Start-PodCapture -Selector 'app=batch' -Namespace batch -Duration 1 -ThrottleLimit 2 -OutputDirectory (New-OutputDirectory) @kc)
+        $r.Count | Should -Be 5
+        $live = 0; $peak = 0
+        foreach ($h in @(Get-FakeKubeHistory $fake | Select-Object -Skip $since | Where-Object name -like 'kf-capture-batch-*')) {
+            if ($h.event -eq 'created') { $live++ } elseif ($h.event -eq 'deleted') { $live-- }
+            $peak = [Math]::Max($peak, $live)
+        }
+        $peak | Should -Be 2
+        $live | Should -Be 0
+    }
+
     It 'binds Name and Namespace by property name from the pipeline' {
         $yaml = @([pscustomobject]@{ Name = 'web-0'; Namespace = 'shop' }, [pscustomobject]@{ Pod = 'legacy-0'; Namespace = 'shop' }) | Start-PodCapture -DryRun @kc
         $yaml.Count | Should -Be 2
@@ -133,6 +147,31 @@ Describe 'Get-PodCapture and Remove-PodCapture' {
         @(Get-PodCapture -Namespace batch @kc).Count | Should -Be 0
         @(Get-PodCapture -Name 'kf-capture-web-*' @kc).Count | Should -Be 1
         @(Get-PodCapture -Name 'nothing*' @kc).Count | Should -Be 0
+    }
+
+    It 'the kept pod still holds the capture: sha256sum over exec (v5.channel.k8s.io) matches the local hash' {
+        $ws = [System.Net.WebSockets.ClientWebSocket]::new()
+        try {
+            $ws.Options.AddSubProtocol('v5.channel.k8s.io')
+            $ws.Options.SetRequestHeader('Authorization', 'Bearer kf-test-token')
+            $uri = ($fake.Url -replace '^http', 'ws') + "/api/v1/namespaces/shop/pods/$($kept.CapturePod)/exec?container=keeper&stdout=true&stderr=true&command=sha256sum&command=%2Fcapture%2Fcapture.scap.gz"
+            $ws.ConnectAsync([uri]$uri, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+            $ws.SubProtocol | Should -Be 'v5.channel.k8s.io'
+            $channels = @{}
+            $buffer = [byte[]]::new(65536)
+            $message = [System.IO.MemoryStream]::new()
+            while ($true) {
+                $r = $ws.ReceiveAsync([ArraySegment[byte]]::new($buffer), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+                if ($r.MessageType -eq 'Close') { break }
+                $message.Write($buffer, 0, $r.Count)
+                if ($r.EndOfMessage) {
+                    $bytes = $message.ToArray(); $message.SetLength(0)
+                    $channels[[int]$bytes[0]] += [Text.Encoding]::UTF8.GetString($bytes, 1, $bytes.Length - 1)
+                }
+            }
+            $channels[1] | Should -Be "$($kept.Sha256)  /capture/capture.scap.gz`n"
+            ($channels[3] | ConvertFrom-Json).status | Should -Be 'Success'
+        } finally { $ws.Dispose() }
     }
 
     It 'refuses to delete a pod that is not a capture pod' {
