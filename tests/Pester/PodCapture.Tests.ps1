@@ -72,7 +72,11 @@ Describe 'Start-PodCapture: the happy path' {
         ($capture | Get-Item).FullName | Should -Be $capture.Path
     }
 
-    It 'pipes its Path into Get-ScapEvent' -Skip:(-not (Get-Command Get-ScapEvent -Module KForensics -ErrorAction SilentlyContinue)) {
+    It 'pipes its Path into Get-ScapEvent' {
+        if (-not (Get-Command Get-ScapEvent -Module KForensics -ErrorAction SilentlyContinue)) {
+            Set-ItResult -Skipped -Because 'this build of the module has no Get-ScapEvent'
+            return
+        }
         $events = @($capture | Get-ScapEvent)
         $events.Count | Should -BeGreaterThan 0
         ($events | Where-Object FdName -eq '/etc/passwd' | Select-Object -First 1) | Should -Not -BeNullOrEmpty
