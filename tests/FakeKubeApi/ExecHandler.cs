@@ -48,6 +48,7 @@ public static class ExecHandler
         string[] command = context.Request.Query["command"].Where(c => c is not null).Select(c => c!).ToArray();
         state.Record("exec", ns, name, container + ": " + string.Join(' ', command));
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        state.Record("websocket", ns, name, protocol);
         Task drain = DrainAsync(socket);
         var stderr = new StringBuilder();
         int exitCode = await RunAsync(command, pod, kubelet, state, ns, name, socket, stderr);

@@ -44,7 +44,7 @@ public sealed class Kubelet
                     {
                         ["name"] = c!["name"]!.GetValue<string>(),
                         ["image"] = c["image"]!.GetValue<string>(),
-                        ["imageID"] = "docker.io/" + c["image"]!.GetValue<string>() + "@sha256:" + new string('0', 64),
+                        ["imageID"] = c["image"]!.GetValue<string>() + "@sha256:" + new string('0', 64),
                         ["containerID"] = NewContainerId(),
                         ["ready"] = true,
                         ["restartCount"] = 0,

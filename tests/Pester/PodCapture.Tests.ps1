@@ -62,6 +62,7 @@ Describe 'Start-PodCapture: the happy path' {
         $execs = @(Get-CaptureEvents exec | Where-Object name -eq $capture.CapturePod)
         $execs.detail | Should -Contain 'keeper: sha256sum /capture/capture.scap.gz'
         $execs.detail | Should -Contain 'keeper: tar -cf - -C /capture capture.scap.gz'
+        @(Get-CaptureEvents websocket | Where-Object name -eq $capture.CapturePod).detail | Should -Be @('v4.channel.k8s.io', 'v4.channel.k8s.io')
         (Get-CaptureEvents created).Count | Should -Be ($before + 1)
         (Get-CaptureEvents deleted).name | Should -Contain $capture.CapturePod
         Get-FakeKubePods $fake | Should -Not -Contain "shop/$($capture.CapturePod)"
