@@ -66,7 +66,12 @@ internal sealed class CaptureWatcher
                     {
                         more = await enumerator.MoveNextAsync().ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                    catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+                    {
+                        // A cancelled stream read may surface as an I/O error; it is still a cancellation.
+                        throw new OperationCanceledException("The watch was cancelled.", e, cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
                     {
                         throw KubeOperationException.From(e, $"watch capture pod '{_podName}'");
                     }

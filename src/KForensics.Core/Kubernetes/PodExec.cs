@@ -87,7 +87,12 @@ public static class PodExec
         {
             return await client.NamespacedPodExecAsync(pod, @namespace, container, command, false, action, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException && e is not KubeOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // A cancelled WebSocket read may surface as an I/O error; it is still a cancellation.
+            throw new OperationCanceledException("The exec was cancelled.", e, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not KubeOperationException)
         {
             throw KubeOperationException.From(e, $"run '{string.Join(' ', command)}' in pod '{pod}' (container {container})");
         }
