@@ -123,9 +123,16 @@ public static class ExecHandler
                         bytes[512 + 16] ^= 0x01;
                     }
 
-                    for (int offset = 0; offset < bytes.Length; offset += 32 * 1024)
+                    // slow-copy: a thin link, so a test can stop the cmdlet in the middle of the copy.
+                    bool slow = state.Scenario.Mode == "slow-copy";
+                    int chunk = slow ? 512 : 32 * 1024;
+                    for (int offset = 0; offset < bytes.Length; offset += chunk)
                     {
-                        await SendAsync(socket, 1, bytes.AsMemory(offset, Math.Min(32 * 1024, bytes.Length - offset)));
+                        await SendAsync(socket, 1, bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)));
+                        if (slow)
+                        {
+                            await Task.Delay(500);
+                        }
                     }
 
                     return 0;

@@ -200,7 +200,7 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
     }
 }
 
-Describe 'Start-PodCapture: Ctrl+C during the capture' {
+Describe 'Start-PodCapture: Ctrl+C during the capture and during the copy' {
     It 'stops, and the capture pod is deleted before the cmdlet returns' {
         Set-FakeKubeScenario $fake -Mode 'hang' -CaptureSource $source.FullName
         $out = New-OutputDirectory
@@ -229,6 +229,30 @@ Describe 'Start-PodCapture: Ctrl+C during the capture' {
             @(Get-PodCapture @kc).Count | Should -Be 0
             @(Get-ChildItem $out -ErrorAction SilentlyContinue).Count | Should -Be 0
             @($ps.Streams.Error).Count | Should -Be 0
+        } finally { $ps.Dispose() }
+    }
+
+    It 'stops in the middle of the copy: the partial file is removed and the capture pod deleted' {
+        $script:seenTar = @(Get-CaptureEvents exec | Where-Object detail -like 'keeper: tar *' | ForEach-Object name)
+        Set-FakeKubeScenario $fake -Mode 'slow-copy' -CaptureSource $source.FullName
+        $out = New-OutputDirectory
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:KF_MODULE_PATH'; Start-PodCapture web-0 -Namespace shop -Duration 1 -OutputDirectory '$out' -Kubeconfig '$($fake.Kubeconfig)'")
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 100
+                $tar = @(Get-CaptureEvents exec | Where-Object detail -like 'keeper: tar *' | Where-Object { $_.name -notin $script:seenTar })
+            } until ($tar -or [DateTime]::UtcNow -gt $deadline)
+            $tar.Count | Should -Be 1
+            Start-Sleep -Milliseconds 700
+            @(Get-ChildItem $out -Filter '*.partial').Count | Should -Be 1
+            $ps.Stop()
+            $handle.IsCompleted | Should -BeTrue
+            (Get-CaptureEvents deleted).name | Should -Contain $tar[0].name
+            @(Get-ChildItem $out).Count | Should -Be 0
+            @(Get-PodCapture @kc).Count | Should -Be 0
         } finally { $ps.Dispose() }
     }
 }
