@@ -191,6 +191,22 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         $ev2[0].FullyQualifiedErrorId | Should -BeLike 'PodNotScheduled,*'
     }
 
+    It 'the capture pod cannot be deleted: the capture is still emitted, with a CapturePodNotRemoved error' {
+        Set-FakeKubeScenario $fake -Mode 'forbidden-delete' -CaptureSource $source.FullName
+        $r = Start-PodCapture web-0 -Namespace shop -Duration 1 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r.Pod | Should -Be 'web-0'
+        Test-Path $r.Path | Should -BeTrue
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CapturePodNotRemoved,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $ev[0].ErrorDetails.Message | Should -Match "still running privileged on node node-1"
+        $left = @(Get-PodCapture @kc)
+        $left.Name | Should -Be $r.CapturePod
+        Set-FakeKubeScenario $fake -CaptureSource $source.FullName
+        $r | Remove-PodCapture @kc -Confirm:$false
+        @(Get-PodCapture @kc).Count | Should -Be 0
+    }
+
     It 'one failed pod does not stop the others' {
         Set-FakeKubeScenario $fake -CaptureSource $source.FullName
         $r = @(Start-PodCapture web-0, no-such-pod, legacy-0 -Namespace shop -Duration 1 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue)

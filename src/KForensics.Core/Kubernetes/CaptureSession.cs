@@ -202,6 +202,21 @@ public sealed class CaptureSession
         catch (KubeOperationException e) when (e.Kind == KubeFailureKind.NotFound)
         {
         }
+        catch (KubeOperationException e)
+        {
+            // Reported, not thrown: the capture may be good, and a throw from finally would hide it.
+            progress?.Report(new CaptureProgress(target.Name, target.Namespace,
+                $"Capture pod '{podName}' in namespace '{target.Namespace}' could not be deleted and is still running privileged on node {target.NodeName}: {e.Message} Remove it with Remove-PodCapture.",
+                true, null, 100) { CleanupFailure = e });
+        }
+        catch (OperationCanceledException e)
+        {
+            progress?.Report(new CaptureProgress(target.Name, target.Namespace,
+                $"Deleting capture pod '{podName}' in namespace '{target.Namespace}' timed out; remove it with Remove-PodCapture.", true, null, 100)
+            {
+                CleanupFailure = new KubeOperationException(KubeFailureKind.Timeout, $"Deleting capture pod '{podName}' timed out.", e),
+            });
+        }
     }
 
     private static async Task VerifyScapAsync(string path, PodTarget target, CancellationToken cancellationToken)

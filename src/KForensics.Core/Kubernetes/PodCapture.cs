@@ -60,5 +60,11 @@ public sealed class PodCapture
     public override string ToString() => Path;
 }
 
-/// <summary>What a capture reports while it runs: a step (narrated) or a tick of the countdown.</summary>
-public sealed record CaptureProgress(string Pod, string Namespace, string Message, bool IsStep, int? SecondsLeft, int PercentComplete);
+/// <summary>
+/// What a capture reports while it runs: a step (narrated) or a tick of the countdown; or, with
+/// <see cref="CleanupFailure"/>, that the capture pod could not be deleted (the capture itself may still succeed).
+/// </summary>
+public sealed record CaptureProgress(string Pod, string Namespace, string Message, bool IsStep, int? SecondsLeft, int PercentComplete)
+{
+    public KubeOperationException? CleanupFailure { get; init; }
+}

@@ -110,7 +110,15 @@ internal sealed class CaptureRunner
         {
             CaptureProgress p = item.Progress;
             PodTarget target = _targets[item.Activity - 1];
-            if (p.IsStep)
+            if (p.CleanupFailure is KubeOperationException failure)
+            {
+                ErrorRecord cause = KubeCmdlet.ToErrorRecord(failure, target.Name);
+                _cmdlet.WriteError(new ErrorRecord(failure, ErrorIds.CapturePodNotRemoved, cause.CategoryInfo.Category, target.Name)
+                {
+                    ErrorDetails = new ErrorDetails(p.Message),
+                });
+            }
+            else if (p.IsStep)
             {
                 _cmdlet.WriteVerbose($"[{p.Namespace}/{p.Pod}] {p.Message}");
             }

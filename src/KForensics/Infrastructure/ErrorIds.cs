@@ -40,4 +40,5 @@ public static class ErrorIds
     public const string CaptureInvalid = "CaptureInvalid";
     public const string CaptureHashMismatch = "CaptureHashMismatch";
     public const string CaptureCopyFailed = "CaptureCopyFailed";
+    public const string CapturePodNotRemoved = "CapturePodNotRemoved";
 }
