@@ -100,6 +100,16 @@ public sealed class Kubelet
                 }
 
                 break;
+            case "not-scap":
+                // A well-formed gzip stream whose content is not a capture (what a wrong -w target would leave).
+                Directory.CreateDirectory(Path.GetDirectoryName(output!)!);
+                await using (var target = File.Create(output!))
+                await using (var gzip = new GZipStream(target, CompressionLevel.Optimal))
+                {
+                    await gzip.WriteAsync("this is not a scap file\n"u8.ToArray());
+                }
+
+                break;
             default:
                 if (output is null || scenario.CaptureSource is null)
                 {

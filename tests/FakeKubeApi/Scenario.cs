@@ -3,7 +3,7 @@ namespace FakeKubeApi;
 /// <summary>How the fake cluster behaves for the next captures; set by the tests through PUT /_fake/scenario.</summary>
 public sealed class Scenario
 {
-    /// <summary>ok, sysdig-fails, empty, hang, hash-mismatch, slow-copy, forbidden-create, forbidden-delete.</summary>
+    /// <summary>ok, sysdig-fails, empty, hang, hash-mismatch, not-scap, slow-copy, forbidden-create, forbidden-delete.</summary>
     public string Mode { get; set; } = "ok";
 
     /// <summary>A plain scap file; the "sysdig" container writes it gzip-compressed where its -w argument says.</summary>

@@ -144,6 +144,15 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
+    It 'a gzip file that is not a capture: CaptureInvalid; the copy is discarded' {
+        Set-FakeKubeScenario $fake -Mode 'not-scap' -CaptureSource $source.FullName
+        Start-PodCapture web-0 -Namespace shop -Duration 1 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CaptureInvalid,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        @(Get-ChildItem $out).Count | Should -Be 0
+        @(Get-PodCapture @kc).Count | Should -Be 0
+    }
+
     It 'pod not found: PodNotFound (ObjectNotFound), and no capture pod is created' {
         Set-FakeKubeScenario $fake -CaptureSource $source.FullName
         $created = (Get-CaptureEvents created).Count
