@@ -18,6 +18,9 @@
         'Export-ContainerCheckpoint'
         'Import-ContainerCheckpoint'
         'Get-ScapField'
+        'Start-PodCapture'
+        'Get-PodCapture'
+        'Remove-PodCapture'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -41,4 +41,22 @@ public static class ErrorIds
     // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
     public const string FilterInvalid = "FilterInvalid";
     public const string FieldNotFound = "FieldNotFound";
+
+    // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)
+    public const string KubeConfigInvalid = "KubeConfigInvalid";
+    public const string KubeConnectionFailed = "KubeConnectionFailed";
+    public const string KubeForbidden = "KubeForbidden";
+    public const string KubeUnauthorized = "KubeUnauthorized";
+    public const string KubeApiError = "KubeApiError";
+    public const string PodNotFound = "PodNotFound";
+    public const string PodNotScheduled = "PodNotScheduled";
+    public const string NoPodMatchesSelector = "NoPodMatchesSelector";
+    public const string NotACapturePod = "NotACapturePod";
+    public const string CaptureTimeout = "CaptureTimeout";
+    public const string CaptureFailed = "CaptureFailed";
+    public const string CaptureEmpty = "CaptureEmpty";
+    public const string CaptureInvalid = "CaptureInvalid";
+    public const string CaptureHashMismatch = "CaptureHashMismatch";
+    public const string CaptureCopyFailed = "CaptureCopyFailed";
+    public const string CapturePodNotRemoved = "CapturePodNotRemoved";
 }
