@@ -113,7 +113,7 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             long fd = entry.I64();
             ulong ino = entry.U64();
             var type = (ScapFdType)entry.U8();
-            FdRecord record = ReadFdPayload(ref entry, fd, ino, type, entryEnd);
+            FdRecord record = ReadFdPayload(ref entry, fd, ino, type, v2 ? entryEnd : -1);
             r = v2 ? new SpanReader(body, this) { Position = entryEnd } : entry;
             sink.OnFd(tid, record);
         }
@@ -161,9 +161,10 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             {
                 uint openFlags = r.U32();
                 string name = r.Str(MaxPath, "name");
-                if (entryEnd - r.Position >= 4)
+                // Only FDL_V2 entries may carry the device after the name.
+                if (entryEnd >= 0 && entryEnd - r.Position >= 4)
                 {
-                    r.Skip(4); // dev
+                    r.Skip(4);
                 }
 
                 return new FdRecord(fd, ino, type, openFlags, name, null, 0, null, 0, 0, 0, 0);

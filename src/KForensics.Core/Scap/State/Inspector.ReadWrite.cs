@@ -15,7 +15,7 @@ public sealed partial class Inspector
             return;
         }
 
-        bool reads = (info.Flags & EventFlags.ReadsFromFd) != 0;
+        bool reads = (FlagsOf(info) & EventFlags.ReadsFromFd) != 0;
         int tupleParam = reads
             ? type == Ppme.RecvFromX ? 2 : type == Ppme.RecvMsgX ? 3 : -1
             : type is Ppme.SendToX or Ppme.SendMsgX ? 2 : -1;

@@ -101,7 +101,7 @@ public sealed partial class Inspector : IScapMetadataSink
     /// <summary>sinsp's reset(): find the thread, remember the enter's fd, pair the exit with its enter.</summary>
     private void Reset(in RawEvent ev, EventInfo info, int type)
     {
-        EventFlags flags = info.Flags;
+        EventFlags flags = FlagsOf(info);
         if ((flags & EventFlags.SkipParseReset) != 0)
         {
             Thread = type == Ppme.ProcInfoE ? Threads.Find(ev.ThreadId) : null;

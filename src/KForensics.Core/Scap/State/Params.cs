@@ -9,24 +9,24 @@ namespace KForensics.Core.Scap.State;
 /// </summary>
 internal static class Params
 {
-    public static bool Has(in RawEvent e, int i) => i < e.ParamCount;
+    public static bool Has(scoped in RawEvent e, int i) => i < e.ParamCount;
 
-    public static ReadOnlySpan<byte> Get(in RawEvent e, int i) => i < e.ParamCount ? e.GetParam(i) : default;
+    public static ReadOnlySpan<byte> Get(scoped in RawEvent e, int i) => i < e.ParamCount ? e.GetParam(i) : default;
 
-    public static long I64(in RawEvent e, int i)
+    public static long I64(scoped in RawEvent e, int i)
     {
         ReadOnlySpan<byte> p = Get(e, i);
         return p.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(p) : p.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(p) : 0;
     }
 
-    public static uint U32(in RawEvent e, int i)
+    public static uint U32(scoped in RawEvent e, int i)
     {
         ReadOnlySpan<byte> p = Get(e, i);
         return p.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(p) : p.Length >= 2 ? BinaryPrimitives.ReadUInt16LittleEndian(p) : p.Length == 1 ? p[0] : 0u;
     }
 
     /// <summary>A CHARBUF/FSPATH parameter as text, up to its NUL.</summary>
-    public static string Str(in RawEvent e, int i) => CStr(Get(e, i));
+    public static string Str(scoped in RawEvent e, int i) => CStr(Get(e, i));
 
     public static string CStr(ReadOnlySpan<byte> p)
     {
@@ -40,5 +40,5 @@ internal static class Params
     }
 
     /// <summary>A NUL-separated list parameter (args, env, cgroups), split as sinsp's set_args does.</summary>
-    public static IReadOnlyList<string> List(in RawEvent e, int i) => MetadataParser.NulList(Get(e, i));
+    public static IReadOnlyList<string> List(scoped in RawEvent e, int i) => MetadataParser.NulList(Get(e, i));
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -33,18 +34,22 @@ public struct SockInfo
     public ulong UnixSource { readonly get => U64(0); set => SetU64(0, value); }
     public ulong UnixDest { readonly get => U64(8); set => SetU64(8, value); }
 
+    [UnscopedRef]
     public readonly ReadOnlySpan<byte> V6Sip => Bytes(0, 16);
+    [UnscopedRef]
     public readonly ReadOnlySpan<byte> V6Dip => Bytes(16, 16);
 
     public void SetV6Sip(ReadOnlySpan<byte> ip) => ip[..16].CopyTo(Span(0, 16));
     public void SetV6Dip(ReadOnlySpan<byte> ip) => ip[..16].CopyTo(Span(16, 16));
 
+    [UnscopedRef]
     public readonly ReadOnlySpan<byte> Bytes(int at, int count)
     {
         ReadOnlySpan<byte> all = this;
         return all.Slice(at, count);
     }
 
+    [UnscopedRef]
     private Span<byte> Span(int at, int count)
     {
         Span<byte> all = this;

@@ -16,22 +16,6 @@ internal static class SocketText
     public static string Tuple(IPAddress? sip, ushort sport, IPAddress? dip, ushort dport)
         => Endpoint(sip, sport) + "->" + Endpoint(dip, dport);
 
-    /// <summary>sockinfo_to_str: the name of a connected IP socket, which depends on its protocol.</summary>
-    public static string SocketName(FdInfo fd)
-    {
-        if (fd.L4Proto is 2 or 3)
-        {
-            return Tuple(fd.SourceIp, fd.SourcePort, fd.DestIp, fd.DestPort);
-        }
-
-        if (fd.L4Proto == 4 || (fd.L4Proto == 5 && fd.Type == ScapFdType.Ipv4Sock))
-        {
-            return Ip(fd.SourceIp) + "->" + Ip(fd.DestIp);
-        }
-
-        return "<unknown>";
-    }
-
     public static bool IsV4Mapped(ReadOnlySpan<byte> a)
         => a[..10].IndexOfAnyExcept((byte)0) < 0
             && ((a[10] == 0xFF && a[11] == 0xFF) || a[10..].IndexOfAnyExcept((byte)0) < 0);

@@ -77,6 +77,16 @@ public sealed class ThreadTable
 
     public string CwdOf(ThreadInfo thread) => MainThread(thread).Cwd;
 
+    /// <summary>The fd table a thread uses, without creating a missing main thread (for reading only).</summary>
+    public Dictionary<long, FdInfo>? PeekFdTable(ThreadInfo thread)
+        => (thread.Flags & ClCloneFiles) == 0 ? thread.OwnFds : PeekMain(thread)?.OwnFds;
+
+    /// <summary>The cwd a thread uses, without creating a missing main thread (for reading only).</summary>
+    public string? PeekCwd(ThreadInfo thread) => PeekMain(thread)?.Cwd;
+
+    private ThreadInfo? PeekMain(ThreadInfo thread)
+        => thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0 ? thread : Find(thread.Pid);
+
     /// <summary>sinsp's set_cwd: resolve against the current cwd, keep a trailing '/'.</summary>
     public void SetCwd(ThreadInfo thread, string path)
     {
