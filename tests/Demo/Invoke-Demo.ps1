@@ -60,7 +60,7 @@ $request = $events | Where-Object {
     $_.FdName -eq $accept.FdName -and $_.Number -lt $open.Number
 } | Select-Object -Last 1
 Assert-Answer 'which request nginx read' $request
-$requestLine = ([regex]::Match($request.Info, 'data=(\S+ \S+ HTTP/[\d.]+)')).Groups[1].Value
+$requestLine = ([regex]::Match($request.Info, 'data=(\S+ \S+ HTTP/\d\.\d)')).Groups[1].Value
 $clientEndpoint = ($accept.FdName -split '->')[0]
 $clientIp = $clientEndpoint.Substring(0, $clientEndpoint.LastIndexOf(':'))
 
