@@ -91,7 +91,7 @@ function Invoke-Measured([string[]] $Command) {
     try {
         $report = Get-Content -Raw $timeFile
         if ($exit -ne 0) { throw "'$($Command -join ' ')' failed with exit code $exit`n$report" }
-        $wall = [regex]::Match($report, 'Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):([\d.]+)')
+        $wall = [regex]::Match($report, 'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)')
         $seconds = [double]$wall.Groups[3].Value + 60 * [int]$wall.Groups[2].Value
         if ($wall.Groups[1].Success) { $seconds += 3600 * [int]$wall.Groups[1].Value }
         $rssKb = [long][regex]::Match($report, 'Maximum resident set size \(kbytes\): (\d+)').Groups[1].Value
