@@ -79,6 +79,8 @@ internal sealed class TestContext : IEventContext
 
     public Dictionary<uint, string> Users { get; } = [];
 
+    public Dictionary<uint, string> Groups { get; } = [];
+
     public bool TryGetFd(long fd, out string typeTag, out string name)
     {
         if (Fds.TryGetValue(fd, out var entry))
@@ -96,4 +98,7 @@ internal sealed class TestContext : IEventContext
 
     public bool TryGetUserName(uint uid, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
         => Users.TryGetValue(uid, out name);
+
+    public bool TryGetGroupName(uint gid, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
+        => Groups.TryGetValue(gid, out name);
 }
