@@ -5,7 +5,7 @@ namespace KForensics.Core.Scap;
 
 /// <summary>
 /// Reads a capture as <see cref="ScapEvent"/>s, in file order, tracking state as sysdig does.
-/// By default only the events sysdig prints are returned (see <see cref="IncludeHidden"/>).
+/// By default only the events sysdig 0.29.3 prints are returned (see <see cref="IncludeHidden"/>).
 /// </summary>
 public sealed class ScapEventReader : IDisposable
 {
@@ -14,6 +14,7 @@ public sealed class ScapEventReader : IDisposable
     private readonly int[]?[] _fdParams = new int[]?[ushort.MaxValue + 1];
     private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
     private ulong _number;
+    private bool _sawFirstEvent;
 
     public ScapEventReader(Stream stream, string source)
     {
@@ -24,7 +25,10 @@ public sealed class ScapEventReader : IDisposable
     /// <summary>The capture's name as events report it in <see cref="ScapEvent.Source"/>.</summary>
     public string Source { get; }
 
-    /// <summary>Also return the events sysdig hides unless run with -D (internal and state-only events).</summary>
+    /// <summary>
+    /// Also return the events sysdig hides unless run with -D (internal and state-only events), and
+    /// the events of types sysdig 0.29.3 does not know (newer captures), which it drops.
+    /// </summary>
     public bool IncludeHidden { get; init; }
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
@@ -99,13 +103,25 @@ public sealed class ScapEventReader : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
+    /// its parser filtered out, the container events that describe the containers before the first
+    /// real event (writers put them at the start of a file), and events its table does not know.
+    /// </summary>
     private bool IsHidden(in RawEvent raw, EventInfo info)
     {
-        EventCategory category = info.IsOracleKnown ? info.OracleCategory : info.Category;
-        return ((int)category & (int)EventCategory.Internal) != 0
+        bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
+        bool beforeFirst = containerEvent && !_sawFirstEvent;
+        if (!containerEvent && info.IsOracleKnown)
+        {
+            _sawFirstEvent = true;
+        }
+
+        return !info.IsOracleKnown
+            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
             || (raw.BlockFlags & 1) != 0
             || State.FilteredOut
-            || (raw.Timestamp == 0 && info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E);
+            || beforeFirst;
     }
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)

@@ -113,10 +113,12 @@ public sealed partial class Inspector : IScapMetadataSink
             return;
         }
 
-        bool isClone = Ppme.IsClone(type);
-        ThreadInfo? t = isClone ? Threads.Find(ev.ThreadId) : Threads.GetOrAdd(ev.ThreadId);
+        // Clone exits and context switches look the thread up without inventing a placeholder;
+        // switches then stop, so they never disturb the enter/exit pairing.
+        bool lookupOnly = Ppme.IsClone(type) || type == Ppme.SchedSwitch6E;
+        ThreadInfo? t = lookupOnly ? Threads.Find(ev.ThreadId) : Threads.GetOrAdd(ev.ThreadId);
         Thread = t;
-        if (t is null)
+        if (t is null || type == Ppme.SchedSwitch6E)
         {
             return;
         }

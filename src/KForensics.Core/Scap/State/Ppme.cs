@@ -10,11 +10,13 @@ internal static class Ppme
     public const int Execve8X = 13, Clone11X = 15, ProcExitE = 16;
     public const int SocketE = 18, SocketX = 19, BindX = 21, ConnectE = 22, ConnectX = 23, AcceptX = 27;
     public const int SendX = 29, SendToE = 30, SendToX = 31, RecvX = 33, RecvFromX = 35;
+    public const int GetSockOptX = 47;
     public const int ShutdownE = 36, SocketPairX = 43, SendMsgE = 48, SendMsgX = 49, RecvMsgX = 53, Accept4X = 57;
     public const int CreatE = 58, CreatX = 59, PipeX = 61, EventFdE = 62, EventFdX = 63;
     public const int ChdirE = 94, ChdirX = 95, FchdirE = 96, FchdirX = 97, OpenAtE = 102, OpenAtX = 103;
     public const int PreadX = 113, PwriteX = 115, ReadvX = 117, WritevX = 119, PreadvX = 121, PwritevX = 123;
     public const int DupX = 125, SignalFdX = 127, TimerFdCreateX = 137, InotifyInitX = 139;
+    public const int SchedSwitch6E = 152;
     public const int GetRlimitE = 140, SetRlimitE = 142, PrlimitE = 144;
     public const int Execve13X = 155, Clone16X = 157, Execve14X = 173, ForkX = 183, VforkX = 185, ProcExit1E = 186;
     public const int SendFileE = 188, SetResUidE = 192, SetResUidX = 193, SetResGidE = 194, SetResGidX = 195;
