@@ -11,7 +11,8 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-ScapField'
+        'Get-ScapField',
+        'Get-ScapEvent'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -73,6 +73,16 @@ public sealed partial class Inspector
                 }
 
                 break;
+            case Ppme.GetSockOptX:
+                // Only the fd is taken from getsockopt (sinsp tracks connection status only live).
+                if (ev.ParamCount > 0 && Thread is { } gt)
+                {
+                    long sockFd = Params.I64(ev, 1);
+                    _evtFd = Threads.GetFd(Threads.MainThread(gt), sockFd);
+                    gt.LastEventFd = sockFd;
+                }
+
+                break;
             case Ppme.DupX:
                 ParseDupExit(ev);
                 break;

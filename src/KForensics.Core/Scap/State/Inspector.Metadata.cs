@@ -43,12 +43,22 @@ public sealed partial class Inspector
             }
         }
 
+        // sinsp imports a thread's fds through one reused entry, so socket bytes a kind does not
+        // set are left over from the previous fd of the same thread; names depend on that.
+        var scratch = new Dictionary<long, SockInfo>();
         foreach ((long tid, FdRecord fd) in _pendingFds)
         {
             // Like libscap, fds of a thread missing from the process list have nowhere to go.
-            if (Threads.Find(tid) is { } t && FromProc(fd) is { } info)
+            if (Threads.Find(tid) is not { } t)
+            {
+                continue;
+            }
+
+            SockInfo leftover = scratch.GetValueOrDefault(tid);
+            if (FromProc(fd, leftover) is { } info)
             {
                 t.OwnFds[fd.Fd] = info;
+                scratch[tid] = info.Sock;
             }
         }
 
@@ -65,9 +75,10 @@ public sealed partial class Inspector
     }
 
     /// <summary>sinsp's add_fd_from_scap plus fix_sockets_coming_from_proc.</summary>
-    private FdInfo? FromProc(in FdRecord r)
+    private FdInfo? FromProc(in FdRecord r, SockInfo leftover)
     {
         var f = new FdInfo(r.Type, r.Name) { FromProc = true, Ino = r.Ino };
+        f.Sock = leftover;
         switch (r.Type)
         {
             case ScapFdType.Ipv4Sock:

@@ -10,6 +10,7 @@ internal static class Ppme
     public const int Execve8X = 13, Clone11X = 15, ProcExitE = 16;
     public const int SocketE = 18, SocketX = 19, BindX = 21, ConnectE = 22, ConnectX = 23, AcceptX = 27;
     public const int SendX = 29, SendToE = 30, SendToX = 31, RecvX = 33, RecvFromX = 35;
+    public const int GetSockOptX = 47;
     public const int ShutdownE = 36, SocketPairX = 43, SendMsgE = 48, SendMsgX = 49, RecvMsgX = 53, Accept4X = 57;
     public const int CreatE = 58, CreatX = 59, PipeX = 61, EventFdE = 62, EventFdX = 63;
     public const int ChdirE = 94, ChdirX = 95, FchdirE = 96, FchdirX = 97, OpenAtE = 102, OpenAtX = 103;

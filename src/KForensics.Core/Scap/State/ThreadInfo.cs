@@ -77,7 +77,7 @@ public sealed class ThreadInfo
 
     internal int LastEventType { get; set; } = -1;
 
-    internal long LastEventFd { get; set; } = -1;
+    internal long LastEventFd { get; set; }
 
     internal bool LastEventDataValid { get; set; }
 
