@@ -3,7 +3,8 @@
 # by the module's own engine (PathTraversalScenario on ScapWriter) and then damaged.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
     $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
     $folder = Join-Path ([IO.Path]::GetTempPath()) "kf-damage-$PID"
     New-Item -ItemType Directory -Force -Path $folder | Out-Null
