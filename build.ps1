@@ -78,7 +78,7 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $moduleOut 'KForensics.psd1') -Value $manifest -NoNewline
 
     $help = Join-Path $moduleOut 'en-US'
-    Invoke-Native (Get-Process -Id $PID).Path @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
+    Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
         '-ModulePath', $moduleOut, '-SourceDirectory', (Join-Path $root 'en-US'), '-OutputDirectory', $help)
     Write-Host "Laid out $moduleOut (version $version)"
 }
@@ -96,8 +96,10 @@ function Invoke-Test {
     $xunit = Read-KfTrx (Join-Path $results 'xunit.trx')
 
     $pesterJson = Join-Path $results 'pester.json'
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-Pester.ps1') `
-        -ModulePath $moduleOut -ResultPath $pesterJson -Filter $PesterFilter
+    # The filter travels in the environment: a native command line would glob-expand it.
+    $env:KF_PESTER_FILTER = $PesterFilter
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-Pester.ps1') `
+        -ModulePath $moduleOut -ResultPath $pesterJson
     $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
     $passed = $xunit.Passed + $pester.Passed
@@ -113,13 +115,13 @@ function Invoke-Test {
 
 function Invoke-Bench {
     Write-Host '== Bench' -ForegroundColor Cyan
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Bench/Invoke-Bench.ps1') -ModulePath $moduleOut
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Bench/Invoke-Bench.ps1') -ModulePath $moduleOut
     if ($LASTEXITCODE -ne 0) { throw 'The benchmarks failed.' }
 }
 
 function Invoke-Demo {
     Write-Host '== Demo' -ForegroundColor Cyan
-    & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
     if ($LASTEXITCODE -ne 0) { throw 'The demo failed.' }
 }
 

@@ -2,7 +2,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [string] $Filter = '*'
+    [string] $Filter = $(if ($env:KF_PESTER_FILTER) { $env:KF_PESTER_FILTER } else { '*' })
 )
 $ErrorActionPreference = 'Stop'
 $pester = Get-ChildItem (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages/pester/6.2.0/tools/Pester.psd1') -ErrorAction SilentlyContinue

@@ -1,3 +1,8 @@
+BeforeDiscovery {
+    Import-Module $env:KF_MODULE_PATH -Force
+    $cmdlets = @(Get-Command -Module KForensics -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+}
+
 BeforeAll {
     $modulePath = $env:KF_MODULE_PATH
     Import-Module $modulePath -Force
@@ -25,9 +30,7 @@ Describe 'The module manifest' {
 }
 
 Describe 'Help' {
-    $cmdlets = @(Get-Command -Module KForensics -CommandType Cmdlet -ErrorAction SilentlyContinue | ForEach-Object { @{ Name = $_.Name } })
-
-    It '<Name> has a synopsis, a description, an example and every parameter described' -ForEach $cmdlets {
+    It '<Name> has a synopsis, a description, an example and every parameter described' -ForEach $cmdlets -AllowNullOrEmptyForEach {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match "^\s*$Name\s"
@@ -42,18 +45,19 @@ Describe 'Help' {
 }
 
 Describe 'Dependency isolation' {
-    It 'keeps its own dependencies out of the default load context' {
+    It 'loads Core and every third-party assembly into its private load context' {
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$modulePath'
-`$alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies'
-if (-not `$alc) { throw 'no private load context' }
-[KForensics.Core.Scap.EventTable]::Count | Out-Null
-`$core = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([KForensics.Core.Scap.EventTable].Assembly)
-`$core.Name
+Get-ScapField -Name evt.num | Out-Null
+`$private = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies'
+if (-not `$private) { throw 'no private load context' }
+`$default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies | ForEach-Object { `$_.GetName().Name }
+if (`$default -contains 'KForensics.Core') { throw 'KForensics.Core leaked into the default context' }
+(`$private.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object) -join ','
 "@
-        $result = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $script
+        $result = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script
         $LASTEXITCODE | Should -Be 0
-        $result | Select-Object -Last 1 | Should -Be 'KForensics.Dependencies'
+        ($result | Select-Object -Last 1) -split ',' | Should -Contain 'KForensics.Core'
     }
 }

@@ -11,6 +11,8 @@ namespace KForensics.Infrastructure;
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
+    private static readonly object Gate = new();
+    private static bool _attached;
     private readonly string _dependencyDirectory;
 
     private DependencyLoadContext(string dependencyDirectory)
@@ -24,7 +26,10 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     internal static string DependencyDirectory =>
         Path.Combine(Path.GetDirectoryName(typeof(DependencyLoadContext).Assembly.Location)!, "deps");
 
-    /// <summary>Runs when KForensics.dll is loaded, before any cmdlet type can touch Core.</summary>
+    /// <summary>
+    /// Runs on Import-Module (<see cref="ModuleInitializer"/>) and, as a module initializer, when any
+    /// type of KForensics.dll is first used (a host that loads the assembly without importing it).
+    /// </summary>
 #pragma warning disable CA2255 // a module loaded into a host is exactly the advanced case this rule allows
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -37,8 +42,25 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
             return;
         }
 
-        Instance = new DependencyLoadContext(dir);
-        Default.Resolving += ResolveFromDefault;
+        lock (Gate)
+        {
+            Instance ??= new DependencyLoadContext(dir);
+            if (!_attached)
+            {
+                Default.Resolving += ResolveFromDefault;
+                _attached = true;
+            }
+        }
+    }
+
+    /// <summary>Stops resolving on Remove-Module; the loaded assemblies stay (load contexts here are not collectible).</summary>
+    internal static void Detach()
+    {
+        lock (Gate)
+        {
+            Default.Resolving -= ResolveFromDefault;
+            _attached = false;
+        }
     }
 
     // Only KForensics.Core is resolved from the default context; everything Core needs is then

@@ -19,4 +19,8 @@ public static class ErrorIds
     public const string ScapCorruptBlock = "ScapCorruptBlock";
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
+
+    // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
+    public const string FilterInvalid = "FilterInvalid";
+    public const string FieldNotFound = "FieldNotFound";
 }
