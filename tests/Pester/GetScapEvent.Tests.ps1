@@ -16,7 +16,7 @@ Describe 'Get-ScapEvent' {
         if ($script:haveCorpus) {
             Copy-Item $script:sample (Join-Path $TestDrive 'one.scap')
             Copy-Item $script:sample (Join-Path $TestDrive 'two.scap')
-            Copy-Item $script:sample -Destination ([WildcardPattern]::Escape((Join-Path $TestDrive 'odd[1].scap')))
+            [System.IO.File]::Copy($script:sample, (Join-Path $TestDrive 'odd[1].scap'))
             $script:count = @(Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'one.scap')).Count
         }
     }
@@ -24,7 +24,7 @@ Describe 'Get-ScapEvent' {
     It 'reads a capture into ScapEvent objects in file order' -Skip:(-not $haveCorpus) {
         $events = @(Get-ScapEvent (Join-Path $TestDrive 'one.scap'))
         $events.Count | Should -Be 1221
-        $events[0] | Should -BeOfType ([KForensics.Core.Scap.ScapEvent])
+        $events[0].GetType().FullName | Should -Be 'KForensics.Core.Scap.ScapEvent'
         $numbers = $events.Number
         ($numbers | Sort-Object) -join ',' | Should -Be ($numbers -join ',')
         $events[0].Time.Kind | Should -Be ([DateTimeKind]::Utc)
@@ -39,9 +39,8 @@ Describe 'Get-ScapEvent' {
     }
 
     It 'expands wildcards in -Path' -Skip:(-not $haveCorpus) {
-        $events = @(Get-ScapEvent (Join-Path $TestDrive '*o.scap'))
-        $events.Count | Should -Be ($script:count * 1)
-        @(Get-ScapEvent (Join-Path $TestDrive '*.scap') | Select-Object -ExpandProperty Source -Unique).Count | Should -Be 2
+        @(Get-ScapEvent (Join-Path $TestDrive 'tw?.scap')).Count | Should -Be $script:count
+        @(Get-ScapEvent (Join-Path $TestDrive '[ot]*.scap') | Select-Object -ExpandProperty Source -Unique).Count | Should -Be 3
     }
 
     It 'takes -LiteralPath as written, brackets included' -Skip:(-not $haveCorpus) {
@@ -73,7 +72,7 @@ Describe 'Get-ScapEvent' {
         try { $gz.CopyTo($out) } finally { $out.Dispose(); $gz.Dispose() }
         $bytes = [System.IO.File]::ReadAllBytes($plain)
         $cut = Join-Path $TestDrive 'cut.scap'
-        [System.IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length - 7)])
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length / 2))])
 
         $events = @(Get-ScapEvent $cut -ErrorVariable problems -ErrorAction SilentlyContinue)
         $problems.Count | Should -Be 1
@@ -81,8 +80,9 @@ Describe 'Get-ScapEvent' {
         $problems[0].TargetObject | Should -Be $cut
         $problems[0].Exception.Offset | Should -BeGreaterThan 0
         $problems[0].Exception.BlockTypeName | Should -Match '^EV'
-        $events.Count | Should -BeGreaterThan 1000
+        $events.Count | Should -BeGreaterThan 0
         $events.Count | Should -BeLessThan $script:count
+        $events[-1].Number | Should -BeLessThan 1221
     }
 
     It 'reports a file that is not a capture and goes on with the next' -Skip:(-not $haveCorpus) {
