@@ -83,7 +83,8 @@ public sealed class ScapEventReader : IDisposable
                 continue;
             }
 
-            result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, State.FdName,
+            PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;
+            result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, pod, State.FdName,
                 Snapshot(raw, info), hidden, Source);
             return true;
         }
