@@ -94,6 +94,24 @@ Describe 'Get-ScapEvent' {
         $events.Count | Should -Be $script:count
     }
 
+    It 'stops promptly when the pipeline is stopped (Ctrl+C)' -Skip:(-not $haveCorpus) {
+        $big = Join-Path $PSScriptRoot '../../../shared/captures/bencer_capture.scap'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:KF_MODULE_PATH'; Get-ScapEvent -IncludeHidden -LiteralPath (@('$big') * 500) | Out-Null")
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1500
+            $async.IsCompleted | Should -BeFalse -Because 'reading the capture 500 times takes far longer than 1.5 s'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.ElapsedMilliseconds | Should -BeLessThan 2000
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+
     It 'reports a missing file with PathNotFound' {
         Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'nope.scap') -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,KForensics.Commands.GetScapEventCommand'
