@@ -11,8 +11,8 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-ScapField',
         'Get-ScapEvent'
+        'Get-ScapField'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -6,7 +6,8 @@ namespace KForensics.Core.Scap;
 /// </summary>
 internal sealed class EventArena
 {
-    private const int ChunkSize = 1 << 20;
+    // Below the large-object threshold, so chunks die young with the events instead of filling the LOH.
+    private const int ChunkSize = 32 << 10;
 
     private byte[] _chunk = new byte[ChunkSize];
     private int _used;

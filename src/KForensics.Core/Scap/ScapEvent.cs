@@ -13,11 +13,13 @@ public sealed class ScapEvent
     private readonly EventArena.Slice _bytes;
     private readonly ProcessImage? _image;
     private readonly ContainerInfo? _container;
+    private readonly PodInfo? _pod;
     private readonly EventSnapshot _snapshot;
     private string? _info;
+    private IReadOnlyList<KeyValuePair<string, object?>>? _arguments;
 
     internal ScapEvent(ulong number, in RawEvent raw, EventArena.Slice bytes, EventInfo info, ThreadInfo? thread,
-        ContainerInfo? container, string? fdName, EventSnapshot snapshot, bool hidden, string source)
+        ContainerInfo? container, PodInfo? pod, string? fdName, EventSnapshot snapshot, bool hidden, string source)
     {
         Number = number;
         RawTime = raw.Timestamp;
@@ -29,6 +31,7 @@ public sealed class ScapEvent
         ProcessId = thread?.Pid;
         ContainerId = thread is null ? null : thread.ContainerId.Length == 0 ? ContainerInfo.Host.Id : thread.ContainerId;
         _container = container;
+        _pod = pod;
         FdName = fdName;
         _snapshot = snapshot;
         IsHidden = hidden;
@@ -80,14 +83,17 @@ public sealed class ScapEvent
     public string? ContainerImage => ContainerId == ContainerInfo.Host.Id ? null
         : _container is { Image.Length: > 0 } c ? c.Image : null;
 
-    /// <summary>k8s.pod.name, from the container's label <c>io.kubernetes.pod.name</c>.</summary>
-    public string? PodName => ContainerId == ContainerInfo.Host.Id ? null : _container?.PodName;
+    /// <summary>k8s.pod.name: from the capture's k8s events when it has them, else the container's label <c>io.kubernetes.pod.name</c>.</summary>
+    public string? PodName => ContainerId == ContainerInfo.Host.Id ? null : _pod?.Name ?? _container?.PodName;
 
-    /// <summary>k8s.ns.name, from the container's label <c>io.kubernetes.pod.namespace</c>.</summary>
-    public string? Namespace => ContainerId == ContainerInfo.Host.Id ? null : _container?.Namespace;
+    /// <summary>k8s.ns.name: from the capture's k8s events when it has them, else the container's label <c>io.kubernetes.pod.namespace</c>.</summary>
+    public string? Namespace => ContainerId == ContainerInfo.Host.Id ? null : _pod?.Namespace ?? _container?.Namespace;
 
     /// <summary>evt.info: the arguments as sysdig prints them (built on first use).</summary>
     public string Info => _info ??= EventFormatter.FormatInfo(Raw, EventInfo, _snapshot);
+
+    /// <summary>evt.arg.*: the arguments by name, typed (built on first use).</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Arguments => _arguments ??= EventArguments.Decode(Raw, EventInfo, _snapshot);
 
     /// <summary>evt.category.</summary>
     public EventCategory Category => EventInfo.IsOracleKnown ? EventInfo.OracleCategory : EventInfo.Category;

@@ -83,7 +83,8 @@ public sealed class ScapEventReader : IDisposable
                 continue;
             }
 
-            result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, State.FdName,
+            PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;
+            result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, pod, State.FdName,
                 Snapshot(raw, info), hidden, Source);
             return true;
         }
@@ -126,55 +127,13 @@ public sealed class ScapEventReader : IDisposable
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)
     {
+        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        SnapshotExtra? extra = null;
+
         // Names of the threads pid parameters point at are printed whether or not the event has a thread.
-        (long, string)[]? threads = null;
-        int[] pidParams = _pidParams[info.Id] ??= ParamsOfType(info, ParamType.Pid, ParamType.Pid32);
-        if (pidParams.Length > 0)
-        {
-            threads = ThreadNames(raw, pidParams);
-        }
-
-        ThreadInfo? thread = State.Thread;
-        if (thread is null)
-        {
-            return threads is null ? EventSnapshot.NoThread : new EventSnapshot(false, null, long.MinValue, null, long.MinValue, null, null, threads, State.Users);
-        }
-
-        Dictionary<long, FdInfo>? fds = State.Threads.PeekFdTable(thread);
-        var fdsSeen = new FdCollector(fds);
-        int[] fdParams = _fdParams[info.Id] ??= ParamsOfType(info, ParamType.Fd, ParamType.Fd32, ParamType.FdList);
-        for (int k = 0; k < fdParams.Length; k++)
-        {
-            int index = fdParams[k];
-            if (index >= raw.ParamCount)
-            {
-                break;
-            }
-
-            ReadOnlySpan<byte> p = raw.GetParam(index);
-            IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
-            if (table[index].Type == ParamType.FdList)
-            {
-                // u16 count, then (i64 fd, u16 flags) per entry.
-                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
-                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
-                {
-                    fdsSeen.Add(BitConverter.ToInt64(p[(2 + (10 * j))..]));
-                }
-            }
-            else
-            {
-                fdsSeen.Add(p.Length >= 8 ? BitConverter.ToInt64(p) : p.Length >= 4 ? BitConverter.ToInt32(p) : long.MinValue);
-            }
-        }
-
-        return new EventSnapshot(true, State.Threads.PeekCwd(thread), fdsSeen.Fd0, fdsSeen.Info0, fdsSeen.Fd1, fdsSeen.Info1,
-            fdsSeen.More?.ToArray(), threads, State.Users);
-    }
-
-    private (long, string)[]? ThreadNames(in RawEvent raw, int[] pidParams)
-    {
-        List<(long, string)>? found = null;
+        long pid0 = long.MinValue;
+        string? comm0 = null;
+        int[] pidParams = _pidParams[info.Id] ??= ParamsOfType(table, ParamType.Pid, ParamType.Pid32, ParamType.None);
         foreach (int index in pidParams)
         {
             if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
@@ -182,43 +141,70 @@ public sealed class ScapEventReader : IDisposable
                 long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
                 if (State.Threads.Find(pid) is { } t)
                 {
-                    (found ??= []).Add((pid, t.Image.Comm));
+                    if (comm0 is null)
+                    {
+                        (pid0, comm0) = (pid, t.Image.Comm);
+                    }
+                    else
+                    {
+                        ((extra ??= new SnapshotExtra()).Threads ??= []).Add((pid, t.Image.Comm));
+                    }
                 }
             }
         }
 
-        return found?.ToArray();
-    }
-
-    /// <summary>The fd entries an event names, two inline and the rest in a list (allocated only when needed).</summary>
-    private struct FdCollector(Dictionary<long, FdInfo>? table)
-    {
-        public long Fd0 = long.MinValue, Fd1 = long.MinValue;
-        public FdInfo? Info0, Info1;
-        public List<(long, FdInfo?)>? More;
-        private int _count;
-
-        public void Add(long fd)
+        ThreadInfo? thread = State.Thread;
+        if (thread is null)
         {
-            FdInfo? entry = fd >= 0 && table is not null && table.TryGetValue(fd, out FdInfo? e) ? e : null;
-            switch (_count++)
+            return comm0 is null ? EventSnapshot.NoThread : new EventSnapshot(false, null, long.MinValue, null, pid0, comm0, extra, State.Users);
+        }
+
+        Dictionary<long, FdInfo>? fds = State.Threads.PeekFdTable(thread);
+        long fd0 = long.MinValue;
+        FdInfo? info0 = null;
+        bool first = true;
+        int[] fdParams = _fdParams[info.Id] ??= ParamsOfType(table, ParamType.Fd, ParamType.Fd32, ParamType.FdList);
+        foreach (int index in fdParams)
+        {
+            if (index >= raw.ParamCount)
             {
-                case 0:
-                    (Fd0, Info0) = (fd, entry);
-                    break;
-                case 1:
-                    (Fd1, Info1) = (fd, entry);
-                    break;
-                default:
-                    (More ??= []).Add((fd, entry));
-                    break;
+                break;
+            }
+
+            ReadOnlySpan<byte> p = raw.GetParam(index);
+            if (table[index].Type == ParamType.FdList)
+            {
+                // u16 count, then (i64 fd, u16 flags) per entry.
+                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
+                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
+                {
+                    Keep(BitConverter.ToInt64(p[(2 + (10 * j))..]));
+                }
+            }
+            else
+            {
+                Keep(p.Length >= 8 ? BitConverter.ToInt64(p) : p.Length >= 4 ? BitConverter.ToInt32(p) : long.MinValue);
+            }
+        }
+
+        return new EventSnapshot(true, State.Threads.PeekCwd(thread), fd0, info0, pid0, comm0, extra, State.Users);
+
+        void Keep(long fd)
+        {
+            FdInfo? entry = fd >= 0 && fds is not null && fds.TryGetValue(fd, out FdInfo? e) ? e : null;
+            if (first)
+            {
+                (fd0, info0, first) = (fd, entry, false);
+            }
+            else
+            {
+                ((extra ??= new SnapshotExtra()).Fds ??= []).Add((fd, entry));
             }
         }
     }
 
-    private static int[] ParamsOfType(EventInfo info, ParamType a, ParamType b, ParamType c = ParamType.None)
+    private static int[] ParamsOfType(IReadOnlyList<ParamInfo> table, ParamType a, ParamType b, ParamType c)
     {
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
         var indexes = new List<int>();
         for (int i = 0; i < table.Count; i++)
         {

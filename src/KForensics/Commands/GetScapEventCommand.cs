@@ -44,17 +44,16 @@ public sealed class GetScapEventCommand : AsyncCmdlet
         try
         {
             using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent);
-            CancellationToken token = CancellationToken;
-            while (reader.TryRead(out ScapEvent? ev))
-            {
-                // Hidden events are skipped inside TryRead, so check between events too.
-                if (token.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
 
+            // The capture is read on a second thread while this one feeds the pipeline.
+            foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
+            {
                 WriteObject(ev);
             }
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         catch (ScapFormatException ex)
         {

@@ -200,6 +200,7 @@ public sealed class BlockReaderTests
         Assert.Equal(1_500_000_000_123556789UL, events[1].RawTime);
         Assert.Equal(new DateTime(2017, 7, 14, 2, 40, 0, 123, DateTimeKind.Utc).AddTicks(5567), events[1].Time);
         Assert.Equal("/root/notes.txt", events[1].FdName);
+        Assert.Equal(["fd", "name", "flags", "mode"], events[1].Arguments.Select(a => a.Key));
         Assert.Equal("2 02:40:00.123556789 3 cat (100) < open fd=5(<f>/root/notes.txt) name=notes.txt(/root/notes.txt) flags=1(O_RDONLY) mode=0 ", events[1].ToString());
     }
 

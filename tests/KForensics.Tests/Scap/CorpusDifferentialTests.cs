@@ -8,7 +8,7 @@ namespace KForensics.Tests.Scap;
 /// <summary>
 /// Every real capture of ../shared/captures read by KForensics and by sysdig 0.29.3: every event
 /// sysdig prints must come out with the same number, time, cpu, thread, process, direction, type,
-/// fd name and container.
+/// fd name and container (and pid, command line, image, pod and namespace).
 /// </summary>
 public sealed class CorpusDifferentialTests(ITestOutputHelper output)
 {
@@ -16,7 +16,8 @@ public sealed class CorpusDifferentialTests(ITestOutputHelper output)
     private const char Record = '\x1e';
 
     private const string Format = "*\x1e%evt.num\x1f%evt.rawtime\x1f%evt.cpu\x1f%thread.tid\x1f%proc.name\x1f%evt.dir\x1f%evt.type"
-        + "\x1f%fd.name\x1f%container.id\x1f%container.name\x1f%evt.info";
+        + "\x1f%fd.name\x1f%container.id\x1f%container.name\x1f%evt.info"
+        + "\x1f%proc.pid\x1f%proc.cmdline\x1f%container.image\x1f%k8s.pod.name\x1f%k8s.ns.name";
 
     /// <summary>sysdig 0.29.3 cannot open this file (pcapng options in its section header); its twin without options is the reference.</summary>
     private static readonly Dictionary<string, string> ReferenceFor = new(StringComparer.Ordinal)
@@ -84,6 +85,17 @@ public sealed class CorpusDifferentialTests(ITestOutputHelper output)
             if (!mine.SequenceEqual(s[2..10]))
             {
                 problems.Add($"#{number}: sysdig {string.Join('|', s[2..10])} / ours {string.Join('|', mine)}");
+            }
+
+            // The other thread/container fields DESIGN.md's ScapEvent carries.
+            string[] more =
+            [
+                e.ProcessId?.ToString() ?? "<NA>", e.CommandLine is null ? "<NA>" : Printed(e.CommandLine),
+                e.ContainerImage ?? "<NA>", e.PodName ?? "<NA>", e.Namespace ?? "<NA>",
+            ];
+            if (!more.SequenceEqual(s[11..16]))
+            {
+                problems.Add($"#{number}: sysdig {string.Join('|', s[11..16])} / ours {string.Join('|', more)}");
             }
         }
 
@@ -159,7 +171,7 @@ public sealed class CorpusDifferentialTests(ITestOutputHelper output)
         foreach (string record in text.Split(Record).Skip(1))
         {
             string[] fields = record.TrimEnd('\n').Split(Field);
-            Assert.Equal(11, fields.Length);
+            Assert.Equal(16, fields.Length);
             records.Add(fields);
         }
 

@@ -172,6 +172,13 @@ public sealed class FormatterOracleTests(ITestOutputHelper output)
             (EventIds.SyscallCloseE, [I64(-1)]),
             (EventIds.SyscallCloseE, [I64(-100)]),
             (EventIds.SyscallChdirX, [I64(-2), Str("dir\nwith é")]),
+            (EventIds.SocketAccept5X, [I64(-11), [], U8(200), U32(0x80000000), U32(128)]),
+            (EventIds.SyscallExecve19X,
+            [
+                I64(-2), Str("/bin/ls"), Concat(Raw("-l"), [0]), I64(Tid), I64(Tid), I64(OtherTid), Str("/home/user"), I64(-1),
+                I64(long.MinValue), I64(0), U32(1), U32(2), U32(3), Str("ls"), [], Concat(Raw("A=1"), [0], Raw("B=\t2"), [0]),
+                U32(34816), I64(Tid), U32(0xffffffff), U32(0x5),
+            ]),
             (EventIds.SyscallClone20X,
             [
                 I64(-1), [], Concat(Raw("arg1"), [0], Raw("arg2"), [0]), I64(Tid), I64(Tid), I64(OtherTid), Str("/c"), I64(1024),

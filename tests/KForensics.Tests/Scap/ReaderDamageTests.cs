@@ -73,6 +73,46 @@ public sealed class ReaderDamageTests
     }
 
     [Fact]
+    public void Reading_ahead_delivers_every_event_before_the_damage_then_the_error()
+    {
+        var c = new CaptureBytes().Shb().Block(BlockTypes.PlV9, BlockReaderTests.ProcessEntry(9, 100, "a", "/"));
+        for (ulong i = 1; i <= 2500; i++)
+        {
+            c.Event(BlockTypes.EvV2, EventIds.SyscallReadE, i, 100, 0, 0, null, I64(1), U32(8));
+        }
+
+        byte[] data = c.ToArray();
+        using var reader = new ScapEventReader(new MemoryStream(data[..^10]), "cut.scap");
+        var seen = new List<ulong>();
+        var error = Assert.Throws<ScapFormatException>(() =>
+        {
+            foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken.None))
+            {
+                seen.Add(ev.Number);
+            }
+        });
+        Assert.Equal(ScapErrorKind.Truncated, error.Kind);
+        Assert.Equal(Enumerable.Range(1, 2499).Select(n => (ulong)n), seen);
+    }
+
+    [Fact]
+    public void Reading_ahead_stops_when_the_consumer_stops()
+    {
+        var c = new CaptureBytes().Shb().Block(BlockTypes.PlV9, BlockReaderTests.ProcessEntry(9, 100, "a", "/"));
+        for (ulong i = 1; i <= 20000; i++)
+        {
+            c.Event(BlockTypes.EvV2, EventIds.SyscallReadE, i, 100, 0, 0, null, I64(1), U32(8));
+        }
+
+        using var reader = new ScapEventReader(new MemoryStream(c.ToArray()), "many.scap");
+        Assert.Equal(10, ScapReadAhead.Read(reader, CancellationToken.None).Take(10).Count());
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        using var again = new ScapEventReader(new MemoryStream(c.ToArray()), "many.scap");
+        Assert.ThrowsAny<OperationCanceledException>(() => ScapReadAhead.Read(again, cancelled.Token).Count());
+    }
+
+    [Fact]
     public void Wrong_magic_is_reported_at_offset_zero()
     {
         byte[] data = ThreeReads().ToArray();

@@ -104,6 +104,14 @@ public sealed partial class Inspector
             case Ppme.ContainerE:
                 ParseContainerEvent(ev);
                 break;
+            case Ppme.K8sE:
+            {
+                ReadOnlySpan<byte> json = Params.Get(ev, 0);
+                int end = json.IndexOf((byte)0);
+                Pods.Apply(end >= 0 ? json[..end] : json);
+                break;
+            }
+
             case Ppme.ContainerJsonE or Ppme.ContainerJson2E:
                 ParseContainerJson(ev);
                 break;

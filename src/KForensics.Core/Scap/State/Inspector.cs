@@ -24,6 +24,9 @@ public sealed partial class Inspector : IScapMetadataSink
 
     public UserTable Users { get; } = new();
 
+    /// <summary>Pods from the capture's k8s events (old agent captures), by container id.</summary>
+    public PodTable Pods { get; } = new();
+
     public List<InterfaceRecord> Interfaces { get; } = [];
 
     public MachineInfo? Machine { get; private set; }

@@ -23,6 +23,7 @@ internal static class Ppme
     public const int SetUidE = 198, SetUidX = 199, SetGidE = 200, SetGidX = 201;
     public const int Execve15X = 215, Clone17X = 217, Fork17X = 219, Vfork17X = 221;
     public const int Clone20X = 223, Fork20X = 225, Vfork20X = 227, ContainerE = 228, Execve16X = 231, ProcInfoE = 234;
+    public const int K8sE = 260;
     public const int Accept5X = 247, Accept45X = 249, TracerE = 268, ContainerJsonE = 272, Execve17X = 283;
     public const int Execve18E = 288, Execve18X = 289, Execve19E = 292, Execve19X = 293, SetPgidE = 294;
     public const int OpenAt2E = 306, OpenAt2X = 307, ContainerJson2E = 324, OpenAt2NewE = 326, OpenAt2NewX = 327;

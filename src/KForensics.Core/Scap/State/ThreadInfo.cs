@@ -77,6 +77,12 @@ public sealed class ThreadInfo
 
     internal int LastEventType { get; set; } = -1;
 
+    /// <summary>The main thread last looked up for this one (valid while it is still in the table).</summary>
+    internal ThreadInfo? CachedMain { get; set; }
+
+    /// <summary>Set when the thread leaves the table, so cached references to it are dropped.</summary>
+    internal bool Removed { get; set; }
+
     internal long LastEventFd { get; set; }
 
     internal bool LastEventDataValid { get; set; }

@@ -49,6 +49,11 @@ public sealed class ThreadTable
 
     public void Add(ThreadInfo thread)
     {
+        if (_threads.TryGetValue(thread.Tid, out ThreadInfo? replaced) && !ReferenceEquals(replaced, thread))
+        {
+            replaced.Removed = true;
+        }
+
         _threads[thread.Tid] = thread;
         if (_lastTid == thread.Tid)
         {
@@ -58,7 +63,11 @@ public sealed class ThreadTable
 
     public void Remove(long tid)
     {
-        _threads.Remove(tid);
+        if (_threads.Remove(tid, out ThreadInfo? gone))
+        {
+            gone.Removed = true;
+        }
+
         if (_lastTid == tid)
         {
             _last = null;
@@ -67,7 +76,21 @@ public sealed class ThreadTable
     }
 
     public ThreadInfo MainThread(ThreadInfo thread)
-        => thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0 ? thread : GetOrAdd(thread.Pid);
+    {
+        if (thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0)
+        {
+            return thread;
+        }
+
+        if (thread.CachedMain is { Removed: false } cached && cached.Tid == thread.Pid)
+        {
+            return cached;
+        }
+
+        ThreadInfo main = GetOrAdd(thread.Pid);
+        thread.CachedMain = main;
+        return main;
+    }
 
     public Dictionary<long, FdInfo> FdTableOf(ThreadInfo thread)
         => (thread.Flags & ClCloneFiles) == 0 ? thread.OwnFds : MainThread(thread).OwnFds;
@@ -85,7 +108,21 @@ public sealed class ThreadTable
     public string? PeekCwd(ThreadInfo thread) => PeekMain(thread)?.Cwd;
 
     private ThreadInfo? PeekMain(ThreadInfo thread)
-        => thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0 ? thread : Find(thread.Pid);
+    {
+        if (thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0)
+        {
+            return thread;
+        }
+
+        if (thread.CachedMain is { Removed: false } cached && cached.Tid == thread.Pid)
+        {
+            return cached;
+        }
+
+        ThreadInfo? main = Find(thread.Pid);
+        thread.CachedMain = main;
+        return main;
+    }
 
     /// <summary>sinsp's set_cwd: resolve against the current cwd, keep a trailing '/'.</summary>
     public void SetCwd(ThreadInfo thread, string path)
