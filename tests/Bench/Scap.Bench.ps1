@@ -9,7 +9,8 @@ Builds captures of each size in -SizeMiB from ../shared/captures/bencer_capture.
 then runs every benchmark once per capture: the module's command in a fresh pwsh that imports the
 module, and the matching sysdig command, each under /usr/bin/time -v, one at a time. Reports wall
 time, peak memory (maximum resident set size) and the time ratio module/sysdig, and writes them to
-out/bench/results.md. Skips (exit 0, with a warning and a note in the results) when the shared
+out/bench/results.md. An untimed sysdig run counts what sysdig prints; the script fails when the
+module's result differs from it. Skips (exit 0, with a warning and a note in the results) when the shared
 capture or the inflate tool is absent.
 
 To add a benchmark (filters, for example), append an entry to $benchmarks: Module is the PowerShell
@@ -91,7 +92,7 @@ function Invoke-Measured([string[]] $Command) {
     try {
         $report = Get-Content -Raw $timeFile
         if ($exit -ne 0) { throw "'$($Command -join ' ')' failed with exit code $exit`n$report" }
-        $wall = [regex]::Match($report, 'Elapsed \(wall clock\) time[^:]*: (?:(\d+):)?(\d+):([\d.]+)')
+        $wall = [regex]::Match($report, 'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)')
         $seconds = [double]$wall.Groups[3].Value + 60 * [int]$wall.Groups[2].Value
         if ($wall.Groups[1].Success) { $seconds += 3600 * [int]$wall.Groups[1].Value }
         $rssKb = [long][regex]::Match($report, 'Maximum resident set size \(kbytes\): (\d+)').Groups[1].Value
@@ -120,11 +121,15 @@ foreach ($mib in $SizeMiB) {
         Write-Host "$($bench.Name), $($capture.Name): Get-ScapEvent"
         $module = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $workload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
         Write-Host "$($bench.Name), $($capture.Name): sysdig"
-        $reference = Invoke-Measured (@($sysdig) + ($bench.Sysdig | ForEach-Object { $_ -f $capture.FullName }))
+        $sysdigArgs = @($sysdig) + ($bench.Sysdig | ForEach-Object { $_ -f $capture.FullName })
+        $reference = Invoke-Measured $sysdigArgs
+        # A separate, untimed run counts what sysdig prints, to check the module's result.
+        $sysdigCount = [long](& sh -c ((($sysdigArgs | ForEach-Object { Quote $_ }) -join ' ') + ' | wc -l'))
         $rows.Add([pscustomobject]@{
                 Benchmark     = $bench.Name
                 CaptureMiB    = [math]::Round($capture.Length / 1MB)
                 Result        = $module.Output.Trim()
+                SysdigCount   = $sysdigCount
                 ModuleSeconds = $module.Seconds
                 ModulePeakMiB = $module.PeakMiB
                 SysdigSeconds = $reference.Seconds
@@ -142,11 +147,11 @@ $lines = @(
     "Captures: bencer_capture.scap inflated with scap-inflate.py. Each figure is one run under /usr/bin/time -v;"
     'the module figure includes starting pwsh and importing the module. Ratio = module time / sysdig time.'
     ''
-    '| Benchmark | Capture (MiB) | Result | Get-ScapEvent (s) | Peak (MiB) | sysdig (s) | Peak (MiB) | Ratio |'
-    '|---|---:|---:|---:|---:|---:|---:|---:|'
+    '| Benchmark | Capture (MiB) | Result | sysdig count | Get-ScapEvent (s) | Peak (MiB) | sysdig (s) | Peak (MiB) | Ratio |'
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 )
 foreach ($row in $rows) {
-    $lines += "| $($row.Benchmark) | $($row.CaptureMiB) | $($row.Result) | $($row.ModuleSeconds) | $($row.ModulePeakMiB) | $($row.SysdigSeconds) | $($row.SysdigPeakMiB) | $($row.Ratio) |"
+    $lines += "| $($row.Benchmark) | $($row.CaptureMiB) | $($row.Result) | $($row.SysdigCount) | $($row.ModuleSeconds) | $($row.ModulePeakMiB) | $($row.SysdigSeconds) | $($row.SysdigPeakMiB) | $($row.Ratio) |"
 }
 foreach ($group in $rows | Group-Object Benchmark) {
     $sorted = $group.Group | Sort-Object CaptureMiB
@@ -157,3 +162,8 @@ foreach ($group in $rows | Group-Object Benchmark) {
     }
 }
 Write-Result $lines
+$mismatch = @($rows | Where-Object { "$($_.Result)" -ne "$($_.SysdigCount)" })
+if ($mismatch) {
+    Write-Warning ("The module's result differs from sysdig's count: " + (($mismatch | ForEach-Object { "$($_.Benchmark) at $($_.CaptureMiB) MiB: $($_.Result) vs $($_.SysdigCount)" }) -join '; '))
+    exit 1
+}

@@ -32,8 +32,10 @@ New-Item -ItemType Directory -Force -Path $OutputDirectory | Out-Null
 Import-Module (Resolve-Path $ModulePath).Path -Force
 
 # The engine lives in the module's private load context; reach the scenario builder through it.
-$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1
-if (-not $core) { throw 'KForensics.Core is not loaded after Import-Module.' }
+$context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+$core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
+else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
+if (-not $core) { throw 'KForensics.Core cannot be found after Import-Module.' }
 $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
 $capture = Join-Path $OutputDirectory 'demo.scap'
 $scenario.Write($capture, $false)
@@ -60,7 +62,7 @@ $request = $events | Where-Object {
     $_.FdName -eq $accept.FdName -and $_.Number -lt $open.Number
 } | Select-Object -Last 1
 Assert-Answer 'which request nginx read' $request
-$requestLine = ([regex]::Match($request.Info, 'data=(\S+ \S+ HTTP/[\d.]+)')).Groups[1].Value
+$requestLine = ([regex]::Match($request.Info, 'data=(\S+ \S+ HTTP/\d\.\d)')).Groups[1].Value
 $clientEndpoint = ($accept.FdName -split '->')[0]
 $clientIp = $clientEndpoint.Substring(0, $clientEndpoint.LastIndexOf(':'))
 

@@ -2,6 +2,7 @@
 // Generated from falcosecurity/libs driver/event_table.c, flags_table.c, dynamic_params_table.c
 // (master 48dfd53c; sysdig 0.29.3 view from e5c53d64). Regenerate rather than edit.
 // </auto-generated>
+#nullable enable
 using C = KForensics.Core.Scap.EventCategory;
 using F = KForensics.Core.Scap.PrintFormat;
 using Fl = KForensics.Core.Scap.EventFlags;

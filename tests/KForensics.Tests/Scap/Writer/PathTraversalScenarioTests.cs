@@ -1,3 +1,5 @@
+using System.Globalization;
+using KForensics.Core.Scap;
 using KForensics.Core.Scap.Writer;
 using Xunit;
 
@@ -70,5 +72,23 @@ public sealed class PathTraversalScenarioTests : IDisposable
                 $"nginx {_scenario.Nginx.ShortId} insecure-nginx-7c99fdf44b-4fl5s insecure-nginx {connection}",
             },
             result.Lines);
+    }
+
+    [SkippableFact]
+    public void TheEngineReadsTheCaptureAsSysdigDoes()
+    {
+        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        const string fields = "*%evt.num %evt.rawtime %evt.cpu %thread.tid %proc.name %evt.dir %evt.type %fd.name %container.id %container.name %evt.info";
+        SysdigProcess.Result result = SysdigProcess.Run("-r", _path, "-p", fields);
+        Assert.Equal(0, result.ExitCode);
+
+        using ScapEventReader reader = ScapEventReader.Open(_path);
+        List<string> ours = reader.ReadAll(CancellationToken.None).Select(e => string.Join(' ', new[]
+        {
+            e.Number.ToString(CultureInfo.InvariantCulture), e.RawTime.ToString(CultureInfo.InvariantCulture),
+            e.Cpu.ToString(CultureInfo.InvariantCulture), e.ThreadId.ToString(CultureInfo.InvariantCulture),
+            e.ProcessName ?? "<NA>", e.Direction, e.Type, e.FdName ?? "<NA>", e.ContainerId ?? "<NA>", e.ContainerName ?? "<NA>", e.Info,
+        }).TrimEnd()).ToList();
+        Assert.Equal(string.Join('\n', result.Lines.Select(l => l.TrimEnd())), string.Join('\n', ours));
     }
 }

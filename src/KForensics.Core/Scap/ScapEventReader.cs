@@ -1,0 +1,221 @@
+using System.Diagnostics.CodeAnalysis;
+using KForensics.Core.Scap.State;
+
+namespace KForensics.Core.Scap;
+
+/// <summary>
+/// Reads a capture as <see cref="ScapEvent"/>s, in file order, tracking state as sysdig does.
+/// By default only the events sysdig 0.29.3 prints are returned (see <see cref="IncludeHidden"/>).
+/// </summary>
+public sealed class ScapEventReader : IDisposable
+{
+    private readonly ScapBlockReader _blocks;
+    private readonly EventArena _arena = new();
+    private readonly int[]?[] _fdParams = new int[]?[ushort.MaxValue + 1];
+    private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
+    private ulong _number;
+    private bool _sawFirstEvent;
+
+    public ScapEventReader(Stream stream, string source)
+    {
+        Source = source;
+        _blocks = new ScapBlockReader(stream, source, State);
+    }
+
+    /// <summary>The capture's name as events report it in <see cref="ScapEvent.Source"/>.</summary>
+    public string Source { get; }
+
+    /// <summary>
+    /// Also return the events sysdig hides unless run with -D (internal and state-only events), and
+    /// the events of types sysdig 0.29.3 does not know (newer captures), which it drops.
+    /// </summary>
+    public bool IncludeHidden { get; init; }
+
+    /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
+    public Inspector State { get; } = new();
+
+    public ushort MajorVersion => _blocks.MajorVersion;
+
+    public ushort MinorVersion => _blocks.MinorVersion;
+
+    public bool IsGzip => _blocks.IsGzip;
+
+    /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
+    public static ScapEventReader Open(string path, bool includeHidden = false)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
+        }
+
+        try
+        {
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden };
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The next event; false at the end. Throws <see cref="ScapFormatException"/> at damage, after every event before it.</summary>
+    public bool TryRead([NotNullWhen(true)] out ScapEvent? result)
+    {
+        while (_blocks.ReadEvent(out RawEvent raw, out EventInfo info))
+        {
+            State.Process(raw, info);
+
+            // sysdig numbers only the events its own table knows; newer ones share the previous number.
+            if (info.IsOracleKnown)
+            {
+                _number++;
+            }
+
+            bool hidden = IsHidden(raw, info);
+            if (hidden && !IncludeHidden)
+            {
+                continue;
+            }
+
+            PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;
+            result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, pod, State.FdName,
+                Snapshot(raw, info), hidden, Source);
+            return true;
+        }
+
+        result = null;
+        return false;
+    }
+
+    /// <summary>Every remaining event, stopping between events when <paramref name="cancellationToken"/> fires.</summary>
+    public IEnumerable<ScapEvent> ReadAll(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested && TryRead(out ScapEvent? ev))
+        {
+            yield return ev;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
+    /// its parser filtered out, the container events that describe the containers before the first
+    /// real event (writers put them at the start of a file), and events its table does not know.
+    /// </summary>
+    private bool IsHidden(in RawEvent raw, EventInfo info)
+    {
+        bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
+        bool beforeFirst = containerEvent && !_sawFirstEvent;
+        if (!containerEvent && info.IsOracleKnown)
+        {
+            _sawFirstEvent = true;
+        }
+
+        return !info.IsOracleKnown
+            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
+            || (raw.BlockFlags & 1) != 0
+            || State.FilteredOut
+            || beforeFirst;
+    }
+
+    private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)
+    {
+        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        SnapshotExtra? extra = null;
+
+        // Names of the threads pid parameters point at are printed whether or not the event has a thread.
+        long pid0 = long.MinValue;
+        string? comm0 = null;
+        int[] pidParams = _pidParams[info.Id] ??= ParamsOfType(table, ParamType.Pid, ParamType.Pid32, ParamType.None);
+        foreach (int index in pidParams)
+        {
+            if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
+            {
+                long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
+                if (State.Threads.Find(pid) is { } t)
+                {
+                    if (comm0 is null)
+                    {
+                        (pid0, comm0) = (pid, t.Image.Comm);
+                    }
+                    else
+                    {
+                        ((extra ??= new SnapshotExtra()).Threads ??= []).Add((pid, t.Image.Comm));
+                    }
+                }
+            }
+        }
+
+        ThreadInfo? thread = State.Thread;
+        if (thread is null)
+        {
+            return comm0 is null ? EventSnapshot.NoThread : new EventSnapshot(false, null, long.MinValue, null, pid0, comm0, extra, State.Users);
+        }
+
+        Dictionary<long, FdInfo>? fds = State.Threads.PeekFdTable(thread);
+        long fd0 = long.MinValue;
+        FdInfo? info0 = null;
+        bool first = true;
+        int[] fdParams = _fdParams[info.Id] ??= ParamsOfType(table, ParamType.Fd, ParamType.Fd32, ParamType.FdList);
+        foreach (int index in fdParams)
+        {
+            if (index >= raw.ParamCount)
+            {
+                break;
+            }
+
+            ReadOnlySpan<byte> p = raw.GetParam(index);
+            if (table[index].Type == ParamType.FdList)
+            {
+                // u16 count, then (i64 fd, u16 flags) per entry.
+                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
+                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
+                {
+                    Keep(BitConverter.ToInt64(p[(2 + (10 * j))..]));
+                }
+            }
+            else
+            {
+                Keep(p.Length >= 8 ? BitConverter.ToInt64(p) : p.Length >= 4 ? BitConverter.ToInt32(p) : long.MinValue);
+            }
+        }
+
+        return new EventSnapshot(true, State.Threads.PeekCwd(thread), fd0, info0, pid0, comm0, extra, State.Users);
+
+        void Keep(long fd)
+        {
+            FdInfo? entry = fd >= 0 && fds is not null && fds.TryGetValue(fd, out FdInfo? e) ? e : null;
+            if (first)
+            {
+                (fd0, info0, first) = (fd, entry, false);
+            }
+            else
+            {
+                ((extra ??= new SnapshotExtra()).Fds ??= []).Add((fd, entry));
+            }
+        }
+    }
+
+    private static int[] ParamsOfType(IReadOnlyList<ParamInfo> table, ParamType a, ParamType b, ParamType c)
+    {
+        var indexes = new List<int>();
+        for (int i = 0; i < table.Count; i++)
+        {
+            if (table[i].Type == a || table[i].Type == b || (c != ParamType.None && table[i].Type == c))
+            {
+                indexes.Add(i);
+            }
+        }
+
+        return indexes.ToArray();
+    }
+
+    public void Dispose() => _blocks.Dispose();
+}
