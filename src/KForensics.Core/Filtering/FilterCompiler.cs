@@ -155,7 +155,7 @@ public static class FilterCompiler
     }
 
     private static FilterSyntaxException Unsupported(string filter, CheckNode check)
-        => new(filter, check.Position, $"The operator '{check.Operator.ToString().ToLowerInvariant()}' does not apply to the {check.Field.Field.Type} field '{check.Field}'.");
+        => new(filter, check.OperatorPosition, $"The operator '{check.Operator.ToString().ToLowerInvariant()}' does not apply to the {check.Field.Field.Type} field '{check.Field}'.");
 
     private static Func<string, bool> StringTest<TContext>(string filter, CheckNode check, FieldAccessor<TContext> field)
     {
@@ -354,6 +354,11 @@ public static class FilterCompiler
 
     private static Func<TContext, bool> AddressTest<TContext>(string filter, CheckNode check, FieldDefinition field, Func<TContext, IReadOnlyList<IPAddress>?> get)
     {
+        if (check.Operator is not (FilterOperator.Equal or FilterOperator.NotEqual or FilterOperator.In or FilterOperator.Intersects))
+        {
+            throw Unsupported(filter, check);
+        }
+
         bool network = field.Type == FieldType.IpNet;
         var targets = check.Values.Select(v => network ? ParseNetwork(filter, v) : (ParseAddress(filter, v), -1)).ToArray();
         bool Matches(IPAddress a)

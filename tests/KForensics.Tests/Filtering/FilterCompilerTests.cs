@@ -93,8 +93,8 @@ public class FilterCompilerTests
     [InlineData("fd.net=10.0.0.0/33", 7, "CIDR")]
     [InlineData("evt.buffer bcontains 2f6", 21, "even number")]
     [InlineData("evt.buffer bcontains zz", 21, "hex")]
-    [InlineData("fd.cip contains 1", 0, "does not apply")]
-    [InlineData("evt.rawres startswith 1", 0, "does not apply")]
+    [InlineData("fd.cip contains 1", 7, "does not apply")]
+    [InlineData("evt.rawres startswith 1", 11, "does not apply")]
     public void BadValuesAreReportedAtTheirPosition(string filter, int position, string reason)
     {
         var e = Assert.Throws<FilterSyntaxException>(() => FilterCompiler.Compile(filter, new DictionaryBinder()));
