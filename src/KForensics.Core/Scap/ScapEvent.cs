@@ -1,0 +1,124 @@
+using System.Globalization;
+using KForensics.Core.Scap.State;
+
+namespace KForensics.Core.Scap;
+
+/// <summary>
+/// One event of a capture, in sysdig's vocabulary (the field each property stands for is named in
+/// its summary). Everything is captured when the event is read; <see cref="Info"/> and
+/// <see cref="Arguments"/> are built from the stored bytes on first use, with the state the event saw.
+/// </summary>
+public sealed class ScapEvent
+{
+    private readonly EventArena.Slice _bytes;
+    private readonly ProcessImage? _image;
+    private readonly ContainerInfo? _container;
+    private readonly EventSnapshot _snapshot;
+    private string? _info;
+
+    internal ScapEvent(ulong number, in RawEvent raw, EventArena.Slice bytes, EventInfo info, ThreadInfo? thread,
+        ContainerInfo? container, string? fdName, EventSnapshot snapshot, bool hidden, string source)
+    {
+        Number = number;
+        RawTime = raw.Timestamp;
+        Cpu = raw.Cpu;
+        ThreadId = raw.ThreadId;
+        EventInfo = info;
+        _bytes = bytes;
+        _image = thread?.Image;
+        ProcessId = thread?.Pid;
+        ContainerId = thread is null ? null : thread.ContainerId.Length == 0 ? ContainerInfo.Host.Id : thread.ContainerId;
+        _container = container;
+        FdName = fdName;
+        _snapshot = snapshot;
+        IsHidden = hidden;
+        Source = source;
+    }
+
+    /// <summary>evt.num: sysdig's numbering, counting the events it hides too.</summary>
+    public ulong Number { get; }
+
+    /// <summary>evt.rawtime: nanoseconds since the Unix epoch.</summary>
+    public ulong RawTime { get; }
+
+    /// <summary>evt.time, in UTC (to the 100 ns a DateTime holds; <see cref="RawTime"/> has the nanoseconds).</summary>
+    public DateTime Time => DateTime.UnixEpoch.AddTicks((long)(RawTime / 100));
+
+    /// <summary>evt.cpu.</summary>
+    public int Cpu { get; }
+
+    /// <summary>evt.dir: <c>&gt;</c> for enter events, <c>&lt;</c> for exit events.</summary>
+    public string Direction => EventInfo.IsEnter ? ">" : "<";
+
+    /// <summary>evt.type, e.g. <c>openat</c>.</summary>
+    public string Type => EventInfo.Id is EventIds.GenericE or EventIds.GenericX ? SyscallName()
+        : EventInfo.IsOracleKnown ? EventInfo.OracleName : EventInfo.Name;
+
+    /// <summary>thread.tid.</summary>
+    public long ThreadId { get; }
+
+    /// <summary>proc.pid; null when the thread is unknown.</summary>
+    public long? ProcessId { get; }
+
+    /// <summary>proc.name; null (sysdig: &lt;NA&gt;) when the thread is unknown.</summary>
+    public string? ProcessName => _image?.Comm;
+
+    /// <summary>proc.cmdline: the name followed by the arguments.</summary>
+    public string? CommandLine => _image?.CommandLine;
+
+    /// <summary>fd.name; null for events without a file descriptor.</summary>
+    public string? FdName { get; }
+
+    /// <summary>container.id: 12 hex characters, or <c>host</c>.</summary>
+    public string? ContainerId { get; }
+
+    /// <summary>container.name (<c>host</c> on the host; null when no container event described the container).</summary>
+    public string? ContainerName => ContainerId == ContainerInfo.Host.Id ? ContainerInfo.Host.Name
+        : _container is { Name.Length: > 0 } c ? c.Name : null;
+
+    /// <summary>container.image (null on the host, as sysdig prints it).</summary>
+    public string? ContainerImage => ContainerId == ContainerInfo.Host.Id ? null
+        : _container is { Image.Length: > 0 } c ? c.Image : null;
+
+    /// <summary>k8s.pod.name, from the container's label <c>io.kubernetes.pod.name</c>.</summary>
+    public string? PodName => ContainerId == ContainerInfo.Host.Id ? null : _container?.PodName;
+
+    /// <summary>k8s.ns.name, from the container's label <c>io.kubernetes.pod.namespace</c>.</summary>
+    public string? Namespace => ContainerId == ContainerInfo.Host.Id ? null : _container?.Namespace;
+
+    /// <summary>evt.info: the arguments as sysdig prints them (built on first use).</summary>
+    public string Info => _info ??= EventFormatter.FormatInfo(Raw, EventInfo, _snapshot);
+
+    /// <summary>evt.category.</summary>
+    public EventCategory Category => EventInfo.IsOracleKnown ? EventInfo.OracleCategory : EventInfo.Category;
+
+    /// <summary>sysdig hides this event unless run with -D (internal events, state-only records).</summary>
+    public bool IsHidden { get; }
+
+    /// <summary>The capture file the event comes from.</summary>
+    public string Source { get; }
+
+    /// <summary>The event table entry of this event.</summary>
+    public EventInfo EventInfo { get; }
+
+    /// <summary>The stored event (its bytes live as long as this object).</summary>
+    public RawEvent Raw => _bytes.ToRawEvent();
+
+    // Generic events stand for syscalls without their own event: the first parameter says which.
+    private string SyscallName()
+    {
+        RawEvent raw = Raw;
+        return raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
+            ? OracleSyscallNames.Get(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p))
+            : OracleSyscallNames.Get(0);
+    }
+
+    /// <summary>sysdig's default line: <c>evt.num evt.time evt.cpu proc.name (thread.tid) evt.dir evt.type evt.info</c>.</summary>
+    public override string ToString()
+    {
+        DateTime t = Time;
+        long ns = (long)(RawTime % 1_000_000_000UL);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Number} {t:HH:mm:ss}.{ns:D9} {Cpu} {ProcessName ?? "<NA>"} ({ThreadId}) {Direction} {Type} {Info}");
+    }
+}

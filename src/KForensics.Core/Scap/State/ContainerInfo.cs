@@ -1,0 +1,51 @@
+namespace KForensics.Core.Scap.State;
+
+/// <summary>One container as the capture describes it (container events), with its Kubernetes pod from the labels.</summary>
+public sealed class ContainerInfo
+{
+    public ContainerInfo(string id, string name, string image, IReadOnlyDictionary<string, string> labels)
+    {
+        Id = id;
+        Name = name;
+        Image = image;
+        Labels = labels;
+        PodName = labels.TryGetValue("io.kubernetes.pod.name", out string? pod) ? pod : null;
+        Namespace = labels.TryGetValue("io.kubernetes.pod.namespace", out string? ns) ? ns : null;
+        PodUid = labels.TryGetValue("io.kubernetes.pod.uid", out string? uid) ? uid : null;
+    }
+
+    /// <summary>The host: what container.* fields say outside any container.</summary>
+    public static ContainerInfo Host { get; } = new("host", "host", "", new Dictionary<string, string>());
+
+    /// <summary>container.id: the first 12 hex characters, or <c>host</c>.</summary>
+    public string Id { get; }
+
+    public string Name { get; }
+
+    public string Image { get; }
+
+    public string ImageId { get; init; } = "";
+
+    /// <summary>Container type as the event stores it (0 docker, …).</summary>
+    public int Type { get; init; }
+
+    public bool Privileged { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>k8s.pod.name, from the label <c>io.kubernetes.pod.name</c>.</summary>
+    public string? PodName { get; }
+
+    /// <summary>k8s.ns.name, from the label <c>io.kubernetes.pod.namespace</c>.</summary>
+    public string? Namespace { get; }
+
+    public string? PodUid { get; }
+
+    /// <summary>The event says the metadata lookup succeeded (sysdig hides the event otherwise).</summary>
+    public bool LookupSuccessful { get; init; } = true;
+
+    /// <summary>Known only by its id (from cgroups): no container event described it.</summary>
+    public bool IsIdOnly { get; init; }
+
+    public override string ToString() => Id == "host" ? "host" : Id + " (" + Name + ")";
+}

@@ -1,0 +1,195 @@
+namespace KForensics.Core.Scap.State;
+
+public sealed partial class Inspector
+{
+    private readonly Dictionary<string, ThreadInfo> _containerThreads = new(StringComparer.Ordinal);
+
+    private void Dispatch(in RawEvent ev, EventInfo info, int type)
+    {
+        if (type == Ppme.SendToE && _evtFd is null && Thread is not null)
+        {
+            InferSendToFd(ev);
+        }
+
+        if (Ppme.IsStored(type))
+        {
+            StoreEnter(ev);
+            return;
+        }
+
+        switch (type)
+        {
+            case Ppme.ReadX or Ppme.WriteX or Ppme.RecvX or Ppme.SendX or Ppme.RecvFromX or Ppme.RecvMsgX or Ppme.SendToX
+                or Ppme.SendMsgX or Ppme.ReadvX or Ppme.WritevX or Ppme.PreadX or Ppme.PwriteX or Ppme.PreadvX or Ppme.PwritevX:
+                ParseReadWriteExit(ev, info, type);
+                break;
+            case Ppme.OpenX or Ppme.CreatX or Ppme.OpenAtX or Ppme.OpenAt2X or Ppme.OpenAt2NewX:
+                ParseOpenExit(ev, type);
+                break;
+            case Ppme.PipeX:
+                ParsePipeExit(ev);
+                break;
+            case Ppme.SocketX:
+                ParseSocketExit(ev);
+                break;
+            case Ppme.BindX:
+                ParseBindExit(ev);
+                break;
+            case Ppme.ConnectE:
+                ParseConnectEnter(ev);
+                break;
+            case Ppme.ConnectX:
+                ParseConnectExit(ev);
+                break;
+            case Ppme.AcceptX or Ppme.Accept5X or Ppme.Accept4X or Ppme.Accept45X:
+                ParseAcceptExit(ev);
+                break;
+            case Ppme.CloseX:
+                ParseCloseExit(ev);
+                break;
+            case Ppme.EventFdX:
+                AddSimpleFd(ev, ScapFdType.Event);
+                break;
+            case Ppme.SignalFdX:
+                AddSimpleFd(ev, ScapFdType.SignalFd);
+                break;
+            case Ppme.TimerFdCreateX:
+                AddSimpleFd(ev, ScapFdType.TimerFd);
+                break;
+            case Ppme.InotifyInitX:
+                AddSimpleFd(ev, ScapFdType.Inotify);
+                break;
+            case Ppme.ChdirX:
+                if (Thread is { } ct && Params.I64(ev, 0) >= 0)
+                {
+                    Threads.SetCwd(ct, Params.Str(ev, 1));
+                }
+
+                break;
+            case Ppme.FchdirX:
+                if (Params.I64(ev, 0) >= 0 && _evtFd is { } dir && Thread is { } ft)
+                {
+                    Threads.SetCwd(ft, dir.Name);
+                }
+
+                break;
+            case Ppme.GetSockOptX:
+                // Only the fd is taken from getsockopt (sinsp tracks connection status only live).
+                if (ev.ParamCount > 0 && Thread is { } gt)
+                {
+                    long sockFd = Params.I64(ev, 1);
+                    _evtFd = Threads.GetFd(Threads.MainThread(gt), sockFd);
+                    gt.LastEventFd = sockFd;
+                }
+
+                break;
+            case Ppme.DupX:
+                ParseDupExit(ev);
+                break;
+            case Ppme.SocketPairX:
+                ParseSocketPairExit(ev);
+                break;
+            case Ppme.SetResUidX:
+                SetIds(ev, uid: true, paramIndex: 0);
+                break;
+            case Ppme.SetResGidX:
+                SetIds(ev, uid: false, paramIndex: 0);
+                break;
+            case Ppme.SetUidX:
+                SetIds(ev, uid: true, paramIndex: 0);
+                break;
+            case Ppme.SetGidX:
+                SetIds(ev, uid: false, paramIndex: 0);
+                break;
+            case Ppme.ContainerE:
+                ParseContainerEvent(ev);
+                break;
+            case Ppme.ContainerJsonE or Ppme.ContainerJson2E:
+                ParseContainerJson(ev);
+                break;
+            case Ppme.ProcExitE or Ppme.ProcExit1E:
+                if (Thread is { } et)
+                {
+                    et.Flags |= ThreadTable.ClClosed;
+                    _tidToRemove = ev.ThreadId;
+                }
+
+                break;
+            default:
+                if (Ppme.IsClone(type))
+                {
+                    ParseCloneExit(ev, type);
+                }
+                else if (Ppme.IsExecve(type))
+                {
+                    ParseExecveExit(ev, type);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>set(res)uid/gid exit: the new id comes from the stored enter event.</summary>
+    private void SetIds(in RawEvent ev, bool uid, int paramIndex)
+    {
+        if (Thread is not { } t || Params.I64(ev, 0) < 0 || !RetrieveEnter(ev, out RawEvent enter))
+        {
+            return;
+        }
+
+        uint id = Params.U32(enter, paramIndex);
+        if (id == uint.MaxValue)
+        {
+            return;
+        }
+
+        if (uid)
+        {
+            Threads.MainThread(t).Uid = id;
+            t.Uid = id;
+        }
+        else
+        {
+            Threads.MainThread(t).Gid = id;
+            t.Gid = id;
+        }
+    }
+
+    private void ParseContainerEvent(in RawEvent ev)
+    {
+        string id = Params.Str(ev, 0);
+        ContainerInfo c = Containers.AddSimple(id, (int)Params.U32(ev, 1), Params.Str(ev, 2), Params.Str(ev, 3));
+        _ = c;
+    }
+
+    private void ParseContainerJson(in RawEvent ev)
+    {
+        ReadOnlySpan<byte> json = Params.Get(ev, 0);
+        int nul = json.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            json = json[..nul];
+        }
+
+        ContainerInfo? c = Containers.AddJson(json);
+        if (c is null)
+        {
+            FilteredOut = true;
+            return;
+        }
+
+        if (!c.LookupSuccessful)
+        {
+            FilteredOut = true;
+        }
+
+        // sinsp gives container events a stand-in thread named after the container.
+        if (!_containerThreads.TryGetValue(c.Id, out ThreadInfo? fake))
+        {
+            fake = new ThreadInfo(-1, -1, -1, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id };
+            _containerThreads[c.Id] = fake;
+        }
+
+        Thread = fake;
+    }
+}

@@ -1,0 +1,216 @@
+namespace KForensics.Core.Scap.State;
+
+public sealed partial class Inspector
+{
+    private const ulong CloneStaleTimeNs = 2_000_000_000;
+
+    private void ParseCloneExit(in RawEvent ev, int type)
+    {
+        long tid = ev.ThreadId;
+        long childTid = Params.I64(ev, 0);
+        bool v11 = type == Ppme.Clone11X;
+        bool v16 = type is Ppme.Clone16X or Ppme.ForkX or Ppme.VforkX;
+        bool v17 = type is Ppme.Clone17X or Ppme.Fork17X or Ppme.Vfork17X;
+        int flagsIndex = v11 ? 8 : v16 ? 13 : v17 ? 14 : 15;
+        uint flags = Params.U32(ev, flagsIndex);
+        if (childTid < 0)
+        {
+            return;
+        }
+
+        long vtid = tid, vpid = -1;
+        bool v20 = !v11 && !v16 && !v17;
+        if (v20)
+        {
+            vtid = Params.I64(ev, 18);
+            vpid = Params.I64(ev, 19);
+        }
+
+        bool inContainer = (flags & ThreadTable.ClChildInPidNs) != 0 || tid != vtid;
+        bool inverted = false;
+        if (childTid == 0)
+        {
+            if (Thread is { CloneTs: not 0 } stale && ev.Timestamp - stale.CloneTs > CloneStaleTimeNs)
+            {
+                RemoveThread(tid, force: true);
+                Thread = null;
+            }
+
+            long parentTid = (flags & ThreadTable.ClCloneThread) != 0 ? Params.I64(ev, 4) : Params.I64(ev, 5);
+            if (Thread is null)
+            {
+                inverted = true;
+                childTid = tid;
+                tid = parentTid;
+            }
+            else
+            {
+                if (inContainer)
+                {
+                    Thread.Vtid = vtid;
+                    Thread.Vpid = vpid;
+                }
+
+                return;
+            }
+        }
+        else if (inContainer)
+        {
+            return;
+        }
+
+        ThreadInfo parent = Threads.GetOrAdd(tid);
+        ThreadInfo? existing = Threads.Find(childTid);
+        if (existing is not null)
+        {
+            if ((existing.Flags & ThreadTable.ClCloneInverted) != 0)
+            {
+                return;
+            }
+
+            RemoveThread(childTid, force: true);
+        }
+
+        if (parent.IsPlaceholder)
+        {
+            // The parent was never seen: sinsp rebuilds it, then fills both from this event.
+            RemoveThread(tid, force: true);
+            parent = Threads.GetOrAdd(tid);
+        }
+
+        var child = new ThreadInfo(childTid, Params.I64(ev, 4), tid, parent.Image);
+        if (parent.IsPlaceholder)
+        {
+            string exe = Params.Str(ev, 1);
+            string comm = v11 || v16 ? exe : Params.Str(ev, 13);
+            var image = new ProcessImage(comm, exe, parent.Image.ExePath, Params.List(ev, 2));
+            parent.Image = image;
+        }
+
+        child.Flags = flags;
+        if ((flags & ThreadTable.ClCloneThread) == 0)
+        {
+            child.Pid = childTid;
+            child.OwnFds = new Dictionary<long, FdInfo>(Threads.FdTableOf(parent));
+            child.Cwd = Threads.CwdOf(parent);
+        }
+
+        if (inverted)
+        {
+            child.Flags |= ThreadTable.ClCloneInverted;
+        }
+
+        string childExe = Params.Str(ev, 1);
+        string childComm = v11 || v16 ? childExe : Params.Str(ev, 13);
+        child.Image = new ProcessImage(childComm, childExe, parent.Image.ExePath, Params.List(ev, 2));
+        child.Uid = Params.U32(ev, v11 ? 9 : v16 ? 14 : v17 ? 15 : 16);
+        child.Gid = Params.U32(ev, v11 ? 10 : v16 ? 15 : v17 ? 16 : 17);
+        child.Vtid = inContainer ? vtid : child.Tid;
+        child.Vpid = inContainer ? vpid : child.Pid;
+        // Only the newest clone layouts carry cgroups; older ones leave the child on the host, as in sinsp.
+        if (v20)
+        {
+            child.Cgroups = Params.List(ev, 14);
+            child.ContainerId = Containers.ResolveId(child.Cgroups);
+        }
+
+        child.CloneTs = ev.Timestamp;
+        AddThread(child);
+        if (existing is not null)
+        {
+            // tid collision: sinsp re-runs its reset so the event sees the new thread.
+            Thread = Threads.Find(ev.ThreadId);
+        }
+    }
+
+    private void ParseExecveExit(in RawEvent ev, int type)
+    {
+        if (Params.I64(ev, 0) < 0 || Thread is not { } t)
+        {
+            return;
+        }
+
+        string exe = Params.Str(ev, 1);
+        bool old = type is Ppme.Execve8X or Ppme.Execve13X or Ppme.Execve14X;
+        string comm = old ? exe : Params.Str(ev, 13);
+        string exePath = t.Image.ExePath;
+        if (type is Ppme.Execve18X or Ppme.Execve19X && RetrieveEnter(ev, out RawEvent enter))
+        {
+            string filename = Params.Str(enter, 0);
+            exePath = filename.StartsWith("<NA>", StringComparison.Ordinal) ? "<NA>" : SinspPath.Concatenate(t.Cwd, filename);
+        }
+
+        t.Image = new ProcessImage(comm, exe, exePath, Params.List(ev, 2));
+        t.Pid = Params.I64(ev, 4);
+        if (t.Ptid == -1)
+        {
+            t.Ptid = Params.I64(ev, 5);
+        }
+
+        if (type is not (Ppme.Execve8X or Ppme.Execve13X or Ppme.Execve14X or Ppme.Execve15X))
+        {
+            t.Cgroups = Params.List(ev, 14);
+            t.ContainerId = Containers.ResolveId(t.Cgroups);
+        }
+
+        // execve resets the clone flags (so the thread now owns its fd table), as sinsp does.
+        const uint Active = 1u << 19, NameChanged = 1u << 17, PipeSrc = 1u << 21, PipeDst = 1u << 22;
+        uint keep = t.Flags & (PipeSrc | PipeDst | ThreadTable.ClIsMainThread | ThreadTable.ClCloneInverted);
+        t.Flags = Active | NameChanged | keep;
+    }
+
+    private void AddThread(ThreadInfo thread)
+    {
+        Threads.Add(thread);
+        if ((thread.Flags & ThreadTable.ClCloneThread) != 0)
+        {
+            ThreadInfo main = Threads.GetOrAdd(thread.Pid);
+            _childCounts[main.Tid] = _childCounts.GetValueOrDefault(main.Tid) + 1;
+        }
+    }
+
+    /// <summary>sinsp's remove_thread: a main thread with live threads stays unless forced.</summary>
+    private void RemoveThread(long tid, bool force)
+    {
+        ThreadInfo? t = Threads.Find(tid);
+        if (t is null)
+        {
+            return;
+        }
+
+        int children = _childCounts.GetValueOrDefault(tid);
+        if (children != 0 && !force)
+        {
+            return;
+        }
+
+        if ((t.Flags & ThreadTable.ClCloneThread) != 0 && Threads.Find(t.Pid) is { } main)
+        {
+            int c = _childCounts.GetValueOrDefault(main.Tid);
+            if (c > 0)
+            {
+                _childCounts[main.Tid] = c - 1;
+            }
+        }
+
+        Threads.Remove(tid);
+        _childCounts.Remove(tid);
+        if (children != 0)
+        {
+            RecountChildren();
+        }
+    }
+
+    private void RecountChildren()
+    {
+        _childCounts.Clear();
+        foreach (ThreadInfo t in Threads.All.ToList())
+        {
+            if ((t.Flags & ThreadTable.ClCloneThread) != 0)
+            {
+                ThreadInfo main = Threads.GetOrAdd(t.Pid);
+                _childCounts[main.Tid] = _childCounts.GetValueOrDefault(main.Tid) + 1;
+            }
+        }
+    }
+}

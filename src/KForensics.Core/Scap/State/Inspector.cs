@@ -1,0 +1,225 @@
+namespace KForensics.Core.Scap.State;
+
+/// <summary>
+/// The state machine behind every event: thread, fd, container and user tables, fed by the
+/// capture's metadata blocks and updated by each event the way sysdig 0.29.3's parser does, so
+/// that proc.*, fd.* and container.* read the same. After <see cref="Process"/> the properties
+/// <see cref="Thread"/>, <see cref="Fd"/> and <see cref="FdName"/> describe the event just parsed.
+/// </summary>
+public sealed partial class Inspector : IScapMetadataSink
+{
+    private readonly List<ProcessRecord> _pendingThreads = [];
+    private readonly List<(long Tid, FdRecord Fd)> _pendingFds = [];
+    private readonly List<long> _fdsToRemove = [];
+    private readonly HashSet<ushort> _serverPorts = [];
+    private readonly Dictionary<long, int> _childCounts = [];
+    private long _tidOfFdsToRemove = -1;
+    private long _tidToRemove = -1;
+    private bool _metadataDone;
+    private FdInfo? _evtFd;
+
+    public ThreadTable Threads { get; } = new();
+
+    public ContainerTable Containers { get; } = new();
+
+    public UserTable Users { get; } = new();
+
+    public List<InterfaceRecord> Interfaces { get; } = [];
+
+    public MachineInfo? Machine { get; private set; }
+
+    /// <summary>The thread of the last event (null when sysdig has none for it).</summary>
+    public ThreadInfo? Thread { get; private set; }
+
+    /// <summary>The fd the last event refers to, after parsing (null when none).</summary>
+    public FdInfo? Fd { get; private set; }
+
+    /// <summary>fd.name of the last event: null where sysdig prints &lt;NA&gt;, possibly "" for failed fd events.</summary>
+    public string? FdName { get; private set; }
+
+    /// <summary>The container of the last event (null without a thread, <see cref="ContainerInfo.Host"/> on the host).</summary>
+    public ContainerInfo? Container { get; private set; }
+
+    /// <summary>The last event must not be shown (sinsp filtered it out while parsing).</summary>
+    public bool FilteredOut { get; private set; }
+
+    public void OnMachineInfo(MachineInfo info) => Machine = info;
+
+    public void OnProcess(ProcessRecord process) => _pendingThreads.Add(process);
+
+    public void OnFd(long tid, FdRecord fd) => _pendingFds.Add((tid, fd));
+
+    public void OnInterface(InterfaceRecord entry) => Interfaces.Add(entry);
+
+    public void OnUser(UserRecord user) => Users.Add(user);
+
+    public void OnGroup(GroupRecord group) => Users.Add(group);
+
+    /// <summary>Parses one event and leaves its view of the state in the properties.</summary>
+    public void Process(in RawEvent ev, EventInfo info)
+    {
+        if (!_metadataDone)
+        {
+            FinishMetadata();
+        }
+
+        ApplyDeferredRemovals();
+        Thread = null;
+        Fd = null;
+        FdName = null;
+        Container = null;
+        FilteredOut = false;
+        _evtFd = null;
+
+        int type = ev.Type;
+        Reset(ev, info, type);
+        Dispatch(ev, info, type);
+        Describe(ev, info, type);
+    }
+
+    private void ApplyDeferredRemovals()
+    {
+        if (_tidToRemove != -1)
+        {
+            RemoveThread(_tidToRemove, force: false);
+            _tidToRemove = -1;
+        }
+
+        if (_fdsToRemove.Count != 0)
+        {
+            ThreadInfo owner = Threads.GetOrAdd(_tidOfFdsToRemove);
+            Dictionary<long, FdInfo> table = Threads.FdTableOf(owner);
+            foreach (long fd in _fdsToRemove)
+            {
+                table.Remove(fd);
+            }
+
+            _fdsToRemove.Clear();
+        }
+    }
+
+    /// <summary>sinsp's reset(): find the thread, remember the enter's fd, pair the exit with its enter.</summary>
+    private void Reset(in RawEvent ev, EventInfo info, int type)
+    {
+        EventFlags flags = FlagsOf(info);
+        if ((flags & EventFlags.SkipParseReset) != 0)
+        {
+            Thread = type == Ppme.ProcInfoE ? Threads.Find(ev.ThreadId) : null;
+            return;
+        }
+
+        if (type is Ppme.ContainerJsonE or Ppme.ContainerJson2E)
+        {
+            return;
+        }
+
+        // Clone exits and context switches look the thread up without inventing a placeholder;
+        // switches then stop, so they never disturb the enter/exit pairing.
+        bool lookupOnly = Ppme.IsClone(type) || type == Ppme.SchedSwitch6E;
+        ThreadInfo? t = lookupOnly ? Threads.Find(ev.ThreadId) : Threads.GetOrAdd(ev.ThreadId);
+        Thread = t;
+        if (t is null || type == Ppme.SchedSwitch6E)
+        {
+            return;
+        }
+
+        if ((type & 1) == 0)
+        {
+            t.LastEventFd = -1;
+            t.LastEventType = type;
+            if ((flags & EventFlags.UsesFd) != 0)
+            {
+                t.LastEventFd = Params.I64(ev, 0);
+                _evtFd = Threads.GetFd(t, t.LastEventFd);
+            }
+
+            return;
+        }
+
+        if (type == t.LastEventType + 1)
+        {
+            t.LastEventDataValid = true;
+        }
+        else
+        {
+            t.LastEventDataValid = false;
+            if (t.LastEventType != Ppme.TracerE)
+            {
+                return;
+            }
+        }
+
+        if ((flags & EventFlags.UsesFd) != 0)
+        {
+            if (type == Ppme.CopyFileRangeX)
+            {
+                t.LastEventFd = Params.I64(ev, 1);
+            }
+
+            _evtFd = Threads.GetFd(t, t.LastEventFd);
+        }
+    }
+
+    private void StoreEnter(in RawEvent ev)
+    {
+        ThreadInfo? t = Thread;
+        if (t is null)
+        {
+            return;
+        }
+
+        int length = (int)ev.Length;
+        byte[] buffer = t.LastEnterBuffer is { } b && b.Length >= length ? b : new byte[Math.Max(length, 256)];
+        ev.Buffer.AsSpan(ev.Offset, length).CopyTo(buffer);
+        t.LastEnterBuffer = buffer;
+        t.LastEnter = new RawEvent(buffer, 0, ev.HeaderSize, ev.FileParamCount, ev.ParamCount, ev.WideLengths, ev.Cpu, ev.BlockFlags);
+        t.HasLastEnter = true;
+    }
+
+    /// <summary>The stored enter event matching this exit, as sinsp's retrieve_enter_event.</summary>
+    private bool RetrieveEnter(in RawEvent exit, out RawEvent enter)
+    {
+        enter = default;
+        ThreadInfo? t = Thread;
+        if (t is null || !t.LastEventDataValid || !t.HasLastEnter)
+        {
+            return false;
+        }
+
+        enter = t.LastEnter;
+        if (enter.Type != exit.Type - 1)
+        {
+            t.LastEventDataValid = false;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void AddFd(ThreadInfo t, long fd, FdInfo info)
+    {
+        Threads.FdTableOf(t)[fd] = info;
+        _evtFd = info;
+    }
+
+    /// <summary>Replaces the event's fd entry (entries are immutable) in the thread's table.</summary>
+    private void UpdateEventFd(FdInfo updated)
+    {
+        if (Thread is { } t && _evtFd is { } old)
+        {
+            Dictionary<long, FdInfo> table = Threads.FdTableOf(t);
+            if (table.TryGetValue(t.LastEventFd, out FdInfo? current) && ReferenceEquals(current, old))
+            {
+                table[t.LastEventFd] = updated;
+            }
+        }
+
+        _evtFd = updated;
+    }
+
+    private void EraseFd(ThreadInfo t, long fd)
+    {
+        _tidOfFdsToRemove = t.Tid;
+        _fdsToRemove.Add(fd);
+    }
+}

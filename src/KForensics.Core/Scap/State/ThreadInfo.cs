@@ -1,0 +1,92 @@
+namespace KForensics.Core.Scap.State;
+
+/// <summary>
+/// What a process runs as: name, executable, arguments. Replaced (never changed) at execve, so
+/// an event that captured it keeps the values of its own moment.
+/// </summary>
+public sealed class ProcessImage
+{
+    private string? _commandLine;
+
+    public ProcessImage(string comm, string exe, string exePath, IReadOnlyList<string> args)
+    {
+        Comm = comm;
+        Exe = exe;
+        ExePath = exePath;
+        Args = args;
+    }
+
+    /// <summary>The placeholder sysdig uses for threads it never saw start.</summary>
+    public static ProcessImage Unknown { get; } = new("<NA>", "<NA>", "", []);
+
+    /// <summary>proc.name.</summary>
+    public string Comm { get; }
+
+    /// <summary>proc.exe (argv[0]).</summary>
+    public string Exe { get; }
+
+    public string ExePath { get; }
+
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>proc.cmdline: the name followed by each argument, space-separated; built on first use.</summary>
+    public string CommandLine => _commandLine ??= Args.Count == 0 ? Comm : Comm + " " + string.Join(' ', Args);
+}
+
+/// <summary>One thread of the thread table (sinsp_threadinfo, the parts KForensics reports).</summary>
+public sealed class ThreadInfo
+{
+    public ThreadInfo(long tid, long pid, long ptid, ProcessImage image)
+    {
+        Tid = tid;
+        Pid = pid;
+        Ptid = ptid;
+        Image = image;
+    }
+
+    public long Tid { get; }
+
+    public long Pid { get; set; }
+
+    public long Ptid { get; set; }
+
+    public long Vtid { get; set; }
+
+    public long Vpid { get; set; }
+
+    public ProcessImage Image { get; set; }
+
+    /// <summary>Working directory, always ending in '/' (only meaningful on the main thread, as in sinsp).</summary>
+    public string Cwd { get; set; } = "";
+
+    public uint Flags { get; set; }
+
+    public uint Uid { get; set; } = uint.MaxValue;
+
+    public uint Gid { get; set; } = uint.MaxValue;
+
+    public IReadOnlyList<string> Cgroups { get; set; } = [];
+
+    /// <summary>container.id ("" on the host, as sinsp stores it).</summary>
+    public string ContainerId { get; set; } = "";
+
+    public ulong CloneTs { get; set; }
+
+    /// <summary>This thread's own fd table; threads sharing files use their main thread's (see <see cref="ThreadTable.FdTableOf"/>).</summary>
+    public Dictionary<long, FdInfo> OwnFds { get; set; } = [];
+
+    internal int LastEventType { get; set; } = -1;
+
+    internal long LastEventFd { get; set; }
+
+    internal bool LastEventDataValid { get; set; }
+
+    /// <summary>Copy of the last stored enter event, for the exit parsers that need its parameters.</summary>
+    internal byte[]? LastEnterBuffer { get; set; }
+
+    internal RawEvent LastEnter { get; set; }
+
+    internal bool HasLastEnter { get; set; }
+
+    public bool IsPlaceholder => Image.Comm == "<NA>" && Uid == uint.MaxValue;
+}
