@@ -51,6 +51,12 @@ public sealed class FieldAccessor<TContext>
     public static FieldAccessor<TContext> ForAddresses(FieldReference field, Func<TContext, IReadOnlyList<IPAddress>?> get)
         => new(field) { Addresses = get };
 
+    /// <summary>Fields whose type depends on the event (evt.rawarg): numeric values compare as numbers, others as text.</summary>
+    public bool IsDynamic { get; private init; }
+
+    public static FieldAccessor<TContext> ForRawArgument(FieldReference field, NumberGetter<TContext> number, Func<TContext, string?> text)
+        => new(field) { Number = number, String = text, IsDynamic = true };
+
     public static FieldAccessor<TContext> ForBytes(FieldReference field, Func<TContext, ReadOnlyMemory<byte>?> get)
         => new(field) { Bytes = get };
 }

@@ -53,6 +53,23 @@ public static class FilterCompiler
             return CompileExists(field);
         }
 
+        if (field.IsDynamic)
+        {
+            bool numeric = op is FilterOperator.Equal or FilterOperator.NotEqual or FilterOperator.Less or FilterOperator.LessOrEqual
+                    or FilterOperator.Greater or FilterOperator.GreaterOrEqual or FilterOperator.In or FilterOperator.Intersects
+                && check.Values.All(v => long.TryParse(v.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _));
+            if (numeric)
+            {
+                var getN = field.Number!;
+                var testN = NumberTest(filter, check, field.Field.Field);
+                return c => getN(c, out long v) && testN(v);
+            }
+
+            var getS = field.String!;
+            var testS = StringTest(filter, check, field);
+            return c => getS(c) is { } v && testS(v);
+        }
+
         if (field.String is { } getString)
         {
             var test = StringTest(filter, check, field);

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using KForensics.Core.Filtering;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;
@@ -14,6 +15,10 @@ public sealed class ScapEventReader : IDisposable
     private readonly int[]?[] _fdParams = new int[]?[ushort.MaxValue + 1];
     private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
     private ulong _number;
+    private ulong _previousTimestamp;
+    private ulong _firstTimestamp;
+    private Func<ScapFilterContext, bool>? _filter;
+    private ScapFilterContext? _filterContext;
 
     public ScapEventReader(Stream stream, string source)
     {
@@ -26,6 +31,20 @@ public sealed class ScapEventReader : IDisposable
 
     /// <summary>Also return the events sysdig hides unless run with -D (internal and state-only events).</summary>
     public bool IncludeHidden { get; init; }
+
+    /// <summary>
+    /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
+    /// before any object is built for them. Hidden events never match, as in sysdig.
+    /// </summary>
+    public Func<ScapFilterContext, bool>? Filter
+    {
+        get => _filter;
+        init
+        {
+            _filter = value;
+            _filterContext = value is null ? null : new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
+        }
+    }
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
     public Inspector State { get; } = new();
@@ -73,10 +92,26 @@ public sealed class ScapEventReader : IDisposable
                 _number++;
             }
 
+            ulong previous = _previousTimestamp;
+            _previousTimestamp = raw.Timestamp;
+            if (_firstTimestamp == 0)
+            {
+                _firstTimestamp = raw.Timestamp;
+            }
+
             bool hidden = IsHidden(raw, info);
-            if (hidden && !IncludeHidden)
+            if (hidden && (!IncludeHidden || _filter is not null))
             {
                 continue;
+            }
+
+            if (_filter is not null)
+            {
+                _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
+                if (!_filter(_filterContext))
+                {
+                    continue;
+                }
             }
 
             result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, State.FdName,
