@@ -11,6 +11,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-ScapEvent'
         'Get-ScapField'
     )
     FunctionsToExport    = @()

@@ -82,10 +82,8 @@ public static partial class EventFormatter
                 value.Append("INVALID IPv6");
                 break;
             case FamilyUnix:
-                value.Append(EventParams.ReadUnsigned(tail.Length > 1 ? tail[1..] : [], 8).ToString("x", CultureInfo.InvariantCulture))
-                    .Append("->")
-                    .Append(EventParams.ReadUnsigned(tail.Length > 9 ? tail[9..] : [], 8).ToString("x", CultureInfo.InvariantCulture))
-                    .Append(' ');
+                AppendFormatted(value, EventParams.ReadUnsigned(tail.Length > 1 ? tail[1..] : [], 8), "x").Append("->");
+                AppendFormatted(value, EventParams.ReadUnsigned(tail.Length > 9 ? tail[9..] : [], 8), "x").Append(' ');
                 AppendSanitized(value, EventParams.CString(tail.Length > 17 ? tail[17..] : []));
                 break;
             default:
@@ -171,7 +169,7 @@ public static partial class EventFormatter
                 return value;
             }
 
-            value.Append(words[i].ToString("x", CultureInfo.InvariantCulture));
+            AppendFormatted(value, words[i], "x");
         }
 
         if (bestBase >= 0 && bestBase + bestLength == 8)

@@ -35,7 +35,7 @@ public static partial class EventFormatter
         switch (format)
         {
             case PrintFormat.Hex:
-                value.Append(bits.ToString("X", CultureInfo.InvariantCulture));
+                AppendFormatted(value, bits, "X");
                 break;
             case PrintFormat.Oct:
                 AppendOctal(value, bits);
@@ -43,11 +43,11 @@ public static partial class EventFormatter
             case PrintFormat.PaddedDec:
                 if (promoted < 0)
                 {
-                    value.Append('-').Append((0UL - (ulong)promoted).ToString("D8", CultureInfo.InvariantCulture));
+                    AppendFormatted(value.Append('-'), 0UL - (ulong)promoted, "D8");
                 }
                 else
                 {
-                    value.Append(promoted.ToString("D9", CultureInfo.InvariantCulture));
+                    AppendFormatted(value, (ulong)promoted, "D9");
                 }
 
                 break;
@@ -55,6 +55,14 @@ public static partial class EventFormatter
                 value.Append(promoted);
                 break;
         }
+    }
+
+    // Formats without an intermediate string.
+    internal static StringBuilder AppendFormatted(StringBuilder value, ulong number, string format)
+    {
+        Span<char> digits = stackalloc char[24];
+        number.TryFormat(digits, out int written, format, CultureInfo.InvariantCulture);
+        return value.Append(digits[..written]);
     }
 
     // "%#o": octal with a leading 0, except for 0 itself.
@@ -191,7 +199,7 @@ public static partial class EventFormatter
             short events = (short)EventParams.ReadUnsigned(entry.Length > 8 ? entry[8..] : [], 2);
             char type = context.TryGetFd(fd, out string tag, out _) && tag.Length > 0 ? tag[0] : '?';
             int before = value.Length;
-            value.Append((ulong)fd).Append(':').Append(type).Append(((uint)(int)events).ToString("x", CultureInfo.InvariantCulture));
+            AppendFormatted(value.Append((ulong)fd).Append(':').Append(type), (uint)(int)events, "x");
             if (j < count - 1)
             {
                 value.Append(' ');

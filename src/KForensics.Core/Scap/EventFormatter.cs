@@ -262,8 +262,8 @@ public static partial class EventFormatter
                 break;
             case ParamType.EnumFlags8 or ParamType.EnumFlags16 or ParamType.EnumFlags32:
                 {
-                    // Newer than the oracle (only in ids it does not know): current libs print the
-                    // one name whose value matches exactly.
+                    // Newer than the oracle (only in ids it does not know): current libs print every
+                    // name whose value matches exactly (AF_LOCAL|AF_UNIX).
                     int size = info.Type == ParamType.EnumFlags8 ? 1 : info.Type == ParamType.EnumFlags16 ? 2 : 4;
                     uint flags = (uint)EventParams.ReadUnsigned(tail, size);
                     value.Clear().Append(flags);
@@ -271,8 +271,7 @@ public static partial class EventFormatter
                     {
                         if (name.Value == flags)
                         {
-                            resolved.Append(name.Name);
-                            break;
+                            resolved.Append(resolved.Length == 0 ? string.Empty : "|").Append(name.Name);
                         }
                     }
 

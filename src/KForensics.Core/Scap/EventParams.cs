@@ -16,12 +16,14 @@ internal readonly ref struct EventParams
     {
         int end = (int)Math.Min((long)ev.Buffer.Length - ev.Offset, ev.Length);
         evt = ev.Buffer.AsSpan(ev.Offset, Math.Max(end, 0));
-        int pos = ev.HeaderSize + ((ev.WideLengths ? 4 : 2) * ev.FileParamCount);
+        // Damaged lengths (beyond the event, or u32 lengths past int range) only shorten what is
+        // read: positions are clamped to the event, never trusted.
+        long pos = ev.HeaderSize + ((long)(ev.WideLengths ? 4 : 2) * ev.FileParamCount);
         for (int i = 0; i < count; i++)
         {
-            int length = ev.GetParamLength(i);
-            starts[i] = pos;
-            lengths[i] = length;
+            long length = (uint)ev.GetParamLength(i);
+            starts[i] = (int)Math.Min(pos, evt.Length);
+            lengths[i] = (int)Math.Min(length, int.MaxValue);
             pos += length;
         }
 

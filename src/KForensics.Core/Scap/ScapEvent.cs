@@ -15,6 +15,7 @@ public sealed class ScapEvent
     private readonly ContainerInfo? _container;
     private readonly EventSnapshot _snapshot;
     private string? _info;
+    private IReadOnlyList<KeyValuePair<string, object?>>? _arguments;
 
     internal ScapEvent(ulong number, in RawEvent raw, EventArena.Slice bytes, EventInfo info, ThreadInfo? thread,
         ContainerInfo? container, string? fdName, EventSnapshot snapshot, bool hidden, string source)
@@ -88,6 +89,9 @@ public sealed class ScapEvent
 
     /// <summary>evt.info: the arguments as sysdig prints them (built on first use).</summary>
     public string Info => _info ??= EventFormatter.FormatInfo(Raw, EventInfo, _snapshot);
+
+    /// <summary>evt.arg.*: the arguments by name, typed (built on first use).</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Arguments => _arguments ??= EventArguments.Decode(Raw, EventInfo, _snapshot);
 
     /// <summary>evt.category.</summary>
     public EventCategory Category => EventInfo.IsOracleKnown ? EventInfo.OracleCategory : EventInfo.Category;

@@ -6,7 +6,7 @@ namespace KForensics.Core.Scap;
 
 /// <summary>
 /// Reads a capture as <see cref="ScapEvent"/>s, in file order, tracking state as sysdig does.
-/// By default only the events sysdig prints are returned (see <see cref="IncludeHidden"/>).
+/// By default only the events sysdig 0.29.3 prints are returned (see <see cref="IncludeHidden"/>).
 /// </summary>
 public sealed class ScapEventReader : IDisposable
 {
@@ -15,6 +15,7 @@ public sealed class ScapEventReader : IDisposable
     private readonly int[]?[] _fdParams = new int[]?[ushort.MaxValue + 1];
     private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
     private ulong _number;
+    private bool _sawFirstEvent;
     private ulong _previousTimestamp;
     private ulong _firstTimestamp;
     private Func<ScapFilterContext, bool>? _filter;
@@ -29,7 +30,10 @@ public sealed class ScapEventReader : IDisposable
     /// <summary>The capture's name as events report it in <see cref="ScapEvent.Source"/>.</summary>
     public string Source { get; }
 
-    /// <summary>Also return the events sysdig hides unless run with -D (internal and state-only events).</summary>
+    /// <summary>
+    /// Also return the events sysdig hides unless run with -D (internal and state-only events), and
+    /// the events of types sysdig 0.29.3 does not know (newer captures), which it drops.
+    /// </summary>
     public bool IncludeHidden { get; init; }
 
     /// <summary>
@@ -134,28 +138,46 @@ public sealed class ScapEventReader : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
+    /// its parser filtered out, the container events that describe the containers before the first
+    /// real event (writers put them at the start of a file), and events its table does not know.
+    /// </summary>
     private bool IsHidden(in RawEvent raw, EventInfo info)
     {
-        EventCategory category = info.IsOracleKnown ? info.OracleCategory : info.Category;
-        return ((int)category & (int)EventCategory.Internal) != 0
+        bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
+        bool beforeFirst = containerEvent && !_sawFirstEvent;
+        if (!containerEvent && info.IsOracleKnown)
+        {
+            _sawFirstEvent = true;
+        }
+
+        return !info.IsOracleKnown
+            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
             || (raw.BlockFlags & 1) != 0
             || State.FilteredOut
-            || (raw.Timestamp == 0 && info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E);
+            || beforeFirst;
     }
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)
     {
+        // Names of the threads pid parameters point at are printed whether or not the event has a thread.
+        (long, string)[]? threads = null;
+        int[] pidParams = _pidParams[info.Id] ??= ParamsOfType(info, ParamType.Pid, ParamType.Pid32);
+        if (pidParams.Length > 0)
+        {
+            threads = ThreadNames(raw, pidParams);
+        }
+
         ThreadInfo? thread = State.Thread;
         if (thread is null)
         {
-            return EventSnapshot.NoThread;
+            return threads is null ? EventSnapshot.NoThread : new EventSnapshot(false, null, long.MinValue, null, long.MinValue, null, null, threads, State.Users);
         }
 
         Dictionary<long, FdInfo>? fds = State.Threads.PeekFdTable(thread);
-        long fd0 = long.MinValue, fd1 = long.MinValue;
-        FdInfo? info0 = null, info1 = null;
-        (long, FdInfo?)[]? more = null;
-        int[] fdParams = _fdParams[info.Id] ??= ParamsOfType(info, ParamType.Fd, ParamType.Fd32);
+        var fdsSeen = new FdCollector(fds);
+        int[] fdParams = _fdParams[info.Id] ??= ParamsOfType(info, ParamType.Fd, ParamType.Fd32, ParamType.FdList);
         for (int k = 0; k < fdParams.Length; k++)
         {
             int index = fdParams[k];
@@ -165,53 +187,77 @@ public sealed class ScapEventReader : IDisposable
             }
 
             ReadOnlySpan<byte> p = raw.GetParam(index);
-            long fd = p.Length >= 8 ? BitConverter.ToInt64(p) : p.Length >= 4 ? BitConverter.ToInt32(p) : long.MinValue;
-            FdInfo? entry = fd >= 0 && fds is not null && fds.TryGetValue(fd, out FdInfo? e) ? e : null;
-            if (k == 0)
+            IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+            if (table[index].Type == ParamType.FdList)
             {
-                (fd0, info0) = (fd, entry);
-            }
-            else if (k == 1)
-            {
-                (fd1, info1) = (fd, entry);
+                // u16 count, then (i64 fd, u16 flags) per entry.
+                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
+                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
+                {
+                    fdsSeen.Add(BitConverter.ToInt64(p[(2 + (10 * j))..]));
+                }
             }
             else
             {
-                more ??= new (long, FdInfo?)[fdParams.Length - 2];
-                more[k - 2] = (fd, entry);
+                fdsSeen.Add(p.Length >= 8 ? BitConverter.ToInt64(p) : p.Length >= 4 ? BitConverter.ToInt32(p) : long.MinValue);
             }
         }
 
-        (long, string)[]? threads = null;
-        int[] pidParams = _pidParams[info.Id] ??= ParamsOfType(info, ParamType.Pid, ParamType.Pid32);
-        if (pidParams.Length > 0)
-        {
-            var found = new List<(long, string)>(pidParams.Length);
-            foreach (int index in pidParams)
-            {
-                if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
-                {
-                    long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
-                    if (State.Threads.Find(pid) is { } t)
-                    {
-                        found.Add((pid, t.Image.Comm));
-                    }
-                }
-            }
-
-            threads = found.Count > 0 ? found.ToArray() : null;
-        }
-
-        return new EventSnapshot(true, State.Threads.PeekCwd(thread), fd0, info0, fd1, info1, more, threads, State.Users);
+        return new EventSnapshot(true, State.Threads.PeekCwd(thread), fdsSeen.Fd0, fdsSeen.Info0, fdsSeen.Fd1, fdsSeen.Info1,
+            fdsSeen.More?.ToArray(), threads, State.Users);
     }
 
-    private static int[] ParamsOfType(EventInfo info, ParamType a, ParamType b)
+    private (long, string)[]? ThreadNames(in RawEvent raw, int[] pidParams)
+    {
+        List<(long, string)>? found = null;
+        foreach (int index in pidParams)
+        {
+            if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
+            {
+                long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
+                if (State.Threads.Find(pid) is { } t)
+                {
+                    (found ??= []).Add((pid, t.Image.Comm));
+                }
+            }
+        }
+
+        return found?.ToArray();
+    }
+
+    /// <summary>The fd entries an event names, two inline and the rest in a list (allocated only when needed).</summary>
+    private struct FdCollector(Dictionary<long, FdInfo>? table)
+    {
+        public long Fd0 = long.MinValue, Fd1 = long.MinValue;
+        public FdInfo? Info0, Info1;
+        public List<(long, FdInfo?)>? More;
+        private int _count;
+
+        public void Add(long fd)
+        {
+            FdInfo? entry = fd >= 0 && table is not null && table.TryGetValue(fd, out FdInfo? e) ? e : null;
+            switch (_count++)
+            {
+                case 0:
+                    (Fd0, Info0) = (fd, entry);
+                    break;
+                case 1:
+                    (Fd1, Info1) = (fd, entry);
+                    break;
+                default:
+                    (More ??= []).Add((fd, entry));
+                    break;
+            }
+        }
+    }
+
+    private static int[] ParamsOfType(EventInfo info, ParamType a, ParamType b, ParamType c = ParamType.None)
     {
         IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
         var indexes = new List<int>();
         for (int i = 0; i < table.Count; i++)
         {
-            if (table[i].Type == a || table[i].Type == b)
+            if (table[i].Type == a || table[i].Type == b || (c != ParamType.None && table[i].Type == c))
             {
                 indexes.Add(i);
             }

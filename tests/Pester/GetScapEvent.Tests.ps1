@@ -1,0 +1,107 @@
+BeforeAll {
+    Import-Module $env:KF_MODULE_PATH -Force
+    $corpus = Join-Path $PSScriptRoot '../../../shared/captures'
+    $script:sample = Join-Path $corpus 'libs_curl_google.scap'
+    $script:haveCorpus = Test-Path $script:sample
+    $script:haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+}
+
+Describe 'Get-ScapEvent' {
+    BeforeDiscovery {
+        $haveCorpus = Test-Path (Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap')
+        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+    }
+
+    BeforeAll {
+        if ($script:haveCorpus) {
+            Copy-Item $script:sample (Join-Path $TestDrive 'one.scap')
+            Copy-Item $script:sample (Join-Path $TestDrive 'two.scap')
+            Copy-Item $script:sample -Destination ([WildcardPattern]::Escape((Join-Path $TestDrive 'odd[1].scap')))
+            $script:count = @(Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'one.scap')).Count
+        }
+    }
+
+    It 'reads a capture into ScapEvent objects in file order' -Skip:(-not $haveCorpus) {
+        $events = @(Get-ScapEvent (Join-Path $TestDrive 'one.scap'))
+        $events.Count | Should -Be 1221
+        $events[0] | Should -BeOfType ([KForensics.Core.Scap.ScapEvent])
+        $numbers = $events.Number
+        ($numbers | Sort-Object) -join ',' | Should -Be ($numbers -join ',')
+        $events[0].Time.Kind | Should -Be ([DateTimeKind]::Utc)
+        $events[0].Source | Should -Be (Join-Path $TestDrive 'one.scap')
+    }
+
+    It 'prints the line sysdig prints by default' -Skip:(-not ($haveCorpus -and $haveSysdig)) {
+        $env:TZ = 'UTC'
+        try { $expected = @(sysdig -r $script:sample | Select-Object -First 5) } finally { Remove-Item Env:TZ }
+        $ours = @(Get-ScapEvent $script:sample | Select-Object -First 5 | ForEach-Object ToString)
+        $ours | Should -Be $expected
+    }
+
+    It 'expands wildcards in -Path' -Skip:(-not $haveCorpus) {
+        $events = @(Get-ScapEvent (Join-Path $TestDrive '*o.scap'))
+        $events.Count | Should -Be ($script:count * 1)
+        @(Get-ScapEvent (Join-Path $TestDrive '*.scap') | Select-Object -ExpandProperty Source -Unique).Count | Should -Be 2
+    }
+
+    It 'takes -LiteralPath as written, brackets included' -Skip:(-not $haveCorpus) {
+        @(Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'odd[1].scap')).Count | Should -Be $script:count
+    }
+
+    It 'binds Get-ChildItem output and any object with a Path property' -Skip:(-not $haveCorpus) {
+        @(Get-ChildItem -LiteralPath $TestDrive -Filter 't*.scap' | Get-ScapEvent).Count | Should -Be $script:count
+        @([pscustomobject]@{ Path = (Join-Path $TestDrive 'one.scap') } | Get-ScapEvent).Count | Should -Be $script:count
+        @([pscustomobject]@{ FullName = (Join-Path $TestDrive 'odd[1].scap') } | Get-ScapEvent).Count | Should -Be $script:count
+        @((Join-Path $TestDrive 'one.scap'), (Join-Path $TestDrive 'two.scap') | Get-ScapEvent).Count | Should -Be (2 * $script:count)
+    }
+
+    It 'emits the hidden events only with -IncludeHidden' -Skip:(-not $haveCorpus) {
+        $all = @(Get-ScapEvent (Join-Path $TestDrive 'one.scap') -IncludeHidden)
+        $all.Count | Should -BeGreaterThan $script:count
+        @($all | Where-Object IsHidden).Count | Should -Be ($all.Count - $script:count)
+    }
+
+    It 'stops early without reading the rest' -Skip:(-not $haveCorpus) {
+        $first = @(Get-ScapEvent (Join-Path $TestDrive 'one.scap') | Select-Object -First 3)
+        $first.Count | Should -Be 3
+    }
+
+    It 'reports a damaged capture once, after the events before the damage' -Skip:(-not $haveCorpus) {
+        $plain = Join-Path $TestDrive 'plain.scap'
+        $gz = [System.IO.Compression.GZipStream]::new([System.IO.File]::OpenRead($script:sample), [System.IO.Compression.CompressionMode]::Decompress)
+        $out = [System.IO.File]::Create($plain)
+        try { $gz.CopyTo($out) } finally { $out.Dispose(); $gz.Dispose() }
+        $bytes = [System.IO.File]::ReadAllBytes($plain)
+        $cut = Join-Path $TestDrive 'cut.scap'
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length - 7)])
+
+        $events = @(Get-ScapEvent $cut -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'ScapTruncated,KForensics.Commands.GetScapEventCommand'
+        $problems[0].TargetObject | Should -Be $cut
+        $problems[0].Exception.Offset | Should -BeGreaterThan 0
+        $problems[0].Exception.BlockTypeName | Should -Match '^EV'
+        $events.Count | Should -BeGreaterThan 1000
+        $events.Count | Should -BeLessThan $script:count
+    }
+
+    It 'reports a file that is not a capture and goes on with the next' -Skip:(-not $haveCorpus) {
+        $junk = Join-Path $TestDrive 'junk.scap'
+        Set-Content -LiteralPath $junk -Value 'not a capture at all, just text'
+        $events = @(Get-ScapEvent $junk, (Join-Path $TestDrive 'one.scap') -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'ScapBadMagic,KForensics.Commands.GetScapEventCommand'
+        $events.Count | Should -Be $script:count
+    }
+
+    It 'reports a missing file with PathNotFound' {
+        Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'nope.scap') -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,KForensics.Commands.GetScapEventCommand'
+    }
+
+    It 'shows events in a table' -Skip:(-not $haveCorpus) {
+        $text = Get-ScapEvent (Join-Path $TestDrive 'one.scap') | Select-Object -First 2 | Format-Table | Out-String
+        $text | Should -Match 'Number'
+        $text | Should -Match 'Info'
+    }
+}
