@@ -82,8 +82,7 @@ public sealed partial class ScapFieldBinder
 
     private static uint? OpenFlags(Ctx c)
     {
-        if (c.Info.Id is not (EventIds.SyscallOpenX or EventIds.SyscallOpenatX or EventIds.SyscallOpenat2X or EventIds.SyscallOpenE
-            or EventIds.SyscallOpenatE or EventIds.SyscallOpenat2E or EventIds.SyscallOpenByHandleAtX))
+        if (TypeName(c) is not ("open" or "openat" or "openat2"))
         {
             return null;
         }

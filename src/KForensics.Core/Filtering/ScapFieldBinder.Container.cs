@@ -21,9 +21,9 @@ public sealed partial class ScapFieldBinder
             case "container.image.id": return Str(f, c => Described(c) is { ImageId.Length: > 0 } k ? k.ImageId : null);
             case "container.type": return Str(f, c => Described(c) is { } k ? (k.Id == "host" ? "host" : (uint)k.Type < (uint)ContainerTypes.Length ? ContainerTypes[k.Type] : null) : null);
             case "container.privileged": return Flag(f, c => Described(c) is { } k && k.Id != "host" ? k.Privileged : null);
-            case "container.image.repository": return Str(f, c => ImagePart(Described(c)?.Image, 0));
-            case "container.image.tag": return Str(f, c => ImagePart(Described(c)?.Image, 1));
-            case "container.image.digest": return Str(f, c => ImagePart(Described(c)?.Image, 2));
+            case "container.image.repository": return Str(f, c => NonEmpty(Described(c)?.ImageRepository));
+            case "container.image.tag": return Str(f, c => NonEmpty(Described(c)?.ImageTag));
+            case "container.image.digest": return Str(f, c => NonEmpty(Described(c)?.ImageDigest));
             case "container.label":
             {
                 string key = f.Argument ?? string.Empty;
@@ -39,9 +39,9 @@ public sealed partial class ScapFieldBinder
     {
         switch (f.Field.Name)
         {
-            case "k8s.pod.name": return Str(f, c => Described(c)?.PodName);
-            case "k8s.ns.name": return Str(f, c => Described(c)?.Namespace);
-            case "k8s.pod.id": return Str(f, c => Described(c)?.PodUid);
+            case "k8s.pod.name": return Str(f, c => Described(c)?.PodName ?? Pod(c)?.Name);
+            case "k8s.ns.name": return Str(f, c => Described(c)?.Namespace ?? Pod(c)?.Namespace);
+            case "k8s.pod.id": return Str(f, c => Described(c)?.PodUid ?? Pod(c)?.Uid);
             case "k8s.pod.label":
             {
                 string key = f.Argument ?? string.Empty;
@@ -59,9 +59,17 @@ public sealed partial class ScapFieldBinder
     /// <summary>The container a container event described (null when only its id is known, or outside containers).</summary>
     private static ContainerInfo? Described(Ctx c) => c.Container is { IsIdOnly: false } k ? k : null;
 
-    /// <summary>Labels of the pod: those of its sandbox container, as sysdig reads them offline.</summary>
+    /// <summary>The pod the capture's k8s state events put this event's container in.</summary>
+    private static PodInfo? Pod(Ctx c) => c.Thread is { ContainerId.Length: > 0 } t ? c.State.Pods.FindByContainer(t.ContainerId) : null;
+
+    /// <summary>Labels of the pod: from the k8s state events, else those of its sandbox container.</summary>
     private static IReadOnlyDictionary<string, string>? PodLabels(Ctx c)
     {
+        if (Pod(c) is { } fromEvents)
+        {
+            return fromEvents.Labels;
+        }
+
         if (Described(c) is not { } k)
         {
             return null;
@@ -76,29 +84,7 @@ public sealed partial class ScapFieldBinder
         return k.PodName is null ? null : k.Labels;
     }
 
-    /// <summary>Splits <c>repo[:tag][@digest]</c>: 0 repository, 1 tag, 2 digest.</summary>
-    private static string? ImagePart(string? image, int part)
-    {
-        if (string.IsNullOrEmpty(image))
-        {
-            return null;
-        }
-
-        string digest = string.Empty;
-        int at = image.IndexOf('@');
-        if (at >= 0)
-        {
-            digest = image[(at + 1)..];
-            image = image[..at];
-        }
-
-        int colon = image.LastIndexOf(':');
-        bool hasTag = colon > image.LastIndexOf('/');
-        string repository = hasTag ? image[..colon] : image;
-        string tag = hasTag ? image[(colon + 1)..] : string.Empty;
-        string result = part switch { 0 => repository, 1 => tag, _ => digest };
-        return result.Length > 0 ? result : null;
-    }
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private FieldAccessor<Ctx>? BindFdList(FieldReference f)
     {

@@ -19,7 +19,7 @@ public sealed partial class ScapFieldBinder
             case "proc.exeline": return Str(f, c => c.Thread is { } t ? (t.Image.Args.Count == 0 ? t.Image.Exe : t.Image.Exe + " " + string.Join(' ', t.Image.Args)) : null);
             case "proc.exepath": return Str(f, c => c.Thread is { Image.ExePath.Length: > 0 } t ? t.Image.ExePath : null);
             case "proc.cwd": return Str(f, c => c.Thread is { } t ? c.State.Threads.CwdOf(t) : null);
-            case "proc.ppid": return Num(f, c => Parent(c) is { } p ? p.Pid : c.Thread?.Ptid);
+            case "proc.ppid": return Num(f, c => c.Thread is { } t ? c.State.Threads.MainThread(t).Ptid : null);
             case "proc.pname": return Str(f, c => Parent(c)?.Image.Comm);
             case "proc.pcmdline": return Str(f, c => Parent(c)?.Image.CommandLine);
             case "proc.vpid": return Num(f, c => c.Thread?.Vpid);
@@ -39,7 +39,7 @@ public sealed partial class ScapFieldBinder
                 }
 
                 return FieldAccessor<Ctx>.ForNumbers(f, c => Ancestors(c, t => t.Pid));
-            case "thread.tid": return Num(f, c => c.Thread?.Tid);
+            case "thread.tid": return Num(f, c => c.Raw.ThreadId);
             case "thread.vtid": return Num(f, c => c.Thread?.Vtid);
             case "thread.ismain": return Flag(f, c => c.Thread is { } t ? t.Tid == t.Pid : null);
             case "thread.cgroups": return Str(f, c => c.Thread is { } t ? string.Join(' ', t.Cgroups) : null);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.State;
 using Ctx = KForensics.Core.Filtering.ScapFilterContext;
 
 namespace KForensics.Core.Filtering;
@@ -110,7 +111,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
             case "evt.rawarg": return BindRawArg(f);
             case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, Buffer);
-            case "evt.buflen": return Num(f, c => IsIo(c) == true && !c.Info.IsEnter && Result(c) is long r && r >= 0 ? r : null);
+            case "evt.buflen": return Num(f, c => IsIo(c) == true && c.Fd is not null && !c.Info.IsEnter && Result(c) is long r && r >= 0 ? r : null);
             case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : OracleNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
             case "evt.rawres": return Num(f, Result);
             case "evt.failed": return Flag(f, c => Result(c) is long r && r < 0);
@@ -171,7 +172,20 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static string CategoryName(Ctx c)
     {
-        int value = (int)Category(c);
+        EventCategory category = Category(c);
+        if (category is EventCategory.IoRead or EventCategory.IoWrite or EventCategory.IoOther && c.Fd is { } fd)
+        {
+            // sysdig names I/O by what the fd is: a file, the network or IPC.
+            category = fd.Type switch
+            {
+                ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => EventCategory.File,
+                ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock => EventCategory.Net,
+                ScapFdType.Fifo or ScapFdType.UnixSock or ScapFdType.Event or ScapFdType.SignalFd or ScapFdType.Inotify => EventCategory.Ipc,
+                _ => EventCategory.Other,
+            };
+        }
+
+        int value = (int)category;
         return (uint)value < (uint)CategoryNames.Length && CategoryNames[value] is { } name ? name : "unknown";
     }
 
@@ -183,13 +197,12 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static ulong Latency(Ctx c)
     {
-        if (c.Info.IsEnter || c.Thread is not { } t || !t.HasLastEnter || !t.LastEventDataValid)
+        if (c.Info.IsEnter || c.Thread is not { } t || !t.LastEventDataValid || t.LastEventType != c.Raw.Type - 1)
         {
             return 0;
         }
 
-        RawEvent enter = t.LastEnter;
-        return enter.Type == c.Raw.Type - 1 && c.Raw.Timestamp >= enter.Timestamp ? c.Raw.Timestamp - enter.Timestamp : 0;
+        return c.Raw.Timestamp >= t.LastEnterTimestamp ? c.Raw.Timestamp - t.LastEnterTimestamp : 0;
     }
 
     private static string Time(ulong ts, string format, bool nanos)

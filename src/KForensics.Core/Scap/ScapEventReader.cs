@@ -98,12 +98,13 @@ public sealed class ScapEventReader : IDisposable
 
             ulong previous = _previousTimestamp;
             _previousTimestamp = raw.Timestamp;
-            if (_firstTimestamp == 0)
+            bool hidden = IsHidden(raw, info);
+            if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
             {
+                // evt.reltime counts from the first event that is not a container description.
                 _firstTimestamp = raw.Timestamp;
             }
 
-            bool hidden = IsHidden(raw, info);
             if (hidden && (!IncludeHidden || _filter is not null))
             {
                 continue;

@@ -24,6 +24,9 @@ public sealed partial class Inspector : IScapMetadataSink
 
     public UserTable Users { get; } = new();
 
+    /// <summary>Pods named by the capture's k8s state events.</summary>
+    public PodTable Pods { get; } = new();
+
     public List<InterfaceRecord> Interfaces { get; } = [];
 
     public MachineInfo? Machine { get; private set; }
@@ -127,6 +130,7 @@ public sealed partial class Inspector : IScapMetadataSink
         {
             t.LastEventFd = -1;
             t.LastEventType = type;
+            t.LastEnterTimestamp = ev.Timestamp;
             if ((flags & EventFlags.UsesFd) != 0)
             {
                 t.LastEventFd = Params.I64(ev, 0);
