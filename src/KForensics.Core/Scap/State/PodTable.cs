@@ -65,7 +65,7 @@ public sealed class PodTable
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // sysdig skips k8s events it cannot parse.
         }
