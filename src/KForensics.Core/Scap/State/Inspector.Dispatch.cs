@@ -44,6 +44,9 @@ public sealed partial class Inspector
             case Ppme.AcceptX or Ppme.Accept5X or Ppme.Accept4X or Ppme.Accept45X:
                 ParseAcceptExit(ev);
                 break;
+            case Ppme.CloseE:
+                ParseCloseEnter();
+                break;
             case Ppme.CloseX:
                 ParseCloseExit(ev);
                 break;
@@ -106,7 +109,7 @@ public sealed partial class Inspector
             case Ppme.FcntlX:
                 if (RetrieveEnter(ev, out _) && Params.I64(ev, 0) is long dupped and >= 0 && _evtFd is { } original && Thread is { } dt)
                 {
-                    AddFd(dt, dupped, original);
+                    AddFd(dt, dupped, original.Clone());
                 }
 
                 break;
