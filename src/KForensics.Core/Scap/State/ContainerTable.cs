@@ -129,8 +129,9 @@ public sealed class ContainerTable
             _containers[id] = info;
             return info;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Broken JSON or text that is not UTF-8: sysdig cannot use the event either.
             return null;
         }
     }

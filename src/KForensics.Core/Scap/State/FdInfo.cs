@@ -42,6 +42,12 @@ public sealed class FdInfo
 
     internal bool SocketConnected { get; set; }
 
+    // Close bookkeeping (sinsp's FLAGS_CLOSE_IN_PROGRESS / FLAGS_CLOSE_CANCELED). These flags do
+    // change in place: they never show in an event's text, only decide what a close removes.
+    internal bool CloseInProgress { get; set; }
+
+    internal bool CloseCanceled { get; set; }
+
     internal ref SockInfo Sock => ref _sock;
 
     public bool IsIpSocket => Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock;

@@ -44,6 +44,9 @@ public sealed partial class Inspector
             case Ppme.AcceptX or Ppme.Accept5X or Ppme.Accept4X or Ppme.Accept45X:
                 ParseAcceptExit(ev);
                 break;
+            case Ppme.CloseE:
+                ParseCloseEnter();
+                break;
             case Ppme.CloseX:
                 ParseCloseExit(ev);
                 break;
@@ -90,10 +93,25 @@ public sealed partial class Inspector
                 ParseSocketPairExit(ev);
                 break;
             case Ppme.SetResUidX:
-                SetIds(ev, uid: true, paramIndex: 0);
+                SetIds(ev, uid: true, paramIndex: 1);
                 break;
             case Ppme.SetResGidX:
-                SetIds(ev, uid: false, paramIndex: 0);
+                SetIds(ev, uid: false, paramIndex: 1);
+                break;
+            case Ppme.FcntlE:
+                // Only F_DUPFD / F_DUPFD_CLOEXEC create an fd; their enter is kept for the exit.
+                if (Thread is not null && Params.U32(ev, 1) is FcntlDupFd or FcntlDupFdCloexec)
+                {
+                    StoreEnter(ev);
+                }
+
+                break;
+            case Ppme.FcntlX:
+                if (RetrieveEnter(ev, out _) && Params.I64(ev, 0) is long dupped and >= 0 && _evtFd is { } original && Thread is { } dt)
+                {
+                    AddFd(dt, dupped, original.Clone());
+                }
+
                 break;
             case Ppme.SetUidX:
                 SetIds(ev, uid: true, paramIndex: 0);
@@ -137,10 +155,12 @@ public sealed partial class Inspector
         }
     }
 
-    /// <summary>set(res)uid/gid exit: the new id comes from the stored enter event.</summary>
+    private const uint FcntlDupFd = 1, FcntlDupFdCloexec = 26;
+
+    /// <summary>set(res)uid/gid exit: the new (effective) id comes from the stored enter event and goes to this thread.</summary>
     private void SetIds(in RawEvent ev, bool uid, int paramIndex)
     {
-        if (Thread is not { } t || Params.I64(ev, 0) < 0 || !RetrieveEnter(ev, out RawEvent enter))
+        if (Params.I64(ev, 0) < 0 || !RetrieveEnter(ev, out RawEvent enter) || Thread is not { } t)
         {
             return;
         }
@@ -153,12 +173,10 @@ public sealed partial class Inspector
 
         if (uid)
         {
-            Threads.MainThread(t).Uid = id;
             t.Uid = id;
         }
         else
         {
-            Threads.MainThread(t).Gid = id;
             t.Gid = id;
         }
     }

@@ -97,9 +97,40 @@ public sealed partial class Inspector
         return dirInfo.Name + "/";
     }
 
+    private void ParseCloseEnter()
+    {
+        if (_evtFd is { } closing)
+        {
+            closing.CloseInProgress = true;
+        }
+    }
+
     private void ParseCloseExit(in RawEvent ev)
     {
-        if (Params.I64(ev, 0) >= 0 && _evtFd is not null && Thread is { } t)
+        if (Params.I64(ev, 0) < 0)
+        {
+            if (_evtFd is { } kept)
+            {
+                kept.CloseInProgress = false;
+            }
+
+            return;
+        }
+
+        if (_evtFd is not { } closed || Thread is not { } t)
+        {
+            return;
+        }
+
+        if (closed.CloseCanceled)
+        {
+            closed.CloseCanceled = false;
+            if (Threads.GetFd(t, CanceledFd) is not null)
+            {
+                EraseFd(t, CanceledFd);
+            }
+        }
+        else
         {
             EraseFd(t, t.LastEventFd);
         }
@@ -114,10 +145,8 @@ public sealed partial class Inspector
 
         long fd1 = Params.I64(ev, 1), fd2 = Params.I64(ev, 2);
         ulong ino = (ulong)Params.I64(ev, 3);
-        var pipe = new FdInfo(ScapFdType.Fifo, "");
-        AddFd(t, fd1, pipe);
-        AddFd(t, fd2, pipe);
-        _ = ino;
+        AddFd(t, fd1, new FdInfo(ScapFdType.Fifo, "") { Ino = ino });
+        AddFd(t, fd2, new FdInfo(ScapFdType.Fifo, "") { Ino = ino });
     }
 
     private void AddSimpleFd(in RawEvent ev, ScapFdType type)
@@ -137,6 +166,6 @@ public sealed partial class Inspector
             return;
         }
 
-        AddFd(t, res, source);
+        AddFd(t, res, source.Clone());
     }
 }

@@ -88,9 +88,9 @@ public sealed partial class Inspector
         var info = new FdInfo(ScapFdType.UnixSock, "");
         info.Sock.UnixSource = (ulong)Params.I64(ev, 3);
         info.Sock.UnixDest = (ulong)Params.I64(ev, 4);
+        FdInfo second = info.Clone();
+        AddFd(t, Params.I64(ev, 2), second);
         AddFd(t, Params.I64(ev, 1), info);
-        Threads.FdTableOf(t)[Params.I64(ev, 2)] = info;
-        _evtFd = info;
     }
 
     private void ParseBindExit(in RawEvent ev)

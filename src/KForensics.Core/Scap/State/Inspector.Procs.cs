@@ -91,7 +91,14 @@ public sealed partial class Inspector
         if ((flags & ThreadTable.ClCloneThread) == 0)
         {
             child.Pid = childTid;
-            child.OwnFds = new Dictionary<long, FdInfo>(Threads.FdTableOf(parent));
+            // A process gets a copy of its parent's fds: entries of its own, as sinsp copies them.
+            Dictionary<long, FdInfo> parentFds = Threads.FdTableOf(parent);
+            child.OwnFds = new Dictionary<long, FdInfo>(parentFds.Count);
+            foreach ((long number, FdInfo entry) in parentFds)
+            {
+                child.OwnFds[number] = entry.Clone();
+            }
+
             child.Cwd = Threads.CwdOf(parent);
         }
 

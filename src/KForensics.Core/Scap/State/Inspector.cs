@@ -161,6 +161,14 @@ public sealed partial class Inspector : IScapMetadataSink
             }
 
             _evtFd = Threads.GetFd(t, t.LastEventFd);
+            if (_evtFd is { CloseCanceled: true } canceled)
+            {
+                canceled.CloseCanceled = false;
+                if (Threads.GetFd(t, CanceledFd) is not null)
+                {
+                    EraseFd(t, CanceledFd);
+                }
+            }
         }
     }
 
@@ -200,9 +208,23 @@ public sealed partial class Inspector : IScapMetadataSink
         return true;
     }
 
+    /// <summary>The table key sinsp parks an fd under while a close of its number is pending.</summary>
+    internal const long CanceledFd = long.MaxValue;
+
+    /// <summary>sinsp's fdtable add: <paramref name="info"/> must be an entry of its own (callers clone shared ones).</summary>
     private void AddFd(ThreadInfo t, long fd, FdInfo info)
     {
-        Threads.FdTableOf(t)[fd] = info;
+        Dictionary<long, FdInfo> table = Threads.FdTableOf(t);
+        if (table.TryGetValue(fd, out FdInfo? existing) && existing.CloseInProgress)
+        {
+            // A new fd took the number of one whose close has not returned yet: that close
+            // must remove the old entry, not this one.
+            info.CloseInProgress = false;
+            info.CloseCanceled = true;
+            table[CanceledFd] = existing;
+        }
+
+        table[fd] = info;
         _evtFd = info;
     }
 

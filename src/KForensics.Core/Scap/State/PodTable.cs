@@ -39,7 +39,7 @@ public sealed class PodTable
                 ApplyPod(item, deleted);
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // sysdig skips k8s events it cannot parse; so do we.
         }

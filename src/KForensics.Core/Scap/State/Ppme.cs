@@ -16,7 +16,7 @@ internal static class Ppme
     public const int ChdirE = 94, ChdirX = 95, FchdirE = 96, FchdirX = 97, OpenAtE = 102, OpenAtX = 103;
     public const int PreadX = 113, PwriteX = 115, ReadvX = 117, WritevX = 119, PreadvX = 121, PwritevX = 123;
     public const int DupX = 125, SignalFdX = 127, TimerFdCreateX = 137, InotifyInitX = 139;
-    public const int SchedSwitch6E = 152;
+    public const int SchedSwitch6E = 152, FcntlE = 150, FcntlX = 151;
     public const int GetRlimitE = 140, SetRlimitE = 142, PrlimitE = 144;
     public const int Execve13X = 155, Clone16X = 157, Execve14X = 173, ForkX = 183, VforkX = 185, ProcExit1E = 186;
     public const int SendFileE = 188, SetResUidE = 192, SetResUidX = 193, SetResGidE = 194, SetResGidX = 195;
