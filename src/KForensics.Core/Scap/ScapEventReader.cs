@@ -60,7 +60,7 @@ public sealed class ScapEventReader : IDisposable
     public bool IsGzip => _blocks.IsGzip;
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
-    public static ScapEventReader Open(string path, bool includeHidden = false)
+    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null)
     {
         FileStream stream;
         try
@@ -74,7 +74,7 @@ public sealed class ScapEventReader : IDisposable
 
         try
         {
-            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden };
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter };
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
 using KForensics.Infrastructure;
 
@@ -24,9 +25,34 @@ public sealed class GetScapEventCommand : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
+    /// <summary>A sysdig filter, compiled once and applied inside the reader.</summary>
+    [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(FilterCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
     /// <summary>Also emit what sysdig hides without -D: internal events and events of types sysdig 0.29.3 does not know.</summary>
     [Parameter]
     public SwitchParameter IncludeHidden { get; set; }
+
+    private Func<ScapFilterContext, bool>? _filter;
+
+    protected override Task BeginProcessingAsync()
+    {
+        if (Filter is not null)
+        {
+            try
+            {
+                _filter = ScapFieldBinder.Compile(Filter);
+            }
+            catch (FilterSyntaxException ex)
+            {
+                ThrowTerminatingError(FilterErrors.ToErrorRecord(ex));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     protected override Task ProcessRecordAsync()
     {
@@ -43,7 +69,7 @@ public sealed class GetScapEventCommand : AsyncCmdlet
     {
         try
         {
-            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent);
+            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, _filter);
 
             // The capture is read on a second thread while this one feeds the pipeline.
             foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))

@@ -1,0 +1,31 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using KForensics.Core.Filtering;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>Completes field names inside a -Filter value on Tab: the word under the cursor is matched against the field list.</summary>
+public sealed class FilterCompleter : IArgumentCompleter
+{
+    private static readonly char[] Separators = [' ', '(', ')', '!', '=', '<', '>', ','];
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string text = wordToComplete.TrimStart('\'', '"');
+        char quote = wordToComplete.Length > 0 && wordToComplete[0] is '"' ? '"' : '\'';
+        int start = text.LastIndexOfAny(Separators) + 1;
+        string prefix = text[..start];
+        string partial = text[start..];
+        foreach (FieldDefinition field in FieldCatalog.All)
+        {
+            if (field.Name.StartsWith(partial, StringComparison.OrdinalIgnoreCase))
+            {
+                string completion = quote + (prefix + field.Name).Replace(quote.ToString(), new string(quote, 2)) + quote;
+                yield return new CompletionResult(completion, field.Name, CompletionResultType.ParameterValue,
+                    field.Type + ": " + field.Description);
+            }
+        }
+    }
+}

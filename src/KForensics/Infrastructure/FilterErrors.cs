@@ -1,0 +1,20 @@
+using System.Management.Automation;
+using KForensics.Core.Filtering;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>A filter that does not compile is a broken invocation: one terminating error with the position and a caret.</summary>
+internal static class FilterErrors
+{
+    public static ErrorRecord ToErrorRecord(FilterSyntaxException ex)
+    {
+        var record = new ErrorRecord(ex, ErrorIds.FilterInvalid, ErrorCategory.InvalidArgument, ex.Filter);
+        record.ErrorDetails = new ErrorDetails(ex.Message)
+        {
+            RecommendedAction = ex.Suggestions.Count > 0
+                ? "Use one of the suggested fields; Get-ScapField lists them all."
+                : "Correct the filter at the marked position; Get-Help Get-ScapEvent -Parameter Filter describes the language.",
+        };
+        return record;
+    }
+}
