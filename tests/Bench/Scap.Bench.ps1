@@ -51,6 +51,14 @@ $benchmarks = @(
         Module = '(Get-ScapEvent -LiteralPath $Path | Measure-Object).Count'
         Sysdig = @('-r', '{0}', '-p', '%evt.num')
     }
+    # The three filters of issue 4: event type only, socket state, process and fd state.
+    foreach ($filter in 'evt.type=open or evt.type=openat', 'fd.sip=10.3.0.214 and evt.type=connect', 'proc.name=nginx and fd.name contains /etc') {
+        [pscustomobject]@{
+            Name   = "Filter: $filter"
+            Module = "(Get-ScapEvent -LiteralPath `$Path -Filter '$filter' | Measure-Object).Count"
+            Sysdig = @('-r', '{0}', '-p', '%evt.num', $filter)
+        }
+    }
 )
 
 function Write-Result([string[]] $Lines) {
