@@ -64,7 +64,14 @@ function Measure-Cli([string] $Name) {
     & mkdir -p $target
     & cp -a (Join-Path $root "containers/$sourceId/checkpoints/bench") $target
     if ($LASTEXITCODE -ne 0) { throw 'cp of the checkpoint failed' }
-    Invoke-Docker start --checkpoint bench "$Name-clone" | Out-Null
+    # The same wait the module applies: right after a checkpoint this engine's containerd may still
+    # hold the upload ("content ... already exists") for up to a second.
+    for ($try = 0; ; $try++) {
+        $out = & docker start --checkpoint bench "$Name-clone" 2>&1
+        if ($LASTEXITCODE -eq 0) { break }
+        if ($try -ge 50 -or "$out" -notmatch 'already exists') { throw "docker start --checkpoint bench $Name-clone failed: $out" }
+        Start-Sleep -Milliseconds 100
+    }
     $sw.Stop()
     Assert-Resumed $Name "$Name-clone"
     return $sw.Elapsed.TotalMilliseconds
