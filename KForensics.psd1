@@ -12,7 +12,16 @@
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-ScapEvent'
+        'New-ContainerCheckpoint'
+        'Get-ContainerCheckpoint'
+        'Remove-ContainerCheckpoint'
+        'Restore-Container'
+        'Export-ContainerCheckpoint'
+        'Import-ContainerCheckpoint'
         'Get-ScapField'
+        'Start-PodCapture'
+        'Get-PodCapture'
+        'Remove-PodCapture'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -55,6 +55,8 @@ function Invoke-Bootstrap {
     Write-Host '== Bootstrap' -ForegroundColor Cyan
     Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
     Install-KfDebianPackage -Name sysdig
+    Install-KfDebianPackage -Name time
+    Initialize-KfDockerEngine
 }
 
 function Invoke-Build {
@@ -115,8 +117,12 @@ function Invoke-Test {
 
 function Invoke-Bench {
     Write-Host '== Bench' -ForegroundColor Cyan
-    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Bench/Invoke-Bench.ps1') -ModulePath $moduleOut
-    if ($LASTEXITCODE -ne 0) { throw 'The benchmarks failed.' }
+    # Every tests/Bench/*.Bench.ps1 runs in its own fresh pwsh against the laid-out module.
+    foreach ($bench in Get-ChildItem (Join-Path $root 'tests/Bench') -Filter '*.Bench.ps1' | Sort-Object Name) {
+        Write-Host "-- $($bench.Name)"
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $bench.FullName -ModulePath $moduleOut
+        if ($LASTEXITCODE -ne 0) { throw "The benchmark $($bench.Name) failed." }
+    }
 }
 
 function Invoke-Demo {

@@ -28,4 +28,4 @@ public sealed record FieldReference(FieldDefinition Field, string? Argument, int
 /// <summary>A filter value with where it stood in the filter text (for value errors).</summary>
 public sealed record FilterValue(string Text, int Position);
 
-public sealed record CheckNode(FieldReference Field, FilterOperator Operator, IReadOnlyList<FilterValue> Values, int Position) : FilterNode(Position);
+public sealed record CheckNode(FieldReference Field, FilterOperator Operator, IReadOnlyList<FilterValue> Values, int Position, int OperatorPosition) : FilterNode(Position);

@@ -132,7 +132,7 @@ public sealed class FilterParser
         FilterOperator op = ParseOperator(field);
         if (op == FilterOperator.Exists)
         {
-            return new CheckNode(field, op, Array.Empty<FilterValue>(), start);
+            return new CheckNode(field, op, Array.Empty<FilterValue>(), start, opAt);
         }
 
         SkipBlanks();
@@ -156,7 +156,7 @@ public sealed class FilterParser
             values = new[] { ParseValue(inList: false) };
         }
 
-        return new CheckNode(field, op, values, start);
+        return new CheckNode(field, op, values, start, opAt);
     }
 
     private int OperatorLength(int at)

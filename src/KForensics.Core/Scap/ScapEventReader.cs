@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using KForensics.Core.Filtering;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;
@@ -15,6 +16,10 @@ public sealed class ScapEventReader : IDisposable
     private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
     private ulong _number;
     private bool _sawFirstEvent;
+    private ulong _previousTimestamp;
+    private ulong _firstTimestamp;
+    private Func<ScapFilterContext, bool>? _filter;
+    private ScapFilterContext? _filterContext;
 
     public ScapEventReader(Stream stream, string source)
     {
@@ -30,6 +35,20 @@ public sealed class ScapEventReader : IDisposable
     /// the events of types sysdig 0.29.3 does not know (newer captures), which it drops.
     /// </summary>
     public bool IncludeHidden { get; init; }
+
+    /// <summary>
+    /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
+    /// before any object is built for them. Hidden events never match, as in sysdig.
+    /// </summary>
+    public Func<ScapFilterContext, bool>? Filter
+    {
+        get => _filter;
+        init
+        {
+            _filter = value;
+            _filterContext = value is null ? null : new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
+        }
+    }
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
     public Inspector State { get; } = new();
@@ -77,10 +96,27 @@ public sealed class ScapEventReader : IDisposable
                 _number++;
             }
 
+            ulong previous = _previousTimestamp;
+            _previousTimestamp = raw.Timestamp;
             bool hidden = IsHidden(raw, info);
-            if (hidden && !IncludeHidden)
+            if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
+            {
+                // evt.reltime counts from the first event that is not a container description.
+                _firstTimestamp = raw.Timestamp;
+            }
+
+            if (hidden && (!IncludeHidden || _filter is not null))
             {
                 continue;
+            }
+
+            if (_filter is not null)
+            {
+                _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
+                if (!_filter(_filterContext))
+                {
+                    continue;
+                }
             }
 
             PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;

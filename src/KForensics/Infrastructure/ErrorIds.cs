@@ -20,7 +20,43 @@ public static class ErrorIds
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
 
+    // Docker engine and container checkpoints
+    public const string DockerHostInvalid = "DockerHostInvalid";
+    public const string DockerConnectionFailed = "DockerConnectionFailed";
+    public const string DockerApiError = "DockerApiError";
+    public const string DockerExperimentalDisabled = "DockerExperimentalDisabled";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string ContainerNameInUse = "ContainerNameInUse";
+    public const string ContainerRunning = "ContainerRunning";
+    public const string ContainerNotRunning = "ContainerNotRunning";
+    public const string CheckpointNotFound = "CheckpointNotFound";
+    public const string CriuFailed = "CriuFailed";
+    public const string CheckpointStagingUnavailable = "CheckpointStagingUnavailable";
+    public const string CheckpointFilesUnreachable = "CheckpointFilesUnreachable";
+    public const string CheckpointArchiveHashMismatch = "CheckpointArchiveHashMismatch";
+    public const string CheckpointArchiveUnsafePath = "CheckpointArchiveUnsafePath";
+    public const string CheckpointArchiveInvalid = "CheckpointArchiveInvalid";
+    public const string CheckpointExportTargetExists = "CheckpointExportTargetExists";
+
     // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
     public const string FilterInvalid = "FilterInvalid";
     public const string FieldNotFound = "FieldNotFound";
+
+    // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)
+    public const string KubeConfigInvalid = "KubeConfigInvalid";
+    public const string KubeConnectionFailed = "KubeConnectionFailed";
+    public const string KubeForbidden = "KubeForbidden";
+    public const string KubeUnauthorized = "KubeUnauthorized";
+    public const string KubeApiError = "KubeApiError";
+    public const string PodNotFound = "PodNotFound";
+    public const string PodNotScheduled = "PodNotScheduled";
+    public const string NoPodMatchesSelector = "NoPodMatchesSelector";
+    public const string NotACapturePod = "NotACapturePod";
+    public const string CaptureTimeout = "CaptureTimeout";
+    public const string CaptureFailed = "CaptureFailed";
+    public const string CaptureEmpty = "CaptureEmpty";
+    public const string CaptureInvalid = "CaptureInvalid";
+    public const string CaptureHashMismatch = "CaptureHashMismatch";
+    public const string CaptureCopyFailed = "CaptureCopyFailed";
+    public const string CapturePodNotRemoved = "CapturePodNotRemoved";
 }

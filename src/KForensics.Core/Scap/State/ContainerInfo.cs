@@ -26,6 +26,16 @@ public sealed class ContainerInfo
 
     public string ImageId { get; init; } = "";
 
+    /// <summary>container.image.repository / .tag / .digest, as the container event states them.</summary>
+    public string ImageRepository { get; init; } = "";
+
+    public string ImageTag { get; init; } = "";
+
+    public string ImageDigest { get; init; } = "";
+
+    /// <summary>The container's own address (sysdig counts it as local when deciding fd.lip/fd.rip).</summary>
+    public System.Net.IPAddress? Ip { get; init; }
+
     /// <summary>Container type as the event stores it (0 docker, …).</summary>
     public int Type { get; init; }
 

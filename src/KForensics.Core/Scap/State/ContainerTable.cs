@@ -116,6 +116,10 @@ public sealed class ContainerTable
             var info = new ContainerInfo(id, Text(c, "name"), Text(c, "image"), labels)
             {
                 ImageId = Text(c, "imageid"),
+                ImageRepository = Text(c, "imagerepo"),
+                ImageTag = Text(c, "imagetag"),
+                ImageDigest = Text(c, "imagedigest"),
+                Ip = System.Net.IPAddress.TryParse(Text(c, "ip"), out System.Net.IPAddress? ip) ? ip : null,
                 Type = c.TryGetProperty("type", out JsonElement t) && t.TryGetInt32(out int type) ? type : 0,
                 Privileged = c.TryGetProperty("privileged", out JsonElement pr) && pr.ValueKind == JsonValueKind.True,
 

@@ -130,6 +130,7 @@ public sealed partial class Inspector : IScapMetadataSink
         {
             t.LastEventFd = -1;
             t.LastEventType = type;
+            t.LastEnterTimestamp = ev.Timestamp;
             if ((flags & EventFlags.UsesFd) != 0)
             {
                 t.LastEventFd = Params.I64(ev, 0);

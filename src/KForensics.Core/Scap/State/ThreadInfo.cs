@@ -85,6 +85,9 @@ public sealed class ThreadInfo
 
     internal long LastEventFd { get; set; }
 
+    /// <summary>When the last enter event happened (evt.latency of the exit that pairs with it).</summary>
+    internal ulong LastEnterTimestamp { get; set; }
+
     internal bool LastEventDataValid { get; set; }
 
     /// <summary>Copy of the last stored enter event, for the exit parsers that need its parameters.</summary>

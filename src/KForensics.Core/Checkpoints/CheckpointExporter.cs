@@ -1,0 +1,164 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using Docker.DotNet.Models;
+using KForensics.Core.Docker;
+using KForensics.Core.Evidence;
+
+namespace KForensics.Core.Checkpoints;
+
+/// <summary>
+/// Packs a checkpoint as evidence: CRIU's images under checkpoint/, the filesystem changes as
+/// rootfs-diff.tar and deleted.files, config.dump and spec.dump as Podman lays them out, the engine's
+/// inspect document, and a manifest with the SHA-256 of every member. Written to a partial file and
+/// renamed, so a failed export never leaves something that looks complete.
+/// </summary>
+public static class CheckpointExporter
+{
+    public static async Task<CheckpointArchive> ExportAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
+        string path, bool force, string moduleVersion, CancellationToken cancellationToken)
+    {
+        engine.RequireExperimental();
+        (ContainerFacts facts, string json) = await ContainerFacts.LoadAsync(engine, container, cancellationToken).ConfigureAwait(false);
+        string location = CheckpointService.LocationOf(engine.Info, facts.Id, checkpoint, checkpointDirectory);
+        IReadOnlyList<string> names = await engine.ListCheckpointsAsync(facts.Id, checkpointDirectory, cancellationToken).ConfigureAwait(false);
+        if (!names.Contains(checkpoint, StringComparer.Ordinal))
+        {
+            throw CheckpointService.NotFound(facts.Name, checkpoint);
+        }
+
+        if (!engine.Endpoint.IsLocal || !Directory.Exists(location))
+        {
+            throw new DockerEngineException(DockerErrorKind.CheckpointFilesUnreachable, string.Format(CultureInfo.InvariantCulture,
+                "The files of checkpoint '{0}' are not reachable from here ({1}); the engine has no endpoint to download them. Export on the engine's host.",
+                checkpoint, location), checkpoint);
+        }
+
+        if (File.Exists(path) && !force)
+        {
+            throw new DockerEngineException(DockerErrorKind.TargetExists, "'" + path + "' already exists; use -Force to replace it.", path);
+        }
+
+        string work = Directory.CreateTempSubdirectory("kforensics-export-").FullName;
+        string partial = path + ".partial";
+        try
+        {
+            string diff = Path.Combine(work, PodmanLayout.RootfsDiff);
+            List<string> deleted = await WriteRootfsDiffAsync(engine, facts.Id, diff, cancellationToken).ConfigureAwait(false);
+            using JsonDocument inspect = JsonDocument.Parse(json);
+            DateTime checkpointed = Directory.GetLastWriteTimeUtc(location);
+            var members = new List<EvidenceFile>();
+            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            await using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+            await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, PodmanLayout.CheckpointDirectory + "/")
+                {
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                    ModificationTime = checkpointed,
+                }, cancellationToken).ConfigureAwait(false);
+                foreach (string f in Directory.EnumerateFiles(location, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    string name = PodmanLayout.CheckpointDirectory + "/" + Path.GetRelativePath(location, f).Replace('\\', '/');
+                    members.Add(await AddFileAsync(tar, f, name, cancellationToken).ConfigureAwait(false));
+                }
+
+                members.Add(await AddFileAsync(tar, diff, PodmanLayout.RootfsDiff, cancellationToken).ConfigureAwait(false));
+                members.Add(await AddBytesAsync(tar, PodmanLayout.DeletedFiles, JsonSerializer.SerializeToUtf8Bytes(deleted), cancellationToken).ConfigureAwait(false));
+                members.Add(await AddBytesAsync(tar, PodmanLayout.ConfigDump, PodmanLayout.ConfigDumpFor(inspect.RootElement, checkpointed), cancellationToken).ConfigureAwait(false));
+                members.Add(await AddBytesAsync(tar, PodmanLayout.SpecDump, PodmanLayout.SpecDumpFor(inspect.RootElement, engine.Info), cancellationToken).ConfigureAwait(false));
+                members.Add(await AddBytesAsync(tar, PodmanLayout.ContainerJson, System.Text.Encoding.UTF8.GetBytes(json), cancellationToken).ConfigureAwait(false));
+                CheckpointManifest manifest = await ManifestAsync(engine, facts, checkpoint, location, checkpointed, moduleVersion, members, cancellationToken).ConfigureAwait(false);
+                await AddBytesAsync(tar, CheckpointManifest.FileName, manifest.ToJson(), cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(partial, path, overwrite: true);
+            EvidenceFile archive = await EvidenceFile.FromFileAsync(path, Path.GetFileName(path), cancellationToken).ConfigureAwait(false);
+            return new CheckpointArchive(path, archive.Length, archive.Sha256, facts.Id, facts.Name, checkpoint, DateTime.UtcNow, engine.Info.Endpoint, members);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+            if (File.Exists(partial))
+            {
+                File.Delete(partial);
+            }
+        }
+    }
+
+    private static async Task<CheckpointManifest> ManifestAsync(DockerEngine engine, ContainerFacts facts, string checkpoint, string location, DateTime checkpointed,
+        string moduleVersion, List<EvidenceFile> members, CancellationToken cancellationToken)
+    {
+        var manifest = new CheckpointManifest
+        {
+            CreatedUtc = DateTime.UtcNow,
+            Container = { Id = facts.Id, Name = facts.Name, Image = facts.Image, ImageId = facts.ImageId, CreatedUtc = facts.CreatedUtc },
+            Checkpoint = { Name = checkpoint, Location = location, CreatedUtc = checkpointed },
+            Engine =
+            {
+                Endpoint = engine.Info.Endpoint, HostName = engine.Info.HostName, Version = engine.Info.Version, ApiVersion = engine.Info.ApiVersion,
+                OperatingSystem = engine.Info.OperatingSystem, KernelVersion = engine.Info.KernelVersion,
+            },
+        };
+        manifest.Tools["kforensics"] = moduleVersion;
+        manifest.Tools["docker"] = engine.Info.Version;
+        manifest.Tools["criu"] = await CriuVersion.OfLocalEngineAsync(cancellationToken).ConfigureAwait(false);
+        manifest.Members.AddRange(members.Select(m => new CheckpointManifest.ManifestMember { Path = m.RelativePath, Length = m.Length, Sha256 = m.Sha256 }));
+        return manifest;
+    }
+
+    /// <summary>
+    /// The container's changes as one tar relative to its root. The engine lists every changed path, so
+    /// only the top entry of each path's archive is kept (a changed directory's archive holds all of it).
+    /// </summary>
+    private static async Task<List<string>> WriteRootfsDiffAsync(DockerEngine engine, string containerId, string target, CancellationToken cancellationToken)
+    {
+        IList<ContainerFileSystemChangeResponse> changes = await engine.GetChangesAsync(containerId, cancellationToken).ConfigureAwait(false);
+        var deleted = new List<string>();
+        await using var file = File.Create(target);
+        await using var tar = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: false);
+        foreach (ContainerFileSystemChangeResponse change in (changes ?? new List<ContainerFileSystemChangeResponse>()).OrderBy(c => c.Path, StringComparer.Ordinal))
+        {
+            if (change.Kind == FileSystemChangeKind.Delete)
+            {
+                deleted.Add(change.Path);
+                continue;
+            }
+
+            await using Stream stream = await engine.GetArchiveAsync(containerId, change.Path, cancellationToken).ConfigureAwait(false);
+            await using var reader = new TarReader(stream, leaveOpen: false);
+            TarEntry? entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            entry.Name = change.Path.TrimStart('/') + (entry.EntryType == TarEntryType.Directory ? "/" : string.Empty);
+            await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    private static async Task<EvidenceFile> AddFileAsync(TarWriter tar, string file, string name, CancellationToken cancellationToken)
+    {
+        EvidenceFile evidence = await EvidenceFile.FromFileAsync(file, name, cancellationToken).ConfigureAwait(false);
+        await tar.WriteEntryAsync(file, name, cancellationToken).ConfigureAwait(false);
+        return evidence;
+    }
+
+    private static async Task<EvidenceFile> AddBytesAsync(TarWriter tar, string name, byte[] data, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(data, writable: false);
+        string hash = await EvidenceFile.HashAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.Position = 0;
+        await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name)
+        {
+            DataStream = stream,
+            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            ModificationTime = DateTimeOffset.UtcNow,
+        }, cancellationToken).ConfigureAwait(false);
+        return new EvidenceFile(name, data.Length, hash);
+    }
+}

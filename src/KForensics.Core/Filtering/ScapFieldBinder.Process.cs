@@ -1,0 +1,143 @@
+using KForensics.Core.Scap.State;
+using Ctx = KForensics.Core.Filtering.ScapFilterContext;
+
+namespace KForensics.Core.Filtering;
+
+public sealed partial class ScapFieldBinder
+{
+    private static readonly HashSet<string> Shells = new(StringComparer.Ordinal) { "sh", "bash", "csh", "tcsh", "ksh", "zsh", "dash", "ash", "fish" };
+
+    private FieldAccessor<Ctx>? BindProc(FieldReference f)
+    {
+        switch (f.Field.Name)
+        {
+            case "proc.pid": return Num(f, c => c.Thread?.Pid);
+            case "proc.exe": return Str(f, c => c.Thread?.Image.Exe);
+            case "proc.name": return Str(f, c => c.Thread?.Image.Comm);
+            case "proc.args": return Str(f, c => c.Thread is { } t ? string.Join(' ', t.Image.Args) : null);
+            case "proc.cmdline": return Str(f, c => c.Thread?.Image.CommandLine);
+            case "proc.exeline": return Str(f, c => c.Thread is { } t ? (t.Image.Args.Count == 0 ? t.Image.Exe : t.Image.Exe + " " + string.Join(' ', t.Image.Args)) : null);
+            case "proc.exepath": return Str(f, c => c.Thread is { Image.ExePath.Length: > 0 } t ? t.Image.ExePath : null);
+            case "proc.cwd": return Str(f, c => c.Thread is { } t ? c.State.Threads.CwdOf(t) : null);
+            case "proc.ppid": return Num(f, c => c.Thread is { } t ? c.State.Threads.MainThread(t).Ptid : null);
+            case "proc.pname": return Str(f, c => Parent(c)?.Image.Comm);
+            case "proc.pcmdline": return Str(f, c => Parent(c)?.Image.CommandLine);
+            case "proc.vpid": return Num(f, c => c.Thread?.Vpid);
+            case "proc.duration": return Num(f, c => c.Thread is { CloneTs: > 0 } t && c.Raw.Timestamp >= t.CloneTs ? (long)(c.Raw.Timestamp - t.CloneTs) : null);
+            case "proc.loginshellid": return Num(f, LoginShell);
+            case "proc.aname":
+                if (f.Index is int n)
+                {
+                    return Str(f, c => Ancestor(c, n)?.Image.Comm);
+                }
+
+                return FieldAccessor<Ctx>.ForStrings(f, c => Ancestors(c, t => t.Image.Comm));
+            case "proc.apid":
+                if (f.Index is int m)
+                {
+                    return Num(f, c => Ancestor(c, m)?.Pid);
+                }
+
+                return FieldAccessor<Ctx>.ForNumbers(f, c => Ancestors(c, t => t.Pid));
+            case "thread.tid": return Num(f, c => c.Raw.ThreadId);
+            case "thread.vtid": return Num(f, c => c.Thread?.Vtid);
+            case "thread.ismain": return Flag(f, c => c.Thread is { } t ? t.Tid == t.Pid : null);
+            case "thread.cgroups": return Str(f, c => c.Thread is { } t ? string.Join(' ', t.Cgroups) : null);
+            case "thread.cgroup":
+            {
+                string subsystem = f.Argument ?? string.Empty;
+                return Str(f, c => Cgroup(c.Thread, subsystem));
+            }
+
+            default: return null;
+        }
+    }
+
+    private static ThreadInfo? Parent(Ctx c) => c.Thread is { } t ? c.State.Threads.Find(t.Ptid) : null;
+
+    /// <summary>proc.aname[n]: n = 0 is the process itself, 1 its parent, and so on.</summary>
+    private static ThreadInfo? Ancestor(Ctx c, int n)
+    {
+        ThreadInfo? t = c.Thread is { } self ? c.State.Threads.MainThread(self) : null;
+        for (int i = 0; i < n && t is not null; i++)
+        {
+            t = t.Ptid > 0 && t.Ptid != t.Tid ? c.State.Threads.Find(t.Ptid) : null;
+        }
+
+        return t;
+    }
+
+    /// <summary>Every ancestor, parent first (what proc.aname without an index matches against).</summary>
+    private static IReadOnlyList<T>? Ancestors<T>(Ctx c, Func<ThreadInfo, T> pick)
+    {
+        if (c.Thread is null)
+        {
+            return null;
+        }
+
+        var result = new List<T>();
+        var seen = new HashSet<long>();
+        for (ThreadInfo? t = Ancestor(c, 1); t is not null && seen.Add(t.Tid) && result.Count < 64;
+             t = t.Ptid > 0 && t.Ptid != t.Tid ? c.State.Threads.Find(t.Ptid) : null)
+        {
+            result.Add(pick(t));
+        }
+
+        return result;
+    }
+
+    /// <summary>proc.loginshellid: the pid of the outermost shell among the process and its ancestors.</summary>
+    private static long? LoginShell(Ctx c)
+    {
+        if (c.Thread is null)
+        {
+            return null;
+        }
+
+        long? found = null;
+        var seen = new HashSet<long>();
+        for (ThreadInfo? t = Ancestor(c, 0); t is not null && seen.Add(t.Tid);
+             t = t.Ptid > 0 && t.Ptid != t.Tid ? c.State.Threads.Find(t.Ptid) : null)
+        {
+            if (Shells.Contains(t.Image.Comm))
+            {
+                found = t.Pid;
+            }
+        }
+
+        return found ?? 0;
+    }
+
+    private static string? Cgroup(ThreadInfo? t, string subsystem)
+    {
+        if (t is null)
+        {
+            return null;
+        }
+
+        foreach (string entry in t.Cgroups)
+        {
+            int eq = entry.IndexOf('=');
+            if (eq > 0 && entry.AsSpan(0, eq).SequenceEqual(subsystem))
+            {
+                return entry[(eq + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    private FieldAccessor<Ctx>? BindUser(FieldReference f)
+    {
+        switch (f.Field.Name)
+        {
+            case "user.uid": return Num(f, c => c.Thread is { } t ? t.Uid : null);
+            case "user.name": return Str(f, c => c.Thread is { } t ? c.State.Users.FindUser(t.Uid)?.Name : null);
+            case "user.homedir": return Str(f, c => c.Thread is { } t ? c.State.Users.FindUser(t.Uid)?.HomeDir : null);
+            case "user.shell": return Str(f, c => c.Thread is { } t ? c.State.Users.FindUser(t.Uid)?.Shell : null);
+            case "group.gid": return Num(f, c => c.Thread is { } t ? t.Gid : null);
+            case "group.name": return Str(f, c => c.Thread is { } t ? c.State.Users.FindGroup(t.Gid)?.Name : null);
+            default: return null;
+        }
+    }
+}

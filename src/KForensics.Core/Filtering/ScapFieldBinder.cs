@@ -1,0 +1,222 @@
+using System.Globalization;
+using KForensics.Core.Scap;
+using KForensics.Core.Scap.State;
+using Ctx = KForensics.Core.Filtering.ScapFilterContext;
+
+namespace KForensics.Core.Filtering;
+
+/// <summary>
+/// Binds filter fields to the event and the state sysdig's parser keeps (threads, fds, containers,
+/// users), with sysdig 0.29.3's meaning for each field and its null semantics.
+/// </summary>
+public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
+{
+    public static ScapFieldBinder Instance { get; } = new();
+
+    /// <summary>Compiles <paramref name="filter"/> for a capture reader.</summary>
+    public static Func<Ctx, bool> Compile(string filter) => FilterCompiler.Compile(filter, Instance);
+
+    public FieldAccessor<Ctx> Bind(string filter, FieldReference field)
+    {
+        FieldAccessor<Ctx>? accessor = field.Field.Class switch
+        {
+            FieldClass.Evt => BindEvt(filter, field),
+            FieldClass.Proc or FieldClass.Thread => BindProc(field),
+            FieldClass.User or FieldClass.Group => BindUser(field),
+            FieldClass.Fd => BindFd(field),
+            FieldClass.Fdlist => BindFdList(field),
+            FieldClass.Container => BindContainer(field),
+            FieldClass.K8s => BindK8s(field),
+            _ => null,
+        };
+
+        return accessor ?? throw new FilterSyntaxException(filter, field.Position,
+            $"The field '{field}' cannot be computed from a capture file (it needs a live system or a loaded plugin).");
+    }
+
+    private static FieldAccessor<Ctx> Str(FieldReference f, Func<Ctx, string?> get) => FieldAccessor<Ctx>.ForString(f, get);
+
+    private static FieldAccessor<Ctx> Num(FieldReference f, Func<Ctx, long?> get)
+        => FieldAccessor<Ctx>.ForNumber(f, (Ctx c, out long v) =>
+        {
+            long? x = get(c);
+            v = x.GetValueOrDefault();
+            return x.HasValue;
+        });
+
+    private static FieldAccessor<Ctx> Flag(FieldReference f, Func<Ctx, bool?> get)
+        => Num(f, c => get(c) is bool b ? (b ? 1 : 0) : null);
+
+    private static readonly string[] CategoryNames = BuildCategoryNames();
+
+    private static string[] BuildCategoryNames()
+    {
+        var names = new string[257];
+        foreach (EventCategory c in Enum.GetValues<EventCategory>())
+        {
+            names[(int)c] = c switch
+            {
+                EventCategory.IoRead => "io_read",
+                EventCategory.IoWrite => "io_write",
+                EventCategory.IoOther => "io_other",
+                _ => c.ToString().ToLowerInvariant(),
+            };
+        }
+
+        return names;
+    }
+
+    private FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
+    {
+        switch (f.Field.Name)
+        {
+            case "evt.num": return Num(f, c => (long)c.Number);
+            case "evt.time": return Str(f, c => Time(c.Raw.Timestamp, "HH:mm:ss", nanos: true));
+            case "evt.time.s": return Str(f, c => Time(c.Raw.Timestamp, "HH:mm:ss", nanos: false));
+            case "evt.time.iso8601": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-ddTHH:mm:ss", nanos: true) + "Z");
+            case "evt.datetime": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: true));
+            case "evt.datetime.s": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: false));
+            case "evt.rawtime": return Num(f, c => (long)c.Raw.Timestamp);
+            case "evt.rawtime.s": return Num(f, c => (long)(c.Raw.Timestamp / 1_000_000_000));
+            case "evt.rawtime.ns": return Num(f, c => (long)(c.Raw.Timestamp % 1_000_000_000));
+            case "evt.reltime": return Num(f, c => (long)RelTime(c));
+            case "evt.reltime.s": return Num(f, c => (long)(RelTime(c) / 1_000_000_000));
+            case "evt.reltime.ns": return Num(f, c => (long)(RelTime(c) % 1_000_000_000));
+            case "evt.latency": return Num(f, c => (long)Latency(c));
+            case "evt.latency.s": return Num(f, c => (long)(Latency(c) / 1_000_000_000));
+            case "evt.latency.ns": return Num(f, c => (long)(Latency(c) % 1_000_000_000));
+            case "evt.latency.human": return Str(f, c => HumanTime(Latency(c)));
+            case "evt.deltatime": return Num(f, c => (long)Delta(c));
+            case "evt.deltatime.s": return Num(f, c => (long)(Delta(c) / 1_000_000_000));
+            case "evt.deltatime.ns": return Num(f, c => (long)(Delta(c) % 1_000_000_000));
+            case "evt.dir": return Str(f, c => c.Info.IsEnter ? ">" : "<");
+            case "evt.type": return FieldAccessor<Ctx>.ForString(f, TypeName, v => ValidateEventType(filter, v));
+            case "evt.type.is":
+            {
+                string wanted = f.Argument ?? string.Empty;
+                return Num(f, c => TypeName(c) == wanted ? 1 : 0);
+            }
+
+            case "syscall.type": return Str(f, c => IsSyscall(c) ? TypeName(c) : null);
+            case "evt.category": return Str(f, CategoryName);
+            case "evt.cpu": return Num(f, c => c.Raw.Cpu);
+            case "evt.args":
+            case "evt.info": return Str(f, c => EventFormatter.FormatInfo(c.Raw, c.Info, c.Snapshot));
+            case "evt.arg":
+            {
+                string? name = f.Argument;
+                int index = f.Index ?? -1;
+                return Str(f, c => EventFormatter.TryFormatArgument(c.Raw, c.Info, c.Snapshot, name, index, out string text) ? text : null);
+            }
+
+            case "evt.rawarg": return BindRawArg(f);
+            case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, Buffer);
+            case "evt.buflen": return Num(f, c => IsIo(c) == true && c.Fd is not null && !c.Info.IsEnter && Result(c) is long r && r >= 0 ? r : null);
+            case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : OracleNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
+            case "evt.rawres": return Num(f, Result);
+            case "evt.failed": return Flag(f, c => Result(c) is long r && r < 0);
+            case "evt.is_io": return Flag(f, IsIo);
+            case "evt.is_io_read": return Flag(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0);
+            case "evt.is_io_write": return Flag(f, c => (Flags(c) & EventFlags.WritesToFd) != 0);
+            case "evt.io_dir": return Str(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0 ? "read" : (Flags(c) & EventFlags.WritesToFd) != 0 ? "write" : null);
+            case "evt.is_wait": return Flag(f, c => (Flags(c) & EventFlags.Waits) != 0);
+            case "evt.wait_latency": return Num(f, c => (Flags(c) & EventFlags.Waits) != 0 && !c.Info.IsEnter ? (long)Latency(c) : null);
+            case "evt.is_syslog": return Flag(f, c => c.State.FdName == "/dev/log" && (Flags(c) & EventFlags.WritesToFd) != 0);
+            case "evt.is_open_read": return Flag(f, c => OpenFlags(c) is uint o && (o & 1) != 0);
+            case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
+            case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (1u << 14)) != 0);
+            case "evt.abspath": return Str(f, AbsPath);
+            default: return null;
+        }
+    }
+
+    private static string ValidateEventType(string filter, FilterValue value)
+    {
+        if (EventTable.ByName(value.Text).Count > 0 || SyscallNames.Value.Contains(value.Text))
+        {
+            return value.Text;
+        }
+
+        IEnumerable<string> close = EventTable.All.Select(e => e.Name).Distinct()
+            .Where(n => n.StartsWith(value.Text[..Math.Min(3, value.Text.Length)], StringComparison.Ordinal)).Take(5);
+        string hint = string.Join(", ", close);
+        throw new FilterSyntaxException(filter, value.Position,
+            $"Unknown event type '{value.Text}'." + (hint.Length > 0 ? $" Known types starting alike: {hint}." : string.Empty));
+    }
+
+    private static readonly Lazy<HashSet<string>> SyscallNames = new(() =>
+        Enumerable.Range(0, OracleSyscallNames.Count).Select(OracleSyscallNames.Get).ToHashSet(StringComparer.Ordinal));
+
+    private static string TypeName(Ctx c)
+    {
+        if (c.Info.Id is EventIds.GenericE or EventIds.GenericX)
+        {
+            RawEvent raw = c.Raw;
+            return OracleSyscallNames.Get(raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
+                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p) : 0);
+        }
+
+        return c.Info.IsOracleKnown ? c.Info.OracleName : c.Info.Name;
+    }
+
+    private static EventCategory Category(Ctx c) => c.Info.IsOracleKnown ? c.Info.OracleCategory : c.Info.Category;
+
+    private static EventFlags Flags(Ctx c) => c.Info.IsOracleKnown ? c.Info.OracleFlags : c.Info.Flags;
+
+    private static bool IsSyscall(Ctx c)
+    {
+        EventCategory category = Category(c);
+        return ((int)category & (int)EventCategory.Internal) == 0 && c.Info.Id is not (EventIds.Schedswitch1E or EventIds.Schedswitch1X
+            or EventIds.Schedswitch6E or EventIds.Schedswitch6X or EventIds.ContainerJsonE or EventIds.ContainerJson2E);
+    }
+
+    private static string CategoryName(Ctx c)
+    {
+        EventCategory category = Category(c);
+        if (category is EventCategory.IoRead or EventCategory.IoWrite or EventCategory.IoOther && c.Fd is { } fd)
+        {
+            // sysdig names I/O by what the fd is: a file, the network or IPC.
+            category = fd.Type switch
+            {
+                ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => EventCategory.File,
+                ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock => EventCategory.Net,
+                ScapFdType.Fifo or ScapFdType.UnixSock or ScapFdType.Event or ScapFdType.SignalFd or ScapFdType.Inotify => EventCategory.Ipc,
+                _ => EventCategory.Other,
+            };
+        }
+
+        int value = (int)category;
+        return (uint)value < (uint)CategoryNames.Length && CategoryNames[value] is { } name ? name : "unknown";
+    }
+
+    private static bool? IsIo(Ctx c) => (Flags(c) & (EventFlags.ReadsFromFd | EventFlags.WritesToFd)) != 0;
+
+    private static ulong RelTime(Ctx c) => c.FirstTimestamp == 0 || c.Raw.Timestamp < c.FirstTimestamp ? 0 : c.Raw.Timestamp - c.FirstTimestamp;
+
+    private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 || c.Raw.Timestamp < c.PreviousTimestamp ? 0 : c.Raw.Timestamp - c.PreviousTimestamp;
+
+    private static ulong Latency(Ctx c)
+    {
+        if (c.Info.IsEnter || c.Thread is not { } t || !t.LastEventDataValid || t.LastEventType != c.Raw.Type - 1)
+        {
+            return 0;
+        }
+
+        return c.Raw.Timestamp >= t.LastEnterTimestamp ? c.Raw.Timestamp - t.LastEnterTimestamp : 0;
+    }
+
+    private static string Time(ulong ts, string format, bool nanos)
+    {
+        DateTime time = DateTime.UnixEpoch.AddTicks((long)(ts / 100));
+        string text = time.ToString(format, CultureInfo.InvariantCulture);
+        return nanos ? text + "." + (ts % 1_000_000_000).ToString("D9", CultureInfo.InvariantCulture) : text;
+    }
+
+    private static string HumanTime(ulong ns) => ns switch
+    {
+        >= 1_000_000_000 => (ns / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "s",
+        >= 1_000_000 => (ns / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "ms",
+        >= 1_000 => (ns / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "us",
+        _ => ns.ToString(CultureInfo.InvariantCulture) + "ns",
+    };
+}

@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using KForensics.Core.Kubernetes;
+using KForensics.Infrastructure;
+
+namespace KForensics.Commands;
+
+/// <summary>Deletes capture pods left in the cluster; refuses any pod that is not a KForensics capture pod.</summary>
+[Cmdlet(VerbsCommon.Remove, "PodCapture", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+public sealed class RemovePodCaptureCommand : KubeCmdlet
+{
+    /// <summary>Capture pod names; CapturePod binds a PodCapture made with -KeepCapturePod.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("CapturePod")]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    protected override async Task ProcessRecordAsync()
+    {
+        string ns = Namespace ?? Connection.DefaultNamespace;
+        foreach (string name in Name)
+        {
+            try
+            {
+                CapturePodInfo pod = await Connection.GetCapturePodAsync(name, ns, CancellationToken);
+                if (!ShouldProcess($"{ns}/{name} (capture of {pod.TargetNamespace}/{pod.TargetPod} on node {pod.Node})", "Delete capture pod"))
+                {
+                    continue;
+                }
+
+                await Connection.DeleteCapturePodAsync(name, ns, CancellationToken);
+                WriteVerbose($"Deleted capture pod {ns}/{name}.");
+            }
+            catch (KubeOperationException e)
+            {
+                WriteError(ToErrorRecord(e, name));
+            }
+        }
+    }
+}

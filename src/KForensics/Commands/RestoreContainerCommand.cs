@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using KForensics.Core.Checkpoints;
+using KForensics.Infrastructure;
+
+namespace KForensics.Commands;
+
+/// <summary>Resumes a container from a checkpoint: the stopped original, or a new clone with -Name.</summary>
+[Cmdlet(VerbsData.Restore, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ByObject)]
+[OutputType(typeof(RestoredContainer))]
+public sealed class RestoreContainerCommand : DockerCmdlet
+{
+    private const string ByName = "ByName";
+    private const string ByObject = "InputObject";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
+    public ContainerCheckpoint[] InputObject { get; set; } = Array.Empty<ContainerCheckpoint>();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByName)]
+    [Alias("ContainerId", "ContainerName")]
+    [ValidateNotNullOrEmpty]
+    public string Container { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByName)]
+    [ValidateNotNullOrEmpty]
+    public string Checkpoint { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = ByName)]
+    [ValidateNotNullOrEmpty]
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>The clone's name; without it the original container is restored.</summary>
+    [Parameter]
+    [ValidatePattern("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
+    public string? Name { get; set; }
+
+    protected override async Task ProcessRecordAsync()
+    {
+        var work = ParameterSetName == ByObject
+            ? InputObject.Select(c => (Container: c.ContainerId, Label: c.ContainerName, c.Name, Directory: c.CheckpointDirectory))
+            : new[] { (Container, Label: Container, Name: Checkpoint,
+                Directory: CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory)) };
+        foreach (var (container, label, checkpoint, directory) in work.ToList())
+        {
+            string what = Name is null
+                ? ErrorRecords.Format("container '{0}' from checkpoint '{1}'", label, checkpoint)
+                : ErrorRecords.Format("new container '{0}' from checkpoint '{1}' of '{2}'", Name, checkpoint, label);
+            if (!ShouldProcess(what, "Restore"))
+            {
+                continue;
+            }
+
+            var engine = await EngineAsync();
+            await ForEachItemAsync(container, async () =>
+                WriteObject(await RestoreService.RestoreAsync(engine, container, checkpoint, directory, Name, CancellationToken)));
+        }
+    }
+}

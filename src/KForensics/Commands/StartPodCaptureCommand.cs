@@ -1,0 +1,168 @@
+using System.Management.Automation;
+using KForensics.Core.Kubernetes;
+using KForensics.Infrastructure;
+
+namespace KForensics.Commands;
+
+/// <summary>Records the system calls of a pod's containers with sysdig on the pod's node, and brings the capture home verified.</summary>
+[Cmdlet(VerbsLifecycle.Start, "PodCapture", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(PodCapture), typeof(string))]
+public sealed class StartPodCaptureCommand : KubeCmdlet
+{
+    private const string PodSet = "Pod";
+    private const string SelectorSet = "Selector";
+    private readonly List<(string? Pod, string? Namespace)> _requests = new();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ValidateNotNullOrEmpty]
+    public string[] Pod { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = SelectorSet)]
+    [Alias("l")]
+    [ValidateNotNullOrEmpty]
+    public string Selector { get; set; } = string.Empty;
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int Duration { get; set; } = 120;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
+    [Parameter]
+    public SwitchParameter NodeWide { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 262144)]
+    public int SnapLength { get; set; } = 80;
+
+    [Parameter]
+    [ValidateSet("ModernEbpf", "Ebpf", "KernelModule")]
+    public string Driver { get; set; } = "ModernEbpf";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Image { get; set; } = CaptureOptions.DefaultImage;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string CpuRequest { get; set; } = "250m";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string MemoryRequest { get; set; } = "256Mi";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string CpuLimit { get; set; } = "1";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string MemoryLimit { get; set; } = "1Gi";
+
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int Timeout { get; set; } = 300;
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 5;
+
+    [Parameter]
+    public SwitchParameter DryRun { get; set; }
+
+    [Parameter]
+    public SwitchParameter KeepCapturePod { get; set; }
+
+    protected override Task ProcessRecordAsync()
+    {
+        if (ParameterSetName == SelectorSet)
+        {
+            _requests.Add((null, Namespace));
+        }
+        else
+        {
+            _requests.AddRange(Pod.Select(p => ((string?)p, Namespace)));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task EndProcessingAsync()
+    {
+        CaptureOptions options = BuildOptions();
+        var targets = new List<PodTarget>();
+        foreach (var (pod, ns) in _requests.Distinct())
+        {
+            string namespaceName = ns ?? Connection.DefaultNamespace;
+            try
+            {
+                WriteVerbose(pod is null
+                    ? $"Resolving pods matching '{Selector}' in namespace {namespaceName} ({Connection.Context}, {Connection.Server})."
+                    : $"Resolving pod {namespaceName}/{pod} ({Connection.Context}, {Connection.Server}).");
+                targets.AddRange(pod is null
+                    ? await Connection.ResolveSelectorAsync(Selector, namespaceName, CancellationToken)
+                    : new[] { await Connection.ResolvePodAsync(pod, namespaceName, CancellationToken) });
+            }
+            catch (KubeOperationException e)
+            {
+                WriteError(ToErrorRecord(e, pod ?? Selector));
+            }
+        }
+
+        if (DryRun)
+        {
+            foreach (PodTarget target in targets)
+            {
+                try
+                {
+                    WriteObject(CapturePodBuilder.ToYaml(target, options));
+                }
+                catch (KubeOperationException e)
+                {
+                    WriteError(ToErrorRecord(e, target.Name));
+                }
+            }
+
+            return;
+        }
+
+        targets = targets.Where(t => ShouldProcess($"{t.Namespace}/{t.Name} on node {t.NodeName}", "Start a privileged sysdig capture pod")).ToList();
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        string outputDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory ?? ".");
+        string version = typeof(StartPodCaptureCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var session = new CaptureSession(Connection, options, version);
+        var runner = new CaptureRunner(this, targets, ThrottleLimit);
+        await runner.RunAsync((target, progress) => session.RunAsync(target, outputDirectory, progress, CancellationToken), CancellationToken);
+    }
+
+    private CaptureOptions BuildOptions() => new()
+    {
+        DurationSeconds = Duration,
+        TimeoutSeconds = Timeout,
+        Filter = Filter,
+        NodeWide = NodeWide,
+        SnapLength = SnapLength,
+        Driver = Enum.Parse<SysdigDriver>(Driver, ignoreCase: true),
+        Image = Image,
+        CpuRequest = CpuRequest,
+        MemoryRequest = MemoryRequest,
+        CpuLimit = CpuLimit,
+        MemoryLimit = MemoryLimit,
+        KeepCapturePod = KeepCapturePod,
+    };
+}

@@ -1,0 +1,103 @@
+using System.Management.Automation;
+using System.Reflection;
+using KForensics.Core.Docker;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>
+/// Base for the cmdlets that talk to a Docker engine: the engine selection every one of them shares
+/// (-DockerHost, -DockerCertPath, else DOCKER_HOST / DOCKER_CERT_PATH, else the local socket), one
+/// connection per invocation, and the mapping of engine failures to stable error ids.
+/// </summary>
+public abstract class DockerCmdlet : AsyncCmdlet
+{
+    private DockerEngine? _engine;
+
+    /// <summary>unix:///var/run/docker.sock, tcp://host:2376 or npipe://./pipe/docker_engine.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DockerHost { get; set; }
+
+    /// <summary>Directory holding ca.pem, cert.pem and key.pem for a TLS engine.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DockerCertPath { get; set; }
+
+    protected static string ModuleVersion
+        => typeof(DockerCmdlet).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? typeof(DockerCmdlet).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    /// <summary>Connects once; a failure here is a broken invocation, so it terminates.</summary>
+    protected async Task<DockerEngine> EngineAsync()
+    {
+        if (_engine is not null)
+        {
+            return _engine;
+        }
+
+        try
+        {
+            string? certs = DockerCertPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DockerCertPath);
+            _engine = await DockerEngine.ConnectAsync(DockerEndpoint.Resolve(DockerHost, certs), CancellationToken);
+            WriteVerbose(ErrorRecords.Format("Docker engine {0}, version {1}, API {2}, experimental {3}.",
+                _engine.Info.Endpoint, _engine.Info.Version, _engine.Info.ApiVersion, _engine.Info.Experimental));
+            return _engine;
+        }
+        catch (DockerEngineException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, DockerHost));
+            throw;
+        }
+    }
+
+    /// <summary>Runs one item's work; a failure of that item is written and the pipeline goes on.</summary>
+    protected async Task ForEachItemAsync(object? target, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (DockerEngineException ex) when (ex.Kind is not (DockerErrorKind.ConnectionFailed or DockerErrorKind.ExperimentalDisabled or DockerErrorKind.InvalidHost))
+        {
+            WriteError(ToErrorRecord(ex, target));
+        }
+        catch (DockerEngineException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, target));
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(DockerEngineException ex, object? target)
+    {
+        (string id, ErrorCategory category) = ex.Kind switch
+        {
+            DockerErrorKind.InvalidHost => (ErrorIds.DockerHostInvalid, ErrorCategory.InvalidArgument),
+            DockerErrorKind.ConnectionFailed => (ErrorIds.DockerConnectionFailed, ErrorCategory.ConnectionError),
+            DockerErrorKind.ContainerNotFound => (ErrorIds.ContainerNotFound, ErrorCategory.ObjectNotFound),
+            DockerErrorKind.CheckpointNotFound => (ErrorIds.CheckpointNotFound, ErrorCategory.ObjectNotFound),
+            DockerErrorKind.ExperimentalDisabled => (ErrorIds.DockerExperimentalDisabled, ErrorCategory.NotEnabled),
+            DockerErrorKind.CriuFailed => (ErrorIds.CriuFailed, ErrorCategory.InvalidResult),
+            DockerErrorKind.NameInUse => (ErrorIds.ContainerNameInUse, ErrorCategory.ResourceExists),
+            DockerErrorKind.ContainerRunning => (ErrorIds.ContainerRunning, ErrorCategory.ResourceBusy),
+            DockerErrorKind.ContainerNotRunning => (ErrorIds.ContainerNotRunning, ErrorCategory.InvalidOperation),
+            DockerErrorKind.StagingUnavailable => (ErrorIds.CheckpointStagingUnavailable, ErrorCategory.NotImplemented),
+            DockerErrorKind.CheckpointFilesUnreachable => (ErrorIds.CheckpointFilesUnreachable, ErrorCategory.ResourceUnavailable),
+            DockerErrorKind.ArchiveHashMismatch => (ErrorIds.CheckpointArchiveHashMismatch, ErrorCategory.SecurityError),
+            DockerErrorKind.ArchiveUnsafePath => (ErrorIds.CheckpointArchiveUnsafePath, ErrorCategory.SecurityError),
+            DockerErrorKind.ArchiveInvalid => (ErrorIds.CheckpointArchiveInvalid, ErrorCategory.InvalidData),
+            DockerErrorKind.TargetExists => (ErrorIds.CheckpointExportTargetExists, ErrorCategory.ResourceExists),
+            _ => (ErrorIds.DockerApiError, ErrorCategory.NotSpecified),
+        };
+        return new ErrorRecord(ex, id, category, ex.Target ?? target);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _engine?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

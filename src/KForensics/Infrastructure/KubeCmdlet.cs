@@ -1,0 +1,81 @@
+using System.Management.Automation;
+using KForensics.Core.Kubernetes;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>What the Kubernetes cmdlets share: -Kubeconfig/-Context, the connection, and error mapping.</summary>
+public abstract class KubeCmdlet : AsyncCmdlet
+{
+    /// <summary>The kubeconfig file; default $KUBECONFIG, then ~/.kube/config.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The kubeconfig context; default its current context.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Context { get; set; }
+
+    private KubeConnection? _connection;
+
+    /// <summary>The connection, opened on first use; a kubeconfig that cannot be used stops the cmdlet.</summary>
+    protected KubeConnection Connection
+    {
+        get
+        {
+            if (_connection is null)
+            {
+                string? path = Kubeconfig is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig);
+                try
+                {
+                    _connection = KubeConnection.Open(path, Context);
+                }
+                catch (KubeOperationException e)
+                {
+                    ThrowTerminatingError(ToErrorRecord(e, Kubeconfig));
+                }
+            }
+
+            return _connection!;
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(KubeOperationException e, object? target)
+    {
+        (string id, ErrorCategory category) = e.Kind switch
+        {
+            KubeFailureKind.NotFound => (ErrorIds.PodNotFound, ErrorCategory.ObjectNotFound),
+            KubeFailureKind.Forbidden => (ErrorIds.KubeForbidden, ErrorCategory.PermissionDenied),
+            KubeFailureKind.Unauthorized => (ErrorIds.KubeUnauthorized, ErrorCategory.PermissionDenied),
+            KubeFailureKind.ConnectionFailed => (ErrorIds.KubeConnectionFailed, ErrorCategory.ConnectionError),
+            KubeFailureKind.Timeout => (ErrorIds.CaptureTimeout, ErrorCategory.OperationTimeout),
+            KubeFailureKind.ConfigurationInvalid => (ErrorIds.KubeConfigInvalid, ErrorCategory.InvalidArgument),
+            KubeFailureKind.NoPodMatched => (ErrorIds.NoPodMatchesSelector, ErrorCategory.ObjectNotFound),
+            KubeFailureKind.PodNotScheduled => (ErrorIds.PodNotScheduled, ErrorCategory.ResourceUnavailable),
+            KubeFailureKind.CaptureFailed => (ErrorIds.CaptureFailed, ErrorCategory.InvalidResult),
+            KubeFailureKind.CaptureEmpty => (ErrorIds.CaptureEmpty, ErrorCategory.InvalidResult),
+            KubeFailureKind.CaptureInvalid => (ErrorIds.CaptureInvalid, ErrorCategory.InvalidData),
+            KubeFailureKind.HashMismatch => (ErrorIds.CaptureHashMismatch, ErrorCategory.InvalidData),
+            KubeFailureKind.CopyFailed => (ErrorIds.CaptureCopyFailed, ErrorCategory.ReadError),
+            KubeFailureKind.NotACapturePod => (ErrorIds.NotACapturePod, ErrorCategory.InvalidArgument),
+            _ => (ErrorIds.KubeApiError, ErrorCategory.InvalidOperation),
+        };
+        var record = new ErrorRecord(e, id, category, target);
+        if (e.LogTail is { Length: > 0 } tail)
+        {
+            record.ErrorDetails = new ErrorDetails(e.Message + Environment.NewLine + "Last lines of the sysdig container's log:" + Environment.NewLine + tail);
+        }
+
+        return record;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _connection?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

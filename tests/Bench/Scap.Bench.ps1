@@ -1,0 +1,169 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+Reading benchmarks: Get-ScapEvent beside sysdig on large captures built from a real one.
+
+.DESCRIPTION
+Builds captures of each size in -SizeMiB from ../shared/captures/bencer_capture.scap with
+../shared/tools/scap-inflate.py (kept in out/bench and reused while they are newer than the source),
+then runs every benchmark once per capture: the module's command in a fresh pwsh that imports the
+module, and the matching sysdig command, each under /usr/bin/time -v, one at a time. Reports wall
+time, peak memory (maximum resident set size) and the time ratio module/sysdig, and writes them to
+out/bench/results.md. An untimed sysdig run counts what sysdig prints; the script fails when the
+module's result differs from it. Skips (exit 0, with a warning and a note in the results) when the shared
+capture or the inflate tool is absent.
+
+To add a benchmark (filters, for example), append an entry to $benchmarks: Module is the PowerShell
+expression run with $Path bound to the capture; Sysdig the sysdig arguments, '{0}' standing for it.
+
+.EXAMPLE
+pwsh -File tests/Bench/Scap.Bench.ps1 -ModulePath out/KForensics -SizeMiB 256
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)]
+    [string] $ModulePath,
+
+    [int[]] $SizeMiB = @(256, 1024),
+
+    [string] $WorkDirectory,
+
+    [string] $ResultPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$source = Join-Path $repo '../shared/captures/bencer_capture.scap'
+$inflate = Join-Path $repo '../shared/tools/scap-inflate.py'
+if (-not $WorkDirectory) { $WorkDirectory = Join-Path $repo 'out/bench' }
+if (-not $ResultPath) { $ResultPath = Join-Path $WorkDirectory 'results.md' }
+New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
+$ModulePath = (Resolve-Path $ModulePath).Path
+$pwsh = Join-Path $PSHOME 'pwsh'
+$timeTool = '/usr/bin/time'
+$sysdig = (Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+
+$benchmarks = @(
+    [pscustomobject]@{
+        Name   = 'Read every event'
+        Module = '(Get-ScapEvent -LiteralPath $Path | Measure-Object).Count'
+        Sysdig = @('-r', '{0}', '-p', '%evt.num')
+    }
+)
+
+function Write-Result([string[]] $Lines) {
+    Set-Content -Path $ResultPath -Value $Lines
+    $Lines | ForEach-Object { Write-Host $_ }
+}
+
+$missing = @($source, $inflate, $timeTool) | Where-Object { -not (Test-Path $_) }
+if (-not $sysdig) { $missing += 'sysdig' }
+if ($missing) {
+    Write-Warning "Scap benchmarks skipped; missing: $($missing -join ', ')"
+    Write-Result @('# Scap reading benchmarks', '', "Skipped: missing $($missing -join ', ').")
+    exit 0
+}
+
+function Get-BigCapture([int] $MiB) {
+    $target = Join-Path $WorkDirectory "bencer-$MiB.scap"
+    $fresh = (Test-Path $target) -and (Get-Item $target).LastWriteTimeUtc -gt (Get-Item $source).LastWriteTimeUtc -and
+        (Get-Item $target).Length -ge $MiB * 1MB
+    if (-not $fresh) {
+        Write-Host "Building $target ($MiB MiB) with scap-inflate.py"
+        & python3 $inflate $source $target --mib $MiB | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "scap-inflate.py failed for $MiB MiB." }
+    }
+    return Get-Item $target
+}
+
+function Quote([string] $Text) { "'" + $Text.Replace("'", "'\''") + "'" }
+
+# Runs one command line under GNU time (the command is exec'd, so time measures exactly that process)
+# and returns wall seconds, peak resident MiB and what it printed.
+function Invoke-Measured([string[]] $Command) {
+    $id = [guid]::NewGuid().ToString('n')
+    $timeFile = Join-Path $WorkDirectory "time-$id.txt"
+    $outFile = Join-Path $WorkDirectory "out-$id.txt"
+    $line = 'exec ' + ((@($timeTool, '-v', '-o', $timeFile) + $Command | ForEach-Object { Quote $_ }) -join ' ') + ' > ' + (Quote $outFile)
+    & sh -c $line
+    $exit = $LASTEXITCODE
+    try {
+        $report = Get-Content -Raw $timeFile
+        if ($exit -ne 0) { throw "'$($Command -join ' ')' failed with exit code $exit`n$report" }
+        $wall = [regex]::Match($report, 'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)')
+        $seconds = [double]$wall.Groups[3].Value + 60 * [int]$wall.Groups[2].Value
+        if ($wall.Groups[1].Success) { $seconds += 3600 * [int]$wall.Groups[1].Value }
+        $rssKb = [long][regex]::Match($report, 'Maximum resident set size \(kbytes\): (\d+)').Groups[1].Value
+        [pscustomobject]@{
+            Seconds = $seconds
+            PeakMiB = [math]::Round($rssKb / 1024, 1)
+            Output  = (Get-Content -Raw $outFile)
+        }
+    }
+    finally {
+        Remove-Item -Force -ErrorAction SilentlyContinue $timeFile, $outFile
+    }
+}
+
+$rows = [System.Collections.Generic.List[object]]::new()
+foreach ($mib in $SizeMiB) {
+    $capture = Get-BigCapture $mib
+    foreach ($bench in $benchmarks) {
+        $workload = Join-Path $WorkDirectory "workload-$([array]::IndexOf($benchmarks, $bench)).ps1"
+        Set-Content -Path $workload -Value @(
+            'param([string] $ModulePath, [string] $Path)'
+            '$ErrorActionPreference = ''Stop'''
+            'Import-Module $ModulePath'
+            $bench.Module
+        )
+        Write-Host "$($bench.Name), $($capture.Name): Get-ScapEvent"
+        $module = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $workload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
+        Write-Host "$($bench.Name), $($capture.Name): sysdig"
+        $sysdigArgs = @($sysdig) + ($bench.Sysdig | ForEach-Object { $_ -f $capture.FullName })
+        $reference = Invoke-Measured $sysdigArgs
+        # A separate, untimed run counts what sysdig prints, to check the module's result.
+        $sysdigCount = [long](& sh -c ((($sysdigArgs | ForEach-Object { Quote $_ }) -join ' ') + ' | wc -l'))
+        $rows.Add([pscustomobject]@{
+                Benchmark     = $bench.Name
+                CaptureMiB    = [math]::Round($capture.Length / 1MB)
+                Result        = $module.Output.Trim()
+                SysdigCount   = $sysdigCount
+                ModuleSeconds = $module.Seconds
+                ModulePeakMiB = $module.PeakMiB
+                SysdigSeconds = $reference.Seconds
+                SysdigPeakMiB = $reference.PeakMiB
+                Ratio         = if ($reference.Seconds -gt 0) { [math]::Round($module.Seconds / $reference.Seconds, 2) } else { [double]::NaN }
+            })
+    }
+}
+
+$lines = @(
+    '# Scap reading benchmarks'
+    ''
+    "Machine: $([Environment]::ProcessorCount) cores, $((Get-Content /proc/meminfo -TotalCount 1) -replace '\s+', ' '); " +
+    "$((& $sysdig --version) -join ' '); KForensics from $ModulePath; $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC."
+    "Captures: bencer_capture.scap inflated with scap-inflate.py. Each figure is one run under /usr/bin/time -v;"
+    'the module figure includes starting pwsh and importing the module. Ratio = module time / sysdig time.'
+    ''
+    '| Benchmark | Capture (MiB) | Result | sysdig count | Get-ScapEvent (s) | Peak (MiB) | sysdig (s) | Peak (MiB) | Ratio |'
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+)
+foreach ($row in $rows) {
+    $lines += "| $($row.Benchmark) | $($row.CaptureMiB) | $($row.Result) | $($row.SysdigCount) | $($row.ModuleSeconds) | $($row.ModulePeakMiB) | $($row.SysdigSeconds) | $($row.SysdigPeakMiB) | $($row.Ratio) |"
+}
+foreach ($group in $rows | Group-Object Benchmark) {
+    $sorted = $group.Group | Sort-Object CaptureMiB
+    if ($sorted.Count -ge 2) {
+        $lines += ''
+        $lines += "$($group.Name): peak memory $($sorted[0].ModulePeakMiB) MiB at $($sorted[0].CaptureMiB) MiB vs " +
+            "$($sorted[-1].ModulePeakMiB) MiB at $($sorted[-1].CaptureMiB) MiB of capture (sysdig: $($sorted[0].SysdigPeakMiB) vs $($sorted[-1].SysdigPeakMiB) MiB)."
+    }
+}
+Write-Result $lines
+$mismatch = @($rows | Where-Object { "$($_.Result)" -ne "$($_.SysdigCount)" })
+if ($mismatch) {
+    Write-Warning ("The module's result differs from sysdig's count: " + (($mismatch | ForEach-Object { "$($_.Benchmark) at $($_.CaptureMiB) MiB: $($_.Result) vs $($_.SysdigCount)" }) -join '; '))
+    exit 1
+}

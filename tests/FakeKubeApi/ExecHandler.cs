@@ -1,0 +1,179 @@
+using System.Formats.Tar;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace FakeKubeApi;
+
+/// <summary>
+/// pods/exec over WebSocket with the channel protocols (v5/v4.channel.k8s.io and channel.k8s.io): each binary
+/// message starts with the channel byte (0 stdin, 1 stdout, 2 stderr, 3 error, 255 close in v5); the
+/// result is a v1 Status on channel 3. Commands run against the pod's directory (its emptyDir).
+/// </summary>
+public static class ExecHandler
+{
+    private static readonly string[] Protocols = { "v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io" };
+
+    public static async Task HandleAsync(HttpContext context, ClusterState state, Kubelet kubelet, string ns, string name)
+    {
+        JsonObject? pod = state.GetPod(ns, name);
+        if (pod is null)
+        {
+            await Api.WriteStatusAsync(context, 404, "NotFound", $"pods \"{name}\" not found", name);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Api.WriteStatusAsync(context, 400, "BadRequest", "Upgrade request required", name);
+            return;
+        }
+
+        string? protocol = Protocols.FirstOrDefault(p => context.WebSockets.WebSocketRequestedProtocols.Contains(p));
+        if (protocol is null)
+        {
+            await Api.WriteStatusAsync(context, 400, "BadRequest", "no supported WebSocket subprotocol requested", name);
+            return;
+        }
+
+        string container = context.Request.Query["container"].FirstOrDefault() ?? pod["spec"]!["containers"]![0]!["name"]!.GetValue<string>();
+        bool running = pod["status"]?["containerStatuses"]?.AsArray().Any(s => s!["name"]!.GetValue<string>() == container && s["state"]?["running"] is not null) ?? false;
+        if (!running)
+        {
+            await Api.WriteStatusAsync(context, 400, "BadRequest", $"container {container} is not running in pod {name}", name);
+            return;
+        }
+
+        string[] command = context.Request.Query["command"].Where(c => c is not null).Select(c => c!).ToArray();
+        state.Record("exec", ns, name, container + ": " + string.Join(' ', command));
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        state.Record("websocket", ns, name, protocol);
+        Task drain = DrainAsync(socket);
+        var stderr = new StringBuilder();
+        int exitCode = await RunAsync(command, pod, kubelet, state, ns, name, socket, stderr);
+        if (stderr.Length > 0)
+        {
+            await SendAsync(socket, 2, Encoding.UTF8.GetBytes(stderr.ToString()));
+        }
+
+        JsonObject status = exitCode == 0
+            ? new JsonObject { ["metadata"] = new JsonObject(), ["status"] = "Success" }
+            : new JsonObject
+            {
+                ["metadata"] = new JsonObject(),
+                ["status"] = "Failure",
+                ["message"] = $"command terminated with non-zero exit code: error executing command [{string.Join(' ', command)}], exit code {exitCode}",
+                ["reason"] = "NonZeroExitCode",
+                ["details"] = new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ExitCode", ["message"] = exitCode.ToString() }) },
+            };
+        await SendAsync(socket, 3, Encoding.UTF8.GetBytes(status.ToJsonString()));
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
+            await Task.WhenAny(drain, Task.Delay(5000));
+        }
+        catch (WebSocketException)
+        {
+            // The client went away first; the exec is over either way.
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] command, JsonObject pod, Kubelet kubelet, ClusterState state, string ns, string name, WebSocket socket, StringBuilder stderr)
+    {
+        switch (command.FirstOrDefault())
+        {
+            case "sha256sum" when command.Length == 2:
+            {
+                string? file = kubelet.MapToPodDirectory(pod, command[1], ns, name);
+                if (file is null || !File.Exists(file))
+                {
+                    stderr.Append($"sha256sum: {command[1]}: No such file or directory\n");
+                    return 1;
+                }
+
+                await using var stream = File.OpenRead(file);
+                string hash = Convert.ToHexString(await SHA256.HashDataAsync(stream)).ToLowerInvariant();
+                await SendAsync(socket, 1, Encoding.UTF8.GetBytes($"{hash}  {command[1]}\n"));
+                return 0;
+            }
+
+            case "tar" when command.Length == 6 && command[1] == "-cf" && command[2] == "-" && command[3] == "-C":
+            {
+                string? file = kubelet.MapToPodDirectory(pod, command[4].TrimEnd('/') + "/" + command[5], ns, name);
+                if (file is null || !File.Exists(file))
+                {
+                    stderr.Append($"tar: {command[5]}: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n");
+                    return 2;
+                }
+
+                string archive = Path.GetTempFileName();
+                try
+                {
+                    await using (var output = File.Create(archive))
+                    await using (var writer = new TarWriter(output, TarEntryFormat.Gnu, leaveOpen: false))
+                    {
+                        await writer.WriteEntryAsync(file, command[5]);
+                    }
+
+                    byte[] bytes = await File.ReadAllBytesAsync(archive);
+                    if (state.Scenario.Mode == "hash-mismatch" && bytes.Length > 512 + 16)
+                    {
+                        // One bit flipped in the file's data: what a broken transport would do.
+                        bytes[512 + 16] ^= 0x01;
+                    }
+
+                    // slow-copy: a thin link, so a test can stop the cmdlet in the middle of the copy.
+                    bool slow = state.Scenario.Mode == "slow-copy";
+                    int chunk = slow ? 512 : 32 * 1024;
+                    for (int offset = 0; offset < bytes.Length; offset += chunk)
+                    {
+                        await SendAsync(socket, 1, bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)));
+                        if (slow)
+                        {
+                            await Task.Delay(500);
+                        }
+                    }
+
+                    return 0;
+                }
+                finally
+                {
+                    File.Delete(archive);
+                }
+            }
+
+            default:
+                stderr.Append($"sh: {command.FirstOrDefault()}: not found\n");
+                return 127;
+        }
+    }
+
+    private static async Task SendAsync(WebSocket socket, byte channel, ReadOnlyMemory<byte> payload)
+    {
+        byte[] message = new byte[payload.Length + 1];
+        message[0] = channel;
+        payload.CopyTo(message.AsMemory(1));
+        await socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+    }
+
+    // Reads (and ignores) what the client sends: stdin, v5 close signals, and finally its close frame.
+    private static async Task DrainAsync(WebSocket socket)
+    {
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var r = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+        }
+    }
+}

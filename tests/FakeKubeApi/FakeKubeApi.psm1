@@ -1,0 +1,108 @@
+# Starts and drives the fake Kubernetes API server (tests/FakeKubeApi) for the Pester tests.
+Set-StrictMode -Version Latest
+
+function Start-FakeKubeApi {
+    <# Starts the fixture on 127.0.0.1 (a free port) and writes a kubeconfig that points to it. #>
+    param([Parameter(Mandatory)] [string] $WorkDirectory, [string] $Token = 'kf-test-token')
+    $project = Join-Path $PSScriptRoot 'FakeKubeApi.csproj'
+    $dll = Get-ChildItem (Join-Path $PSScriptRoot 'bin') -Recurse -Filter 'FakeKubeApi.dll' -ErrorAction SilentlyContinue |
+        Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
+    if (-not $dll) {
+        & dotnet build $project -c Release --nologo --verbosity quiet | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "Building $project failed." }
+        $dll = Get-ChildItem (Join-Path $PSScriptRoot 'bin') -Recurse -Filter 'FakeKubeApi.dll' | Select-Object -First 1
+    }
+
+    $state = Join-Path $WorkDirectory 'cluster'
+    $log = Join-Path $WorkDirectory 'fake-kube-api.out'
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll.FullName, '--state', $state, '--token', $Token)) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $line = $null
+    $read = $process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait([TimeSpan]::FromSeconds(60)) -or -not ($line = $read.Result) -or $line -notmatch '^Listening on (http://\S+)') {
+        $err = if ($process.HasExited) { $process.StandardError.ReadToEnd() } else { '' }
+        if (-not $process.HasExited) { $process.Kill() }
+        throw "The fake API server did not start: '$line' $err"
+    }
+    $url = $Matches[1]
+
+    $kubeconfig = Join-Path $WorkDirectory 'kubeconfig'
+    @"
+apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: $url
+contexts:
+- name: fake
+  context:
+    cluster: fake
+    user: analyst
+    namespace: default
+- name: fake-shop
+  context:
+    cluster: fake
+    user: analyst
+    namespace: shop
+- name: fake-badtoken
+  context:
+    cluster: fake
+    user: intruder
+current-context: fake
+users:
+- name: analyst
+  user:
+    token: $Token
+- name: intruder
+  user:
+    token: wrong-token
+"@ | Set-Content -Path $kubeconfig -Encoding utf8NoBOM
+    [pscustomobject]@{ Process = $process; Url = $url; Kubeconfig = $kubeconfig; StateDirectory = $state; LogPath = $log }
+}
+
+function Stop-FakeKubeApi {
+    param([Parameter(Mandatory)] $Fake)
+    if (-not $Fake.Process.HasExited) { $Fake.Process.Kill(); $Fake.Process.WaitForExit(10000) | Out-Null }
+}
+
+function Set-FakeKubeScenario {
+    param([Parameter(Mandatory)] $Fake, [string] $Mode = 'ok', [string] $CaptureSource, [double] $MaxCaptureSeconds = 1, [int] $StartDelayMilliseconds = 300)
+    $body = @{ mode = $Mode; captureSource = $CaptureSource; maxCaptureSeconds = $MaxCaptureSeconds; startDelayMilliseconds = $StartDelayMilliseconds } | ConvertTo-Json
+    Invoke-RestMethod -Method Put -Uri "$($Fake.Url)/_fake/scenario" -Body $body -ContentType 'application/json' | Out-Null
+}
+
+function Add-FakeKubeObjects {
+    param([Parameter(Mandatory)] $Fake, [Parameter(Mandatory)] [hashtable] $Seed)
+    Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/_fake/seed" -Body ($Seed | ConvertTo-Json -Depth 10) -ContentType 'application/json' | Out-Null
+}
+
+function Get-FakeKubeHistory {
+    param([Parameter(Mandatory)] $Fake)
+    # Invoke-RestMethod writes a JSON array as one object; enumerate it.
+    Invoke-RestMethod -Uri "$($Fake.Url)/_fake/history" | ForEach-Object { $_ }
+}
+
+function Get-FakeKubePods {
+    param([Parameter(Mandatory)] $Fake)
+    Invoke-RestMethod -Uri "$($Fake.Url)/_fake/pods" | ForEach-Object { $_ }
+}
+
+
+
+function New-FakeKubeCaptureSource {
+    <# Writes the path-traversal capture with the module's own ScapWriter (KForensics.Core, in the module's private load context). #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    $core = if ($alc) { $alc.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
+            else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
+    if (-not $core) { throw 'KForensics.Core is not loadable; import the module first.' }
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $scenario.Write($Path, $false)
+    Get-Item -LiteralPath $Path
+}
+Export-ModuleMember -Function *-FakeKube*

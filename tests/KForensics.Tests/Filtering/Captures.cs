@@ -1,0 +1,29 @@
+namespace KForensics.Tests.Filtering;
+
+/// <summary>The real captures in ../shared/captures (beside the repository), which never enter the repository.</summary>
+internal static class Captures
+{
+    public static string? Directory { get; } = Find();
+
+    public static IEnumerable<string> All() => Directory is null
+        ? []
+        : System.IO.Directory.GetFiles(Directory, "*.scap").Order(StringComparer.Ordinal);
+
+    /// <summary>sysdig 0.29.3 cannot read the copy with pcapng comments; its events are those of the original.</summary>
+    public static string OracleFileFor(string file)
+        => Path.GetFileName(file) == "libs_curl_google_comments.scap" ? Path.Combine(Path.GetDirectoryName(file)!, "libs_curl_google.scap") : file;
+
+    private static string? Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KForensics.slnx")))
+            {
+                string captures = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "captures"));
+                return System.IO.Directory.Exists(captures) ? captures : null;
+            }
+        }
+
+        return null;
+    }
+}

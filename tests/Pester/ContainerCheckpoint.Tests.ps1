@@ -1,0 +1,347 @@
+# Checkpoint and restore against the real Docker engine with CRIU (set up by build.ps1 -Task Bootstrap).
+# Skipped, visibly, when that engine cannot exist here: not Debian as root, or no experimental engine.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    $script:engineReady = (Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental)
+    $script:skip = -not $script:engineReady
+}
+
+BeforeAll {
+    Import-Module $env:KF_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    $script:image = Get-KfTestImage
+    $script:prefix = 'kfpt' + [Guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:loop = 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.3; done'
+
+    function script:Start-Looper([string] $Name, [switch] $Marker) {
+        $cmd = if ($Marker) { 'mkdir -p /var/kf && echo evidence > /var/kf/marker; ' + $script:loop } else { $script:loop }
+        & docker run -d --name $Name $script:image /bin/sh -c $cmd | Out-Null
+        Wait-Numbers $Name 3 | Out-Null
+    }
+
+    function script:Get-Numbers([string] $Name) {
+        @(& docker logs $Name 2>&1 | Where-Object { "$_" -match '^\d+$' } | ForEach-Object { [int]"$_" })
+    }
+
+    function script:Wait-Numbers([string] $Name, [int] $Count) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        do {
+            $n = Get-Numbers $Name
+            if ($n.Count -ge $Count) { return $n }
+            Start-Sleep -Milliseconds 200
+        } while ([DateTime]::UtcNow -lt $deadline)
+        throw "$Name printed $($n.Count) numbers, expected $Count"
+    }
+
+    function script:Test-ContainerExists([string] $Name) {
+        $found = & docker ps -aq --filter "name=^/$Name$"
+        return [bool]$found
+    }
+
+    function script:Get-State([string] $Name) { (& docker inspect -f '{{.State.Status}}' $Name).Trim() }
+
+    # The error a cmdlet writes, caught as the record itself (the preference turns it into a stop).
+    function script:Get-ErrorId([scriptblock] $Action) {
+        try {
+            $ErrorActionPreference = 'Stop'
+            & $Action | Out-Null
+            return $null
+        } catch {
+            return $_
+        }
+    }
+}
+
+AfterAll {
+    if ($script:prefix -and (Get-Command docker -ErrorAction SilentlyContinue)) {
+        $ids = & docker ps -aq --filter "name=$($script:prefix)"
+        if ($ids) { & docker rm -f @ids | Out-Null }
+    }
+}
+
+Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
+    It 'resumes the looper in a clone at the number after the last one printed before the checkpoint' {
+        $name = "$prefix-looper"
+        Start-Looper $name
+        $cp = New-ContainerCheckpoint -Container $name -Name cp1
+        Get-State $name | Should -Be 'exited'
+        $last = (Get-Numbers $name)[-1]
+
+        $restored = $cp | Restore-Container -Name "$name-clone"
+        $restored.Name | Should -Be "$name-clone"
+        $restored.IsClone | Should -BeTrue
+        $restored.State | Should -Be 'running'
+        $restored.StartedUtc.Kind | Should -Be 'Utc'
+        (Wait-Numbers "$name-clone" 1)[0] | Should -Be ($last + 1)
+    }
+
+    It 'records every checkpoint file with the SHA-256 the file really has' {
+        $name = "$prefix-hash"
+        Start-Looper $name
+        $cp = New-ContainerCheckpoint $name -Name cph
+        $cp.ContainerName | Should -Be $name
+        $cp.Image | Should -Be $image
+        $cp.ImageId | Should -Match '^sha256:'
+        $cp.LeftRunning | Should -BeFalse
+        $cp.CreatedUtc.Kind | Should -Be 'Utc'
+        $cp.Files.Count | Should -BeGreaterThan 5
+        $cp.Files.RelativePath | Should -Contain 'inventory.img'
+        foreach ($f in $cp.Files) {
+            (Get-FileHash -Algorithm SHA256 (Join-Path $cp.Location $f.RelativePath)).Hash.ToLowerInvariant() | Should -Be $f.Sha256
+        }
+        (Get-ContainerCheckpoint $name).Name | Should -Be 'cph'
+    }
+
+    It 'keeps the original counting with -LeaveRunning' {
+        $name = "$prefix-running"
+        Start-Looper $name
+        $cp = New-ContainerCheckpoint $name -Name live -LeaveRunning
+        $cp.LeftRunning | Should -BeTrue
+        Get-State $name | Should -Be 'running'
+        $before = (Get-Numbers $name)[-1]
+        Start-Sleep -Seconds 1.5
+        (Get-Numbers $name)[-1] | Should -BeGreaterThan $before
+        $clone = $cp | Restore-Container -Name "$name-clone"
+        $clone.State | Should -Be 'running'
+        (Wait-Numbers "$name-clone" 1)[0] | Should -BeGreaterThan 0
+    }
+
+    It 'restores the stopped original from its own checkpoint' {
+        $name = "$prefix-orig"
+        Start-Looper $name
+        New-ContainerCheckpoint $name -Name back | Out-Null
+        $before = Get-Numbers $name
+        $last = $before[-1]
+        $count = $before.Count
+        $r = Restore-Container -Container $name -Checkpoint back
+        $r.IsClone | Should -BeFalse
+        $r.State | Should -Be 'running'
+        $after = Wait-Numbers $name ($count + 1)
+        $after[$count] | Should -Be ($last + 1)
+    }
+
+    It 'restores the original from a custom checkpoint directory, which the engine refuses, by staging it' {
+        $name = "$prefix-customdir"
+        $dir = Join-Path $TestDrive 'checkpoints'
+        New-Item -ItemType Directory $dir | Out-Null
+        Start-Looper $name
+        $cp = New-ContainerCheckpoint $name -Name outside -CheckpointDirectory $dir
+        $cp.Location | Should -Be (Join-Path $dir 'outside')
+        (Get-ChildItem (Join-Path $dir 'outside')).Count | Should -Be $cp.Files.Count
+        $before = Get-Numbers $name
+        $cp | Restore-Container | Out-Null
+        $after = Wait-Numbers $name ($before.Count + 1)
+        $after[$before.Count] | Should -Be ($before[-1] + 1)
+    }
+
+    It 'exports an archive checkpointctl reads and imports it under a new name that continues counting' {
+        $name = "$prefix-export"
+        Start-Looper $name -Marker
+        $cp = New-ContainerCheckpoint $name -Name cpx
+        $last = (Get-Numbers $name)[-1]
+        $archivePath = Join-Path $TestDrive 'looper.tar.gz'
+        $archive = $cp | Export-ContainerCheckpoint -Path $archivePath
+        $archive.Sha256 | Should -Be (Get-FileHash -Algorithm SHA256 $archivePath).Hash.ToLowerInvariant()
+
+        $members = @(& tar -tzf $archivePath)
+        foreach ($m in 'checkpoint/inventory.img', 'rootfs-diff.tar', 'config.dump', 'spec.dump', 'kforensics-manifest.json') { $members | Should -Contain $m }
+        $unpacked = Join-Path $TestDrive 'unpacked'
+        New-Item -ItemType Directory $unpacked | Out-Null
+        & tar -xzf $archivePath -C $unpacked
+        $manifest = Get-Content -Raw (Join-Path $unpacked 'kforensics-manifest.json') | ConvertFrom-Json
+        $manifest.container.name | Should -Be $name
+        $manifest.tools.criu | Should -Match '^4\.'
+        foreach ($m in $manifest.members) {
+            (Get-FileHash -Algorithm SHA256 (Join-Path $unpacked $m.path)).Hash.ToLowerInvariant() | Should -Be $m.sha256
+        }
+        @(& tar -tf (Join-Path $unpacked 'rootfs-diff.tar')) | Should -Contain 'var/kf/marker'
+
+        $checkpointctl = Get-KfCheckpointTool -Name checkpointctl
+        $shown = & $checkpointctl show $archivePath 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($shown -join "`n")
+        ($shown -join "`n") | Should -Match ([regex]::Escape($name))
+
+        $imported = $archive | Import-ContainerCheckpoint -Name "$name-imported"
+        $imported.State | Should -Be 'running'
+        (Wait-Numbers "$name-imported" 1)[0] | Should -Be ($last + 1)
+        (& docker exec "$name-imported" cat /var/kf/marker) | Should -Be 'evidence'
+    }
+
+    It 'refuses a tampered archive and creates nothing' {
+        $name = "$prefix-tamper"
+        Start-Looper $name
+        $archivePath = Join-Path $TestDrive 'tamper.tar.gz'
+        New-ContainerCheckpoint $name -Name cpt | Export-ContainerCheckpoint -Path $archivePath | Out-Null
+        $dir = Join-Path $TestDrive 'tamper'
+        New-Item -ItemType Directory $dir | Out-Null
+        & tar -xzf $archivePath -C $dir
+        $pages = Get-ChildItem (Join-Path $dir 'checkpoint') -Filter 'pages-*.img' | Select-Object -First 1
+        $bytes = [System.IO.File]::ReadAllBytes($pages.FullName)
+        $bytes[100] = $bytes[100] -bxor 0xff
+        [System.IO.File]::WriteAllBytes($pages.FullName, $bytes)
+        $tampered = Join-Path $TestDrive 'tampered.tar.gz'
+        & tar -czf $tampered -C $dir .
+
+        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $tampered -Name "$name-evil" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointArchiveHashMismatch*'
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        $err.Exception.Message | Should -Match ([regex]::Escape($pages.Name))
+        Test-ContainerExists "$name-evil" | Should -BeFalse
+    }
+
+    It 'refuses an archive whose <Kind> leaves the extraction directory, and creates nothing' -ForEach @(
+        @{ Kind = 'member path'; Entry = 'dotdot' }
+        @{ Kind = 'symbolic link'; Entry = 'symlink' }
+        @{ Kind = 'absolute path'; Entry = 'absolute' }
+    ) {
+        $escapeName = "kf-escape-$([Guid]::NewGuid().ToString('N'))"
+        $archivePath = Join-Path $TestDrive "$Entry.tar.gz"
+        $payload = [System.Text.Encoding]::UTF8.GetBytes('escaped')
+        $hash = [Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($payload)).ToLowerInvariant()
+        $memberName = switch ($Entry) { 'dotdot' { "checkpoint/../../$escapeName" } 'absolute' { "/tmp/$escapeName" } default { 'checkpoint/link' } }
+        $manifest = [ordered]@{ format = 'kforensics-checkpoint/1'; checkpoint = @{ name = 'cp1' }; container = @{ name = 'x' }
+            members = @(@{ path = $memberName; length = $payload.Length; sha256 = $hash }) } | ConvertTo-Json -Depth 5
+        $file = [System.IO.File]::Create($archivePath)
+        $gzip = [System.IO.Compression.GZipStream]::new($file, [System.IO.Compression.CompressionLevel]::Fastest)
+        $tar = [System.Formats.Tar.TarWriter]::new($gzip, [System.Formats.Tar.TarEntryFormat]::Pax, $false)
+        if ($Entry -eq 'symlink') {
+            $link = [System.Formats.Tar.PaxTarEntry]::new([System.Formats.Tar.TarEntryType]::SymbolicLink, 'checkpoint/link')
+            $link.LinkName = '../../../../../../tmp'
+            $tar.WriteEntry($link)
+            $entry = [System.Formats.Tar.PaxTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, "checkpoint/link/$escapeName")
+        } else {
+            $entry = [System.Formats.Tar.PaxTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $memberName)
+        }
+        $entry.DataStream = [System.IO.MemoryStream]::new($payload)
+        $tar.WriteEntry($entry)
+        $m = [System.Formats.Tar.PaxTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, 'kforensics-manifest.json')
+        $m.DataStream = [System.IO.MemoryStream]::new([System.Text.Encoding]::UTF8.GetBytes($manifest))
+        $tar.WriteEntry($m)
+        $tar.Dispose(); $gzip.Dispose(); $file.Dispose()
+
+        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $archivePath -Name "$prefix-escape" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointArchiveUnsafePath*'
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        Test-ContainerExists "$prefix-escape" | Should -BeFalse
+        Test-Path (Join-Path '/tmp' $escapeName) | Should -BeFalse
+        @(Get-ChildItem ([System.IO.Path]::GetTempPath()) -Recurse -Filter $escapeName -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $name = "$prefix-whatif"
+        Start-Looper $name
+        New-ContainerCheckpoint $name -Name wi -WhatIf | Should -BeNullOrEmpty
+        Get-State $name | Should -Be 'running'
+        @(Get-ContainerCheckpoint $name).Count | Should -Be 0
+
+        $cp = New-ContainerCheckpoint $name -Name wi -LeaveRunning
+        $cp | Restore-Container -Name "$name-clone" -WhatIf | Should -BeNullOrEmpty
+        Test-ContainerExists "$name-clone" | Should -BeFalse
+        $cp | Remove-ContainerCheckpoint -WhatIf
+        (Get-ContainerCheckpoint $name).Name | Should -Be 'wi'
+        $archivePath = Join-Path $TestDrive 'whatif.tar.gz'
+        $cp | Export-ContainerCheckpoint -Path $archivePath -WhatIf | Should -BeNullOrEmpty
+        Test-Path $archivePath | Should -BeFalse
+        $real = $cp | Export-ContainerCheckpoint -Path $archivePath
+        Import-ContainerCheckpoint -Path $real.Path -Name "$name-import" -WhatIf | Should -BeNullOrEmpty
+        Test-ContainerExists "$name-import" | Should -BeFalse
+
+        $cp | Remove-ContainerCheckpoint -Confirm:$false
+        @(Get-ContainerCheckpoint $name).Count | Should -Be 0
+    }
+}
+
+Describe 'Errors users meet (real engine)' -Skip:$skip {
+    BeforeAll {
+        $script:busy = "$prefix-busy"
+        Start-Looper $script:busy
+        $script:busyCp = New-ContainerCheckpoint $script:busy -Name cpe -LeaveRunning
+    }
+
+    It 'reports an unknown container as ObjectNotFound' {
+        $err = Get-ErrorId { New-ContainerCheckpoint -Container "$prefix-nosuch" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNotFound*'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'keeps going after a failed item in a pipeline' {
+        $err = $null
+        $out = @("$prefix-nosuch", $busy) | Get-ContainerCheckpoint -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $out.Name | Should -Be 'cpe'
+    }
+
+    It 'refuses a clone name already taken' {
+        $err = Get-ErrorId { $busyCp | Restore-Container -Name $busy }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNameInUse*'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+    }
+
+    It 'refuses to restore into a running container' {
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ContainerRunning*'
+        Get-State $busy | Should -Be 'running'
+    }
+
+    It 'refuses to checkpoint a stopped container' {
+        $stopped = "$prefix-stopped"
+        & docker create --name $stopped $image /bin/true | Out-Null
+        $err = Get-ErrorId { New-ContainerCheckpoint $stopped }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNotRunning*'
+    }
+
+    It 'reports a CRIU failure with the lines of its log that say why' {
+        # CRIU cannot read some socket options of busybox httpd's listening socket on this kernel.
+        $name = "$prefix-criufail"
+        & docker run -d --name $name $image /bin/sh -c "httpd -p 8080 -h /tmp; $loop" | Out-Null
+        Wait-Numbers $name 2 | Out-Null
+        $err = Get-ErrorId { New-ContainerCheckpoint $name -Name doomed }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CriuFailed*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidResult'
+        $err.Exception.Message | Should -Match 'Dumping FAILED'
+        Get-State $name | Should -Be 'running'
+    }
+
+    It 'reports a checkpoint that does not exist' {
+        $err = Get-ErrorId { Get-ContainerCheckpoint $busy -Name nosuch }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Test-ContainerExists "$prefix-nocp" | Should -BeFalse
+    }
+
+    It 'says why a remote engine cannot stage a checkpoint, and creates nothing' {
+        # The same engine reached over TCP: remote as far as the module can tell.
+        Add-Type -TypeDefinition @'
+using System.Net; using System.Net.Sockets; using System.Threading.Tasks;
+public static class KfSocketForwarder {
+    public static int Start(string socketPath) {
+        var listener = new TcpListener(IPAddress.Loopback, 0); listener.Start();
+        Task.Run(async () => { while (true) { var client = await listener.AcceptTcpClientAsync(); _ = Task.Run(async () => {
+            using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await unix.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+            using var a = client.GetStream(); using var b = new NetworkStream(unix);
+            await Task.WhenAny(a.CopyToAsync(b), b.CopyToAsync(a)); client.Dispose(); }); } });
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+'@
+        $port = [KfSocketForwarder]::Start('/var/run/docker.sock')
+        $remote = "tcp://127.0.0.1:$port"
+        (Get-ContainerCheckpoint $busy -DockerHost $remote).Name | Should -Be 'cpe'
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe -Name "$prefix-remote" -DockerHost $remote }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointStagingUnavailable*'
+        $err.Exception.Message | Should -Match 'remote engine'
+        Test-ContainerExists "$prefix-remote" | Should -BeFalse
+        $err = Get-ErrorId { $busyCp | Export-ContainerCheckpoint -Path (Join-Path $TestDrive 'remote.tar.gz') -DockerHost $remote }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointFilesUnreachable*'
+        Test-Path (Join-Path $TestDrive 'remote.tar.gz') | Should -BeFalse
+    }
+
+    It 'reports an engine it cannot reach as a connection error' {
+        $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+}

@@ -1,0 +1,86 @@
+# Get-ScapEvent on damaged captures: one non-terminating error with a stable id, the file, the byte
+# offset and the block type; the events before the damage still come out. The captures are written
+# by the module's own engine (PathTraversalScenario on ScapWriter) and then damaged.
+BeforeAll {
+    Import-Module $env:KF_MODULE_PATH -Force
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $folder = Join-Path ([IO.Path]::GetTempPath()) "kf-damage-$PID"
+    New-Item -ItemType Directory -Force -Path $folder | Out-Null
+    $intactPath = Join-Path $folder 'intact.scap'
+    $scenario.Write($intactPath, $false)
+    $intact = [IO.File]::ReadAllBytes($intactPath)
+    $allEvents = @(Get-ScapEvent -LiteralPath $intactPath)
+
+    # Offsets of the block chain of the intact capture.
+    $blocks = [System.Collections.Generic.List[object]]::new()
+    $at = 0
+    while ($at -lt $intact.Length) {
+        $length = [BitConverter]::ToUInt32($intact, $at + 4)
+        $blocks.Add([pscustomobject]@{ Offset = $at; Length = [int]$length; Type = [BitConverter]::ToUInt32($intact, $at) })
+        $at += $length
+    }
+
+    function Save-Damaged([string] $Name, [byte[]] $Bytes) {
+        $path = Join-Path $folder $Name
+        [IO.File]::WriteAllBytes($path, $Bytes)
+        return $path
+    }
+}
+
+AfterAll {
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $folder
+}
+
+Describe 'Get-ScapEvent on damaged captures' {
+    It 'reads the intact capture without errors' {
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $intactPath -ErrorVariable errs)
+        $errs | Should -BeNullOrEmpty
+        $events.Count | Should -BeGreaterThan 50
+    }
+
+    It 'reports a cut inside an event block once, with offset and block type, after the earlier events' {
+        $victim = $blocks | Where-Object Type -eq 0x216 | Select-Object -Skip 30 -First 1
+        $path = Save-Damaged 'cut.scap' $intact[0..($victim.Offset + 20)]
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $path -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapTruncated*'
+        $errs[0].Exception.Message | Should -BeLike "*$($victim.Offset)*"
+        $errs[0].Exception.Message | Should -BeLike '*EV_V2*'
+        $errs[0].TargetObject | Should -Not -BeNullOrEmpty
+        "$($errs[0].TargetObject) $($errs[0].Exception.Message)" | Should -BeLike '*cut.scap*'
+        $before = @($allEvents | Where-Object { $_.RawTime -lt [BitConverter]::ToUInt64($intact, $victim.Offset + 10) })
+        $events.Count | Should -Be $before.Count
+        ($events | ForEach-Object ToString) | Should -Be ($before | ForEach-Object ToString)
+    }
+
+    It 'refuses wrong magic and major version 2 with their own ids' -TestCases @(
+        @{ Offset = 8; Value = 0x4D3C2B1A; Id = 'ScapBadMagic*' }
+        @{ Offset = 12; Value = 0x00020002; Id = 'ScapUnsupportedVersion*' }
+    ) {
+        param($Offset, $Value, $Id)
+        $bytes = [byte[]]$intact.Clone()
+        [BitConverter]::GetBytes([uint32]$Value).CopyTo($bytes, $Offset)
+        $path = Save-Damaged "header-$Offset.scap" $bytes
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $path -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $events.Count | Should -Be 0
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike $Id
+    }
+
+    It 'goes on with the next file after a damaged one' {
+        $bytes = [byte[]]$intact.Clone()
+        $victim = $blocks | Where-Object Type -eq 0x216 | Select-Object -Skip 10 -First 1
+        [BitConverter]::GetBytes([uint32]0).CopyTo($bytes, $victim.Offset + 4)
+        $path = Save-Damaged 'zero-length.scap' $bytes
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $path, $intactPath -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapBadBlockLength*'
+        @($events | Where-Object Source -like '*intact.scap').Count | Should -Be $allEvents.Count
+    }
+}
