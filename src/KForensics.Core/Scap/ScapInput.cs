@@ -84,6 +84,7 @@ internal sealed class ScapInput : IDisposable
     /// <summary>
     /// After the capture reached its end: for gzip files, checks that the stream ended with its
     /// trailer (ISIZE), so a gzip file cut at a block boundary is still reported as damaged.
+    /// Capture writers (zlib gzopen) write a single gzip member, whose ISIZE is the whole size.
     /// </summary>
     public void VerifyComplete()
     {
