@@ -69,13 +69,13 @@ Describe 'Get-ScapEvent -Filter' {
         # Completion is asked of a fresh session, as a user's prompt would.
         $script = @"
 Import-Module '$env:KF_MODULE_PATH'
-foreach (`$line in 'Get-ScapEvent x.scap -Filter proc.na', 'Get-ScapEvent x.scap -Filter fd.ci') {
+foreach (`$line in 'Get-ScapEvent x.scap -Filter proc.na', "Get-ScapEvent x.scap -Filter 'evt.type=open and fd.ci") {
     (TabExpansion2 -inputScript `$line -cursorColumn `$line.Length).CompletionMatches.CompletionText
 }
 "@
         $completions = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script
         $completions | Should -Contain "'proc.name'"
-        $completions | Should -Contain "'fd.cip'"
+        $completions | Should -Contain "'evt.type=open and fd.cip'"
         $completions | Should -Not -Contain "'fd.name'"
     }
 }

@@ -13,8 +13,15 @@ public sealed class FilterCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string text = wordToComplete.TrimStart('\'', '"');
-        char quote = wordToComplete.Length > 0 && wordToComplete[0] is '"' ? '"' : '\'';
+        // PowerShell hands a quoted word over with both quotes, also while the closing one is not typed yet.
+        bool quoted = wordToComplete.Length > 0 && wordToComplete[0] is '\'' or '"';
+        char quote = quoted ? wordToComplete[0] : '\'';
+        string text = quoted ? wordToComplete[1..] : wordToComplete;
+        if (quoted && text.Length > 0 && text[^1] == quote)
+        {
+            text = text[..^1];
+        }
+
         int start = text.LastIndexOfAny(Separators) + 1;
         string prefix = text[..start];
         string partial = text[start..];
