@@ -25,7 +25,7 @@ public sealed partial class ScapFieldBinder
             case "fd.rip": return Addresses(f, c => One(LocalRemote(c, local: false).Ip));
             case "fd.port": return FieldAccessor<Ctx>.ForNumbers(f, c => c.Fd is { IsIpSocket: true } fd ? Ports(fd) : null);
             case "fd.cport": return Num(f, c => Connected(c) is { } fd ? fd.SourcePort : null);
-            case "fd.sport": return Num(f, c => Server(c) is { } fd ? fd.DestPort : null);
+            case "fd.sport": return Num(f, c => c.Fd is { Type: ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock } s ? s.DestPort : Server(c) is { } fd ? fd.DestPort : null);
             case "fd.lport": return Num(f, c => LocalRemote(c, local: true).Port);
             case "fd.rport": return Num(f, c => LocalRemote(c, local: false).Port);
             case "fd.l4proto": return Str(f, c => c.Fd is { } fd ? fd.L4Proto switch { 2 => "tcp", 3 => "udp", 4 => "icmp", 5 => "raw", _ => null } : null);
@@ -37,7 +37,7 @@ public sealed partial class ScapFieldBinder
                     _ => null,
                 });
             case "fd.is_server": return Flag(f, IsServer);
-            case "fd.connected": return Flag(f, c => c.Fd is { } fd ? fd.SocketConnected || Connected(c) is not null : null);
+            case "fd.connected": return Flag(f, c => c.Fd is { } fd ? fd.SocketConnected : null);
             case "fd.name_changed": return Flag(f, c => c.Fd is null ? null : false);
             case "fd.uid": return Str(f, c => c.Thread is { } t && FdNumber(c) is long n ? t.Tid.ToString(CultureInfo.InvariantCulture) + n.ToString(CultureInfo.InvariantCulture) : null);
             case "fd.containername": return Str(f, c => FdName(c) is { } name ? ContainerIdOf(c) + ":" + name : null);
@@ -92,19 +92,14 @@ public sealed partial class ScapFieldBinder
     /// <summary>A connected IP socket whose role is known: client and server ends mean something.</summary>
     private static FdInfo? Connected(Ctx c) => c.Fd is { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock, Role: not SocketRole.None } fd ? fd : null;
 
-    /// <summary>An IP socket with a server end: a listening socket or a connected one.</summary>
-    private static FdInfo? Server(Ctx c) => c.Fd is { Type: ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock } fd ? fd : Connected(c);
+    /// <summary>An IP socket with a known role and a server end: a connected one or a listening one.</summary>
+    private static FdInfo? Server(Ctx c)
+        => c.Fd is { IsIpSocket: true, Role: not SocketRole.None } fd ? fd : null;
 
-    /// <summary>fd.lip/lport/rip/rport: the client end is local when its address is one of the capture's interfaces.</summary>
+    /// <summary>fd.lip/lport/rip/rport: the client end is local when its address belongs to this machine.</summary>
     private static (IPAddress? Ip, long? Port) LocalRemote(Ctx c, bool local)
     {
-        FdInfo? fd = c.Fd;
-        if (fd is null)
-        {
-            return (null, null);
-        }
-
-        if (fd.Type is not (ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock) || fd.Role == SocketRole.None || fd.SourceIp is not { } client)
+        if (Connected(c) is not { SourceIp: { } client } fd)
         {
             return (null, null);
         }
@@ -113,7 +108,7 @@ public sealed partial class ScapFieldBinder
         return clientIsLocal == local ? (fd.SourceIp, fd.SourcePort) : (fd.DestIp, fd.DestPort);
     }
 
-    /// <summary>fd.is_server: a listening socket, or a connected one whose server end is this machine.</summary>
+    /// <summary>fd.is_server: a listening socket, or a connected one whose server address belongs to this machine.</summary>
     private static bool? IsServer(Ctx c)
     {
         if (c.Fd is not { } fd)
@@ -126,15 +121,56 @@ public sealed partial class ScapFieldBinder
             return true;
         }
 
-        return Connected(c) is not null && fd.DestIp is { } server
-            && (server.Equals(IPAddress.Any) || server.Equals(IPAddress.IPv6Any) || IsLocalAddress(c, server));
+        return fd.Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock && IsLocalAddress(c, fd.DestIp ?? IPAddress.Any);
     }
 
+    /// <summary>
+    /// Whether an address belongs to this machine, as sysdig decides it: a thread in a container first
+    /// checks its container's address (or, when that is unknown, every container's), then the capture's
+    /// interfaces. IPv6 addresses count only for host threads, by interface subnet.
+    /// </summary>
     private static bool IsLocalAddress(Ctx c, IPAddress address)
     {
-        if ((c.Container?.Ip is { } own && own.Equals(address)) || (Pod(c)?.Ip is { } podIp && podIp.Equals(address)))
+        bool inContainer = c.Thread is { ContainerId.Length: > 0 };
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
-            return true;
+            if (inContainer)
+            {
+                return false;
+            }
+
+            byte[] bytes = address.GetAddressBytes();
+            foreach (InterfaceRecord i in c.State.Interfaces)
+            {
+                if (i.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                    && i.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(bytes.AsSpan(0, 8)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        if (inContainer && c.Container is { } own && own.Id != ContainerInfo.Host.Id)
+        {
+            if (own.Ip is { } ownIp && !ownIp.Equals(IPAddress.Any))
+            {
+                if (ownIp.Equals(address))
+                {
+                    return true;
+                }
+            }
+            else
+            {
+                foreach (ContainerInfo other in c.State.Containers.All)
+                {
+                    if ((other.Ip ?? IPAddress.Any).Equals(address))
+                    {
+                        return true;
+                    }
+                }
+            }
         }
 
         foreach (InterfaceRecord i in c.State.Interfaces)

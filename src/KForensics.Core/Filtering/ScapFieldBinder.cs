@@ -111,7 +111,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
             case "evt.rawarg": return BindRawArg(f);
             case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, Buffer);
-            case "evt.buflen": return Num(f, c => IsIo(c) == true && c.Fd is not null && !c.Info.IsEnter && Result(c) is long r && r >= 0 ? r : null);
+            case "evt.buflen": return Num(f, BufferLength);
             case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : OracleNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
             case "evt.rawres": return Num(f, Result);
             case "evt.failed": return Flag(f, c => Result(c) is long r && r < 0);
@@ -173,20 +173,37 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     private static string CategoryName(Ctx c)
     {
         EventCategory category = Category(c);
-        if (category is EventCategory.IoRead or EventCategory.IoWrite or EventCategory.IoOther && c.Fd is { } fd)
+        if (category is EventCategory.IoRead or EventCategory.IoWrite or EventCategory.IoOther)
         {
-            // sysdig names I/O by what the fd is: a file, the network or IPC.
-            category = fd.Type switch
+            // sysdig names I/O by what the fd is; without an fd, or for other kinds, "unknown".
+            return c.State.EventFd?.Type switch
             {
-                ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => EventCategory.File,
-                ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock => EventCategory.Net,
-                ScapFdType.Fifo or ScapFdType.UnixSock or ScapFdType.Event or ScapFdType.SignalFd or ScapFdType.Inotify => EventCategory.Ipc,
-                _ => EventCategory.Other,
+                ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => "file",
+                ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock => "net",
+                ScapFdType.Fifo or ScapFdType.UnixSock or ScapFdType.Event or ScapFdType.SignalFd or ScapFdType.Inotify => "ipc",
+                _ => "unknown",
             };
         }
 
+        if (category == EventCategory.Ipc)
+        {
+            return "IPC";
+        }
+
         int value = (int)category;
-        return (uint)value < (uint)CategoryNames.Length && CategoryNames[value] is { } name ? name : "unknown";
+        return (uint)value < (uint)CategoryNames.Length && CategoryNames[value] is { } name && category != EventCategory.Internal ? name : "unknown";
+    }
+
+    /// <summary>evt.buflen: the first parameter of an I/O exit on a known fd, when it is not an error.</summary>
+    private static long? BufferLength(Ctx c)
+    {
+        if (c.State.EventFd is null || c.Info.IsEnter || ((int)Category(c) & (int)EventCategory.IoRead) == 0)
+        {
+            return null;
+        }
+
+        RawEvent raw = c.Raw;
+        return raw.ParamCount > 0 && raw.GetParam(0) is { Length: > 0 } p && ReadSigned(p) is long v && v >= 0 ? v : null;
     }
 
     private static bool? IsIo(Ctx c) => (Flags(c) & (EventFlags.ReadsFromFd | EventFlags.WritesToFd)) != 0;
@@ -195,9 +212,10 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 || c.Raw.Timestamp < c.PreviousTimestamp ? 0 : c.Raw.Timestamp - c.PreviousTimestamp;
 
+    /// <summary>sysdig's thread latency: an exit's distance from the thread's last enter event, 0 on enters.</summary>
     private static ulong Latency(Ctx c)
     {
-        if (c.Info.IsEnter || c.Thread is not { } t || !t.LastEventDataValid || t.LastEventType != c.Raw.Type - 1)
+        if (c.Info.IsEnter || c.Thread is not { } t || t.LastEnterTimestamp == 0)
         {
             return 0;
         }

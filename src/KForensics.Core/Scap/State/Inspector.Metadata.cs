@@ -77,7 +77,13 @@ public sealed partial class Inspector
     /// <summary>sinsp's add_fd_from_scap plus fix_sockets_coming_from_proc.</summary>
     private FdInfo? FromProc(in FdRecord r, SockInfo leftover)
     {
-        var f = new FdInfo(r.Type, r.Name) { FromProc = true, Ino = r.Ino };
+        // TCP sockets listed in the capture's fd table are taken as connected, as sinsp does.
+        var f = new FdInfo(r.Type, r.Name)
+        {
+            FromProc = true,
+            Ino = r.Ino,
+            SocketConnected = r.Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock && r.L4Proto == 2,
+        };
         f.Sock = leftover;
         switch (r.Type)
         {

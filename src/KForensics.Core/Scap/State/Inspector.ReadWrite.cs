@@ -15,6 +15,14 @@ public sealed partial class Inspector
             return;
         }
 
+        // A successful transfer on an IP socket proves it connected (fd.connected).
+        if (_evtFd.Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock && !_evtFd.SocketConnected)
+        {
+            FdInfo connected = _evtFd.Clone();
+            connected.SocketConnected = true;
+            UpdateEventFd(connected);
+        }
+
         bool reads = (FlagsOf(info) & EventFlags.ReadsFromFd) != 0;
         int tupleParam = reads
             ? type == Ppme.RecvFromX ? 2 : type == Ppme.RecvMsgX ? 3 : -1

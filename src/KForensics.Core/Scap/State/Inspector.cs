@@ -37,6 +37,9 @@ public sealed partial class Inspector : IScapMetadataSink
     /// <summary>The fd the last event refers to, after parsing (null when none).</summary>
     public FdInfo? Fd { get; private set; }
 
+    /// <summary>The fd the parser itself attached to the last event (sinsp's evt->m_fdinfo): set only when an exit pairs with its enter.</summary>
+    internal FdInfo? EventFd => _evtFd;
+
     /// <summary>fd.name of the last event: null where sysdig prints &lt;NA&gt;, possibly "" for failed fd events.</summary>
     public string? FdName { get; private set; }
 
