@@ -89,11 +89,12 @@ function Get-BigCapture([int] $MiB) {
 function Quote([string] $Text) { "'" + $Text.Replace("'", "'\''") + "'" }
 
 # Runs one command line under GNU time (the command is exec'd, so time measures exactly that process)
-# and returns wall seconds, peak resident MiB and what it printed.
-function Invoke-Measured([string[]] $Command) {
+# and returns wall seconds, peak resident MiB and what it printed. -Discard sends the output to
+# /dev/null, as the reference command is specified (sysdig ... > /dev/null).
+function Invoke-Measured([string[]] $Command, [switch] $Discard) {
     $id = [guid]::NewGuid().ToString('n')
     $timeFile = Join-Path $WorkDirectory "time-$id.txt"
-    $outFile = Join-Path $WorkDirectory "out-$id.txt"
+    $outFile = if ($Discard) { '/dev/null' } else { Join-Path $WorkDirectory "out-$id.txt" }
     $line = 'exec ' + ((@($timeTool, '-v', '-o', $timeFile) + $Command | ForEach-Object { Quote $_ }) -join ' ') + ' > ' + (Quote $outFile)
     & sh -c $line
     $exit = $LASTEXITCODE
@@ -107,11 +108,12 @@ function Invoke-Measured([string[]] $Command) {
         [pscustomobject]@{
             Seconds = $seconds
             PeakMiB = [math]::Round($rssKb / 1024, 1)
-            Output  = (Get-Content -Raw $outFile)
+            Output  = if ($Discard) { '' } else { Get-Content -Raw $outFile }
         }
     }
     finally {
-        Remove-Item -Force -ErrorAction SilentlyContinue $timeFile, $outFile
+        Remove-Item -Force -ErrorAction SilentlyContinue $timeFile
+        if (-not $Discard) { Remove-Item -Force -ErrorAction SilentlyContinue $outFile }
     }
 }
 
@@ -130,7 +132,7 @@ foreach ($mib in $SizeMiB) {
         $module = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $workload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
         Write-Host "$($bench.Name), $($capture.Name): sysdig"
         $sysdigArgs = @($sysdig) + ($bench.Sysdig | ForEach-Object { $_ -f $capture.FullName })
-        $reference = Invoke-Measured $sysdigArgs
+        $reference = Invoke-Measured $sysdigArgs -Discard
         # A separate, untimed run counts what sysdig prints, to check the module's result.
         $sysdigCount = [long](& sh -c ((($sysdigArgs | ForEach-Object { Quote $_ }) -join ' ') + ' | wc -l'))
         $rows.Add([pscustomobject]@{
