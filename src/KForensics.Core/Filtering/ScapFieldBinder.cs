@@ -212,16 +212,8 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 || c.Raw.Timestamp < c.PreviousTimestamp ? 0 : c.Raw.Timestamp - c.PreviousTimestamp;
 
-    /// <summary>sysdig's thread latency: an exit's distance from the thread's last enter event, 0 on enters.</summary>
-    private static ulong Latency(Ctx c)
-    {
-        if (c.Info.IsEnter || c.Thread is not { } t || t.LastEnterTimestamp == 0)
-        {
-            return 0;
-        }
-
-        return c.Raw.Timestamp >= t.LastEnterTimestamp ? c.Raw.Timestamp - t.LastEnterTimestamp : 0;
-    }
+    /// <summary>sysdig's thread latency as the parser last set it (context switches keep the previous exit's).</summary>
+    private static ulong Latency(Ctx c) => c.Thread?.Latency ?? 0;
 
     private static string Time(ulong ts, string format, bool nanos)
     {

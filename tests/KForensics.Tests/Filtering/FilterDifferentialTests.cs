@@ -62,6 +62,7 @@ public class FilterDifferentialTests
         { "evt.rawtime.s>0 and evt.type=close", null },
         { "evt.time contains \":00.\"", null },
         { "evt.reltime<1000000000", null },
+        { "evt.latency>1000000", null },
 
         // proc and thread
         { "proc.name=curl", null },

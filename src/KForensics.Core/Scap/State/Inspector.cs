@@ -134,6 +134,7 @@ public sealed partial class Inspector : IScapMetadataSink
             t.LastEventFd = -1;
             t.LastEventType = type;
             t.LastEnterTimestamp = ev.Timestamp;
+            t.Latency = 0;
             if ((flags & EventFlags.UsesFd) != 0)
             {
                 t.LastEventFd = Params.I64(ev, 0);
@@ -141,6 +142,11 @@ public sealed partial class Inspector : IScapMetadataSink
             }
 
             return;
+        }
+
+        if (t.LastEnterTimestamp != 0)
+        {
+            t.Latency = ev.Timestamp >= t.LastEnterTimestamp ? ev.Timestamp - t.LastEnterTimestamp : 0;
         }
 
         if (type == t.LastEventType + 1)

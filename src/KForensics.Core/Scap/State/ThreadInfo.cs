@@ -88,6 +88,9 @@ public sealed class ThreadInfo
     /// <summary>When the last enter event happened (evt.latency of the exit that pairs with it).</summary>
     internal ulong LastEnterTimestamp { get; set; }
 
+    /// <summary>sinsp's thread latency: set by every exit, cleared by every enter, kept across events that skip that step.</summary>
+    internal ulong Latency { get; set; }
+
     internal bool LastEventDataValid { get; set; }
 
     /// <summary>Copy of the last stored enter event, for the exit parsers that need its parameters.</summary>
