@@ -8,7 +8,7 @@ namespace KForensics.Core.Analysis;
 /// user's filter add their <c>evt.rawarg.res</c> (when positive) to a row keyed by a few fields. Memory
 /// grows with the number of rows, not with the number of events.
 /// </summary>
-public abstract class IoAggregator<TRow>
+public abstract class IoAggregator<TRow> : ScapView
 {
     private static readonly Func<ScapFilterContext, long?> Result = ScapFields.Number("evt.rawarg.res");
     private static readonly Func<ScapFilterContext, long?> IsRead = ScapFields.Number("evt.is_io_read");
@@ -30,7 +30,7 @@ public abstract class IoAggregator<TRow>
     /// Adds every event of <paramref name="path"/> to the rows. Throws <see cref="ScapFormatException"/>
     /// at damage; the rows then hold the events before it.
     /// </summary>
-    public void Read(string path, CancellationToken cancellationToken)
+    public override void Read(string path, CancellationToken cancellationToken)
     {
         // The reader calls the filter with the parsed state of each event; returning false keeps it from
         // building event objects the view does not need.
@@ -66,6 +66,8 @@ public abstract class IoAggregator<TRow>
 
     /// <summary>The rows so far, largest total first.</summary>
     public abstract IReadOnlyList<TRow> Rows(string source);
+
+    public override IEnumerable<object> RowObjects(string source) => Rows(source).Cast<object>();
 
     private protected readonly record struct IoEvent(ScapFilterContext Context, ulong Timestamp, long Bytes, bool IsRead,
         string? ProcessName, long? ProcessId, string ContainerId, string ContainerName);

@@ -7,8 +7,10 @@ namespace KForensics.Infrastructure;
 /// <summary>
 /// The shared shape of the capture views (Get-ScapConnection, Get-ScapFileAccess): -Path/-LiteralPath
 /// with pipeline input, -Filter, and one set of rows per capture, emitted when the capture is read.
+/// Not generic over the row type: PowerShell loads the cmdlet types before KForensics.Core can be
+/// resolved, so no Core type may appear in a cmdlet's base-type chain.
 /// </summary>
-public abstract class ScapViewCmdlet<TRow> : AsyncCmdlet
+public abstract class ScapViewCmdlet : AsyncCmdlet
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
@@ -33,8 +35,8 @@ public abstract class ScapViewCmdlet<TRow> : AsyncCmdlet
 
     private Func<ScapFilterContext, bool>? _filter;
 
-    /// <summary>A fresh aggregator for one capture.</summary>
-    private protected abstract Core.Analysis.IoAggregator<TRow> CreateAggregator(Func<ScapFilterContext, bool>? filter);
+    /// <summary>A fresh view for one capture.</summary>
+    private protected abstract Core.Analysis.ScapView CreateView(Func<ScapFilterContext, bool>? filter);
 
     protected override Task BeginProcessingAsync()
     {
@@ -66,7 +68,7 @@ public abstract class ScapViewCmdlet<TRow> : AsyncCmdlet
 
     private void ReadCapture(string file)
     {
-        Core.Analysis.IoAggregator<TRow> aggregator = CreateAggregator(_filter);
+        Core.Analysis.ScapView aggregator = CreateView(_filter);
         ScapFormatException? damage = null;
         try
         {
@@ -82,7 +84,7 @@ public abstract class ScapViewCmdlet<TRow> : AsyncCmdlet
         }
 
         // A damaged capture still yields the rows of the events before the damage, then the error.
-        foreach (TRow row in aggregator.Rows(file))
+        foreach (object row in aggregator.RowObjects(file))
         {
             WriteObject(row);
         }
