@@ -48,6 +48,8 @@ Describe 'Get-ScapConnection and Get-ScapFileAccess' {
         $files.Count | Should -BeGreaterThan 0
         ($files | Measure-Object TotalBytes -Sum).Sum | Should -Be (Get-SysdigBytes $script:files 'fd.type=file and evt.is_io=true')
         ($files | Measure-Object BytesWritten -Sum).Sum | Should -Be (Get-SysdigBytes $script:files 'fd.type=file and evt.is_io_write=true')
+        $opens = @(sysdig -r $script:files -p '%evt.num' 'evt.type in (open, openat, openat2) and evt.dir=< and fd.type=file').Count
+        ($files | Measure-Object Opens -Sum).Sum | Should -Be $opens
     }
 
     It 'counts only the events that pass -Filter' -Skip:(-not ($haveCorpus -and $haveSysdig)) {

@@ -22,7 +22,7 @@ public sealed class ConnectionAggregator : IoAggregator<ScapConnection>
     private readonly Dictionary<(string, string, string), Row> _rows = [];
 
     public ConnectionAggregator(Func<ScapFilterContext, bool>? userFilter = null)
-        : base(ViewFilter, userFilter)
+        : base(ViewFilter, null, userFilter)
     {
     }
 

@@ -18,11 +18,16 @@ public abstract class IoAggregator<TRow> : ScapView
     private static readonly Func<ScapFilterContext, string?> ContainerName = ScapFields.Text("container.name");
 
     private readonly Func<ScapFilterContext, bool> _viewFilter;
+    private readonly Func<ScapFilterContext, bool>? _openFilter;
     private readonly Func<ScapFilterContext, bool>? _userFilter;
 
-    protected IoAggregator(string viewFilter, Func<ScapFilterContext, bool>? userFilter)
+    /// <param name="viewFilter">The chisel's filter: events whose bytes count.</param>
+    /// <param name="openFilter">Events counted as opens of a row (no bytes), or null.</param>
+    /// <param name="userFilter">The user's compiled filter, or null.</param>
+    private protected IoAggregator(string viewFilter, string? openFilter, Func<ScapFilterContext, bool>? userFilter)
     {
         _viewFilter = ScapFieldBinder.Compile(viewFilter);
+        _openFilter = openFilter is null ? null : ScapFieldBinder.Compile(openFilter);
         _userFilter = userFilter;
     }
 
@@ -37,9 +42,16 @@ public abstract class IoAggregator<TRow> : ScapView
         bool Observe(ScapFilterContext c)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_viewFilter(c) && (_userFilter is null || _userFilter(c)))
+            if (_userFilter is null || _userFilter(c))
             {
-                Add(c);
+                if (_viewFilter(c))
+                {
+                    Add(c, false);
+                }
+                else if (_openFilter is not null && _openFilter(c))
+                {
+                    Add(c, true);
+                }
             }
 
             return false;
@@ -49,15 +61,16 @@ public abstract class IoAggregator<TRow> : ScapView
         reader.TryRead(out _);
     }
 
-    private void Add(ScapFilterContext c)
+    private void Add(ScapFilterContext c, bool open)
     {
         // table_generator drops events where a key field is missing and values that are not positive.
-        if (Result(c) is not > 0 || ContainerId(c) is not { } containerId || ContainerName(c) is not { } containerName)
+        long bytes = open ? 0 : Result(c).GetValueOrDefault();
+        if ((!open && bytes <= 0) || ContainerId(c) is not { } containerId || ContainerName(c) is not { } containerName)
         {
             return;
         }
 
-        var io = new IoEvent(c, c.Raw.Timestamp, Result(c)!.Value, IsRead(c) == 1, ProcessName(c), ProcessId(c), containerId, containerName);
+        var io = new IoEvent(c, c.Raw.Timestamp, bytes, open, !open && IsRead(c) == 1, ProcessName(c), ProcessId(c), containerId, containerName);
         Add(io);
     }
 
@@ -69,10 +82,10 @@ public abstract class IoAggregator<TRow> : ScapView
 
     public override IEnumerable<object> RowObjects(string source) => Rows(source).Cast<object>();
 
-    private protected readonly record struct IoEvent(ScapFilterContext Context, ulong Timestamp, long Bytes, bool IsRead,
+    private protected readonly record struct IoEvent(ScapFilterContext Context, ulong Timestamp, long Bytes, bool IsOpen, bool IsRead,
         string? ProcessName, long? ProcessId, string ContainerId, string ContainerName);
 
-    /// <summary>What every row keeps: bytes each way, the processes and the time span.</summary>
+    /// <summary>What every row keeps: bytes each way, opens, the processes and the time span.</summary>
     private protected class RowTotals
     {
         private readonly List<string> _processes = [];
@@ -102,13 +115,19 @@ public abstract class IoAggregator<TRow> : ScapView
 
         public long Events { get; private set; }
 
+        public long Opens { get; private set; }
+
         public ulong First { get; }
 
         public ulong Last { get; private set; }
 
         public virtual void Add(in IoEvent io)
         {
-            if (io.IsRead)
+            if (io.IsOpen)
+            {
+                Opens++;
+            }
+            else if (io.IsRead)
             {
                 Read += io.Bytes;
             }
@@ -117,7 +136,7 @@ public abstract class IoAggregator<TRow> : ScapView
                 Written += io.Bytes;
             }
 
-            Events++;
+            Events += io.IsOpen ? 0 : 1;
             Last = io.Timestamp;
             if (io.ProcessName is { } name && !_processes.Contains(name))
             {

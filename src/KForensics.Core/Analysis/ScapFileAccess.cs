@@ -2,12 +2,12 @@ namespace KForensics.Core.Analysis;
 
 /// <summary>
 /// One file of a capture, as sysdig's topfiles_bytes chisel counts it (container and fd.name), with the
-/// bytes read and written, the processes that did the I/O and the time span.
+/// bytes read and written, the opens, the processes that touched it and the time span.
 /// </summary>
 public sealed class ScapFileAccess
 {
     internal ScapFileAccess(string source, string containerId, string containerName, string name, string? processName,
-        long? processId, IReadOnlyList<string> processNames, long bytesRead, long bytesWritten, long events,
+        long? processId, IReadOnlyList<string> processNames, long bytesRead, long bytesWritten, long events, long opens,
         DateTime firstTime, DateTime lastTime)
     {
         Source = source;
@@ -20,6 +20,7 @@ public sealed class ScapFileAccess
         BytesRead = bytesRead;
         BytesWritten = bytesWritten;
         Events = events;
+        Opens = opens;
         FirstTime = firstTime;
         LastTime = lastTime;
     }
@@ -36,13 +37,13 @@ public sealed class ScapFileAccess
     /// <summary>fd.name: the file's path.</summary>
     public string Name { get; }
 
-    /// <summary>The process of the first counted read or write.</summary>
+    /// <summary>The process of the first open, read or write.</summary>
     public string? ProcessName { get; }
 
     /// <summary>Its pid.</summary>
     public long? ProcessId { get; }
 
-    /// <summary>Every process name that read or wrote the file, in order of appearance.</summary>
+    /// <summary>Every process name that opened, read or wrote the file, in order of appearance.</summary>
     public IReadOnlyList<string> ProcessNames { get; }
 
     /// <summary>Bytes read.</summary>
@@ -57,10 +58,13 @@ public sealed class ScapFileAccess
     /// <summary>The I/O events counted (positive results).</summary>
     public long Events { get; }
 
-    /// <summary>Time of the first counted read or write (UTC).</summary>
+    /// <summary>Successful opens of the file (open, openat, openat2).</summary>
+    public long Opens { get; }
+
+    /// <summary>Time of the first open, read or write (UTC).</summary>
     public DateTime FirstTime { get; }
 
-    /// <summary>Time of the last counted read or write (UTC).</summary>
+    /// <summary>Time of the last open, read or write (UTC).</summary>
     public DateTime LastTime { get; }
 
     public override string ToString() => $"{Name} {TotalBytes} B";

@@ -11,7 +11,8 @@ namespace KForensics.Tests.Analysis;
 /// The figures come from the chisels' own engine (table_generator with topconns' and topfiles_bytes'
 /// keys, value and filter, see <see cref="ChiselOracle"/>) keyed by container.name as with -pc; the
 /// per-direction figures run the same chisel with an added filter that selects one direction, and the
-/// process names add proc.name to the keys. Times and event counts come from sysdig -p over the same events.
+/// process names add proc.name to the keys. Times and event counts come from sysdig -p over the same events;
+/// the opens of files (which topfiles_bytes does not count) from sysdig -p over the open exits.
 /// </summary>
 public class ViewDifferentialTests
 {
@@ -59,7 +60,7 @@ public class ViewDifferentialTests
         AssertSums(ChiselOracle.Table(oracle, keys, view, And(filter, "(evt.is_io_read=true and fd.is_server=true) or (evt.is_io_write=true and not fd.is_server=true)")),
             rows, Key, r => r.BytesToServer, "to server");
         AssertProcesses(ChiselOracle.Table(oracle, keys + ",proc.name", view, filter), rows, Key, r => r.ProcessNames);
-        AssertTimes(oracle, "%container.name|~|%fd.l4proto|~|%fd.name", view, filter, rows, Key, r => (r.FirstTime, r.LastTime, r.Events));
+        AssertTimes(oracle, "%container.name|~|%fd.l4proto|~|%fd.name", And(filter, $"({view}) and evt.rawarg.res>0"), rows, Key, r => (r.FirstTime, r.LastTime, r.Events));
 
         foreach (ScapConnection r in rows.Where(r => r.ClientAddress is not null && r.ClientPort is not null && r.ServerAddress is { } s && !s.Contains(':')))
         {
@@ -78,7 +79,7 @@ public class ViewDifferentialTests
         var aggregator = new FileAccessAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapFileAccess> rows = aggregator.Rows(capture);
-        _output.WriteLine($"{name}: {rows.Count} files, {rows.Sum(r => r.TotalBytes)} bytes");
+        _output.WriteLine($"{name}: {rows.Count} files, {rows.Sum(r => r.TotalBytes)} bytes, {rows.Sum(r => r.Opens)} opens");
 
         const string keys = "container.name,fd.name";
         string view = FileAccessAggregator.ViewFilter;
@@ -86,8 +87,21 @@ public class ViewDifferentialTests
 
         AssertSums(ChiselOracle.Table(oracle, keys, view, filter), rows, Key, r => r.TotalBytes, "total");
         AssertSums(ChiselOracle.Table(oracle, keys, view, And(filter, "evt.is_io_write=true")), rows, Key, r => r.BytesWritten, "written");
-        AssertProcesses(ChiselOracle.Table(oracle, keys + ",proc.name", view, filter), rows, Key, r => r.ProcessNames);
-        AssertTimes(oracle, "%container.name|~|%fd.name", view, filter, rows, Key, r => (r.FirstTime, r.LastTime, r.Events));
+        // Opens are not in the chisel: they come from sysdig -p over the open exits of files.
+        string opens = And(filter, FileAccessAggregator.OpenFilter);
+        string[][] openLines = ChiselOracle.Fields(oracle, "%container.name|~|%fd.name|~|%proc.name", opens).ToArray();
+        var expectedOpens = openLines.GroupBy(f => f[0] + Sep + f[1], StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+        AssertSums(expectedOpens, rows, Key, r => r.Opens, "opens");
+
+        Dictionary<string, long> byProcess = ChiselOracle.Table(oracle, keys + ",proc.name", view, filter);
+        foreach (string[] f in openLines)
+        {
+            byProcess.TryAdd(f[0] + Sep + f[1] + Sep + f[2], 0);
+        }
+
+        AssertProcesses(byProcess, rows, Key, r => r.ProcessNames);
+        AssertTimes(oracle, "%container.name|~|%fd.name", $"({And(filter, $"({view}) and evt.rawarg.res>0")}) or ({opens})", rows, Key,
+            r => (r.FirstTime, r.LastTime, r.Events + r.Opens));
     }
 
     private static (string Capture, string Oracle) Files(string name)
@@ -121,12 +135,12 @@ public class ViewDifferentialTests
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 
-    private static void AssertTimes<T>(string oracle, string keyFields, string view, string? filter, IReadOnlyList<T> rows, Func<T, string> key,
+    private static void AssertTimes<T>(string oracle, string keyFields, string counted, IReadOnlyList<T> rows, Func<T, string> key,
         Func<T, (DateTime First, DateTime Last, long Events)> times)
     {
-        // The events table_generator counts: key fields present and a positive result.
+        // The events a row counts (for bytes, those table_generator counts: key fields present and a positive result).
         var expected = new Dictionary<string, (ulong First, ulong Last, long Events)>(StringComparer.Ordinal);
-        foreach (string[] f in ChiselOracle.Fields(oracle, "%evt.rawtime|~|" + keyFields, And(And(filter, view), "evt.rawarg.res>0")))
+        foreach (string[] f in ChiselOracle.Fields(oracle, "%evt.rawtime|~|" + keyFields, counted))
         {
             string k = string.Join(Sep, f[1..]);
             ulong t = ulong.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture);
