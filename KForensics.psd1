@@ -12,6 +12,8 @@
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-ScapEvent'
+        'Get-ScapConnection'
+        'Get-ScapFileAccess'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'

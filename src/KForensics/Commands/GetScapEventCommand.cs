@@ -83,29 +83,7 @@ public sealed class GetScapEventCommand : AsyncCmdlet
         }
         catch (ScapFormatException ex)
         {
-            WriteError(ToErrorRecord(ex));
+            WriteError(ScapErrors.ToErrorRecord(ex, "The events before the damaged block were emitted; the rest of the file cannot be read."));
         }
-    }
-
-    private static ErrorRecord ToErrorRecord(ScapFormatException ex)
-    {
-        (string id, ErrorCategory category) = ex.Kind switch
-        {
-            ScapErrorKind.Truncated => (ErrorIds.ScapTruncated, ErrorCategory.InvalidData),
-            ScapErrorKind.BadMagic => (ErrorIds.ScapBadMagic, ErrorCategory.InvalidData),
-            ScapErrorKind.UnsupportedVersion => (ErrorIds.ScapUnsupportedVersion, ErrorCategory.NotImplemented),
-            ScapErrorKind.BadBlockLength => (ErrorIds.ScapBadBlockLength, ErrorCategory.InvalidData),
-            ScapErrorKind.CorruptBlock => (ErrorIds.ScapCorruptBlock, ErrorCategory.InvalidData),
-            ScapErrorKind.CorruptCompression => (ErrorIds.ScapCorruptCompression, ErrorCategory.InvalidData),
-            _ => (ErrorIds.ScapReadFailed, ErrorCategory.ReadError),
-        };
-        var record = new ErrorRecord(ex, id, category, ex.File);
-        record.ErrorDetails = new ErrorDetails(ex.Message)
-        {
-            RecommendedAction = ex.Kind == ScapErrorKind.UnsupportedVersion
-                ? "Read the capture with a newer tool; this format version is not supported."
-                : "The events before the damaged block were emitted; the rest of the file cannot be read.",
-        };
-        return record;
     }
 }

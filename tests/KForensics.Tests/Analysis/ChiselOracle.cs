@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace KForensics.Tests.Analysis;
+
+/// <summary>
+/// Runs sysdig 0.29.3's table_generator chisel, the engine behind topconns and topfiles_bytes, with the
+/// same keys, value and filter those chisels pass it, but with an unlimited row count, raw numbers and
+/// JSON output, so every row and every byte count can be compared exactly (the chisels themselves print
+/// only the top 30/10 rows, with sizes rounded to text like 1.23KB).
+/// </summary>
+internal static class ChiselOracle
+{
+    /// <summary>Sums evt.rawarg.res (when positive) per key; keys joined with '\u0001\u0001' as the chisel does.</summary>
+    public static Dictionary<string, long> Table(string capture, string keys, string viewFilter, string? userFilter)
+    {
+        string descs = string.Join(',', keys.Split(',').Select((_, i) => "K" + i));
+        var args = new List<string>
+        {
+            "-r", capture, "-j", "-c", "table_generator",
+            $"{keys} {descs} evt.rawarg.res Bytes '{viewFilter}' 100000000 none",
+        };
+        if (userFilter is not null)
+        {
+            args.Add(userFilter);
+        }
+
+        string output = Run(args);
+        int start = output.IndexOf('{');
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (start < 0)
+        {
+            return result;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(output[start..]);
+        foreach (JsonElement row in doc.RootElement.GetProperty("data").EnumerateArray())
+        {
+            JsonElement[] cells = row.EnumerateArray().ToArray();
+            string key = string.Join("\u0001\u0001", cells[..^1].Select(c => c.GetString()));
+            result.Add(key, cells[^1].GetInt64());
+        }
+
+        return result;
+    }
+
+    /// <summary>sysdig -p lines of the given fields (separated by "|~|") for the events that pass the filter.</summary>
+    public static IEnumerable<string[]> Fields(string capture, string fields, string filter)
+    {
+        string output = Run(["-r", capture, "-p", fields, filter]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
+    }
+
+    private static string Run(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("sysdig") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(psi)!;
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"sysdig {string.Join(' ', psi.ArgumentList)} failed ({p.ExitCode}): {stderr.Result}");
+        }
+
+        return stdout;
+    }
+}
