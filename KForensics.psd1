@@ -12,6 +12,7 @@
     FormatsToProcess     = @('KForensics.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-ScapEvent'
+        'Export-ScapEvent'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'

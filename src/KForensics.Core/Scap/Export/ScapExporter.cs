@@ -254,13 +254,18 @@ public static class ScapExporter
                         AddThread(state, t);
                     }
                 }
-                else if (table[i].Type == ParamType.Fd && state.Thread is ThreadInfo owner && raw.GetParam(i) is { Length: 8 } f)
+                else if (table[i].Type == ParamType.Fd && raw.GetParam(i) is { Length: 8 } f)
                 {
                     // fd parameters (fcntl's result, dup's…) are printed with the name of the fd they name.
-                    long number = BitConverter.ToInt64(f);
-                    if (number >= 0 && state.Threads.PeekFdTable(owner) is { } fds && fds.TryGetValue(number, out FdInfo? info))
+                    AddKnownFd(state, BitConverter.ToInt64(f));
+                }
+                else if (table[i].Type == ParamType.FdList && raw.GetParam(i) is { Length: >= 2 } list)
+                {
+                    // poll's fd list: u16 count, then (i64 fd, i16 flags) pairs; printed with each fd's type.
+                    int count = BitConverter.ToUInt16(list);
+                    for (int k = 0, at = 2; k < count && at + 10 <= list.Length; k++, at += 10)
                     {
-                        AddFd(state, owner, number, info);
+                        AddKnownFd(state, BitConverter.ToInt64(list[at..]));
                     }
                 }
             }
@@ -292,6 +297,14 @@ public static class ScapExporter
                     Privileged = c.Privileged,
                     Labels = c.Labels,
                 };
+            }
+        }
+
+        private void AddKnownFd(Inspector state, long number)
+        {
+            if (number >= 0 && state.Thread is ThreadInfo owner && state.Threads.PeekFdTable(owner) is { } fds && fds.TryGetValue(number, out FdInfo? info))
+            {
+                AddFd(state, owner, number, info);
             }
         }
 
