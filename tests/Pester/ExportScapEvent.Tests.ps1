@@ -49,8 +49,8 @@ Describe 'Export-ScapEvent' {
     }
 
     It 'writes gzip when the name ends in .gz or with -Compress' -Skip:(-not $haveCorpus) {
-        $gz = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'a.scap.gz') -Filter 'evt.type=openat'
-        $forced = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'b.scap') -Filter 'evt.type=openat' -Compress
+        $gz = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'a.scap.gz') -Filter 'evt.type in (open, openat)'
+        $forced = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'b.scap') -Filter 'evt.type in (open, openat)' -Compress
         foreach ($r in $gz, $forced) {
             $r.Compressed | Should -BeTrue
             $bytes = [System.IO.File]::ReadAllBytes($r.Path)
@@ -63,7 +63,7 @@ Describe 'Export-ScapEvent' {
 
     It 'writes nothing with -WhatIf' -Skip:(-not $haveCorpus) {
         $out = Join-Path $TestDrive 'whatif.scap'
-        $result = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type=openat' -WhatIf
+        $result = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type in (open, openat)' -WhatIf
         $result | Should -BeNullOrEmpty
         Test-Path $out | Should -BeFalse
         @(Get-ChildItem $TestDrive -Filter '*.partial').Count | Should -Be 0
@@ -72,28 +72,29 @@ Describe 'Export-ScapEvent' {
     It 'refuses to replace a file without -Force and replaces it with -Force' -Skip:(-not $haveCorpus) {
         $out = Join-Path $TestDrive 'exists.scap'
         Set-Content -Path $out -Value 'keep me'
-        { Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type=openat' -ErrorAction Stop } |
+        { Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type in (open, openat)' -ErrorAction Stop } |
             Should -Throw -ErrorId 'ScapExportTargetExists,KForensics.Commands.ExportScapEventCommand'
         Get-Content $out | Should -Be 'keep me'
-        $result = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type=openat' -Force
+        $result = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter 'evt.type in (open, openat)' -Force
         $result.EventCount | Should -BeGreaterThan 0
         @(Get-ScapEvent $out).Count | Should -Be $result.EventCount
     }
 
     It 'refuses to write over a capture it reads' -Skip:(-not $haveCorpus) {
         $in = Join-Path $TestDrive 'in.scap'
-        { Export-ScapEvent -InputPath $in -Path $in -Filter 'evt.type=openat' -Force -ErrorAction Stop } |
+        { Export-ScapEvent -InputPath $in -Path $in -Filter 'evt.type in (open, openat)' -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'ScapExportTargetIsInput,KForensics.Commands.ExportScapEventCommand'
     }
 
     It 'takes files and strings from the pipeline' -Skip:(-not $haveCorpus) {
         Copy-Item (Join-Path $TestDrive 'in.scap') (Join-Path $TestDrive 'second.scap')
-        $single = @(Get-ScapEvent (Join-Path $TestDrive 'in.scap') -Filter 'evt.type=openat').Count
+        $single = @(Get-ScapEvent (Join-Path $TestDrive 'in.scap') -Filter 'evt.type in (open, openat)').Count
         $files = Get-Item (Join-Path $TestDrive 'in.scap'), (Join-Path $TestDrive 'second.scap') |
-            Export-ScapEvent -Path (Join-Path $TestDrive 'piped.scap') -Filter 'evt.type=openat'
+            Export-ScapEvent -Path (Join-Path $TestDrive 'piped.scap') -Filter 'evt.type in (open, openat)'
+        $single | Should -BeGreaterThan 0
         $files.Sources.Count | Should -Be 2
         $files.EventCount | Should -Be (2 * $single)
-        $strings = (Join-Path $TestDrive 'in.scap') | Export-ScapEvent -Path (Join-Path $TestDrive 'strings.scap') -Filter 'evt.type=openat'
+        $strings = (Join-Path $TestDrive 'in.scap') | Export-ScapEvent -Path (Join-Path $TestDrive 'strings.scap') -Filter 'evt.type in (open, openat)'
         $strings.EventCount | Should -Be $single
     }
 
@@ -106,7 +107,7 @@ Describe 'Export-ScapEvent' {
 
     It 'reports a missing input with PathNotFound and writes nothing' {
         $out = Join-Path $TestDrive 'none.scap'
-        Export-ScapEvent -InputPath (Join-Path $TestDrive 'missing.scap') -Path $out -Filter 'evt.type=openat' -ErrorVariable err -ErrorAction SilentlyContinue
+        Export-ScapEvent -InputPath (Join-Path $TestDrive 'missing.scap') -Path $out -Filter 'evt.type in (open, openat)' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
         Test-Path $out | Should -BeFalse
     }
