@@ -19,6 +19,7 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
         "proc.name=nginx",
         "fd.name contains /etc",
         "container.id!=host",
+        "evt.type in (socket, connect, accept, accept4, sendto, recvfrom)",
     ];
 
     /// <summary>
