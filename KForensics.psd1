@@ -14,6 +14,7 @@
         'Get-ScapEvent'
         'Get-ScapConnection'
         'Get-ScapFileAccess'
+        'Export-ScapEvent'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'

@@ -20,6 +20,12 @@ public static class ErrorIds
     public const string ScapCorruptCompression = "ScapCorruptCompression";
     public const string ScapReadFailed = "ScapReadFailed";
 
+    // Capture export (Export-ScapEvent)
+    public const string ScapExportTargetExists = "ScapExportTargetExists";
+    public const string ScapExportTargetIsInput = "ScapExportTargetIsInput";
+    public const string ScapExportReadFailed = "ScapExportReadFailed";
+    public const string ScapExportWriteFailed = "ScapExportWriteFailed";
+
     // Docker engine and container checkpoints
     public const string DockerHostInvalid = "DockerHostInvalid";
     public const string DockerConnectionFailed = "DockerConnectionFailed";

@@ -6,6 +6,10 @@ public sealed class UserTable
     private readonly Dictionary<uint, UserRecord> _users = [];
     private readonly Dictionary<uint, GroupRecord> _groups = [];
 
+    public IEnumerable<UserRecord> AllUsers => _users.Values;
+
+    public IEnumerable<GroupRecord> AllGroups => _groups.Values;
+
     public void Add(UserRecord user) => _users[user.Uid] = user;
 
     public void Add(GroupRecord group) => _groups[group.Gid] = group;
