@@ -31,7 +31,8 @@ function Read-KfTrx {
     if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $trx = [xml](Get-Content -Raw $Path)
     $c = $trx.TestRun.ResultSummary.Counters
-    $skipped = [int]$c.notExecuted
+    # xunit's skipped tests are counted in 'total' but not in 'executed' (notExecuted stays 0).
+    $skipped = [int]$c.total - [int]$c.executed
     return [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
 }
 
