@@ -33,8 +33,7 @@
         PSData = @{
             Tags         = @('forensics', 'sysdig', 'scap', 'criu', 'docker', 'kubernetes', 'incident-response', 'Linux')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ProjectUri   = ''
-            ReleaseNotes = ''
+            ReleaseNotes = 'Reads sysdig captures with the sysdig filter language; container checkpoints with CRIU as hashed evidence; pod-scoped captures.'
         }
     }
 }
