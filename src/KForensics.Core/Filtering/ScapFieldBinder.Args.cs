@@ -105,37 +105,44 @@ public sealed partial class ScapFieldBinder
     /// </summary>
     private static FieldAccessor<Ctx> BindRawArg(FieldReference f)
     {
+        // The parameter's position per event type is looked up once, when the filter is compiled.
         string name = f.Argument ?? string.Empty;
+        short[] index = BuildIndex(info => Find(info, name));
         return FieldAccessor<Ctx>.ForRawArgument(f,
             (Ctx c, out long v) =>
             {
                 v = 0;
-                int i = Find(c.Info, name);
-                RawEvent raw = c.Raw;
-                if (i < 0 || i >= raw.ParamCount || raw.GetParam(i) is not { Length: > 0 and <= 8 } p || !IsNumeric(Table(c.Info)[i].Type))
+                if (!TryGetRaw(c, index, out ReadOnlySpan<byte> p, out ParamType type) || p.Length is 0 or > 8 || !IsNumeric(type))
                 {
                     return false;
                 }
 
-                v = IsSigned(Table(c.Info)[i].Type) ? ReadSigned(p) : (long)EventParams.ReadUnsigned(p, p.Length);
+                v = ReadNumber(p, type);
                 return true;
             },
-            c =>
-            {
-                int i = Find(c.Info, name);
-                RawEvent raw = c.Raw;
-                if (i < 0 || i >= raw.ParamCount)
-                {
-                    return null;
-                }
-
-                ReadOnlySpan<byte> p = raw.GetParam(i);
-                ParamType type = Table(c.Info)[i].Type;
-                return IsNumeric(type)
-                    ? (IsSigned(type) ? ReadSigned(p) : (long)EventParams.ReadUnsigned(p, p.Length)).ToString(CultureInfo.InvariantCulture)
-                    : System.Text.Encoding.UTF8.GetString(EventParams.CString(p));
-            });
+            c => !TryGetRaw(c, index, out ReadOnlySpan<byte> p, out ParamType type) ? null
+                : IsNumeric(type) ? ReadNumber(p, type).ToString(CultureInfo.InvariantCulture)
+                : System.Text.Encoding.UTF8.GetString(EventParams.CString(p)));
     }
+
+    private static bool TryGetRaw(Ctx c, short[] index, out ReadOnlySpan<byte> value, out ParamType type)
+    {
+        int i = index[c.Info.Id];
+        RawEvent raw = c.Raw;
+        if (i < 0 || i >= raw.ParamCount)
+        {
+            value = default;
+            type = ParamType.None;
+            return false;
+        }
+
+        value = raw.GetParam(i);
+        type = Table(c.Info)[i].Type;
+        return true;
+    }
+
+    private static long ReadNumber(ReadOnlySpan<byte> p, ParamType type)
+        => IsSigned(type) ? ReadSigned(p) : (long)EventParams.ReadUnsigned(p, p.Length);
 
     private static bool IsNumeric(ParamType t) => t is ParamType.Int8 or ParamType.Int16 or ParamType.Int32 or ParamType.Int64
         or ParamType.UInt8 or ParamType.UInt16 or ParamType.UInt32 or ParamType.UInt64 or ParamType.Errno or ParamType.Fd
