@@ -1,5 +1,4 @@
 using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
@@ -19,46 +18,27 @@ public abstract class IoAggregator<TRow> : ScapView
 
     private readonly Func<ScapFilterContext, bool> _viewFilter;
     private readonly Func<ScapFilterContext, bool>? _openFilter;
-    private readonly Func<ScapFilterContext, bool>? _userFilter;
 
     /// <param name="viewFilter">The chisel's filter: events whose bytes count.</param>
     /// <param name="openFilter">Events counted as opens of a row (no bytes), or null.</param>
     /// <param name="userFilter">The user's compiled filter, or null.</param>
     private protected IoAggregator(string viewFilter, string? openFilter, Func<ScapFilterContext, bool>? userFilter)
+        : base(userFilter)
     {
         _viewFilter = ScapFieldBinder.Compile(viewFilter);
         _openFilter = openFilter is null ? null : ScapFieldBinder.Compile(openFilter);
-        _userFilter = userFilter;
     }
 
-    /// <summary>
-    /// Adds every event of <paramref name="path"/> to the rows. Throws <see cref="ScapFormatException"/>
-    /// at damage; the rows then hold the events before it.
-    /// </summary>
-    public override void Read(string path, CancellationToken cancellationToken)
+    private protected override void Observe(ScapFilterContext context)
     {
-        // The reader calls the filter with the parsed state of each event; returning false keeps it from
-        // building event objects the view does not need.
-        bool Observe(ScapFilterContext c)
+        if (_viewFilter(context))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_userFilter is null || _userFilter(c))
-            {
-                if (_viewFilter(c))
-                {
-                    Add(c, false);
-                }
-                else if (_openFilter is not null && _openFilter(c))
-                {
-                    Add(c, true);
-                }
-            }
-
-            return false;
+            Add(context, false);
         }
-
-        using ScapEventReader reader = ScapEventReader.Open(path, false, Observe);
-        reader.TryRead(out _);
+        else if (_openFilter is not null && _openFilter(context))
+        {
+            Add(context, true);
+        }
     }
 
     private void Add(ScapFilterContext c, bool open)
