@@ -8,13 +8,18 @@ using ReadFdType = KForensics.Core.Scap.ScapFdType;
 namespace KForensics.Core.Scap.Export;
 
 /// <summary>What an export wrote.</summary>
-public sealed record ScapExportSummary(long EventCount, int ThreadCount, int FdCount, int ContainerCount);
+/// <param name="EventCount">Events written to be shown (including enter events written for their exits).</param>
+/// <param name="StateEventCount">Events written state-only: readers apply them to their tables but do not show them.</param>
+public sealed record ScapExportSummary(long EventCount, long StateEventCount, int ThreadCount, int FdCount, int ContainerCount);
 
 /// <summary>
 /// Writes the events of captures that pass a filter to a new capture whose process and fd lists hold
 /// only what those events use. The state tables are taken as the reader sees them at the first exported
 /// event of each thread (and at the first exported use of each fd), so a reader starting from the new
-/// file shows the same process, fd and container for those events as the original did.
+/// file shows the same process, fd and container for those events as the original did. Later changes
+/// to those threads (an execve, a close, a connect) that the filter does not select can be written as
+/// state-only events, which readers apply but do not show, so the exported events keep seeing the
+/// state they saw in the original.
 /// </summary>
 public static class ScapExporter
 {
@@ -26,14 +31,21 @@ public static class ScapExporter
     /// Also write the enter event of each exported exit whose enter did not pass the filter, so readers
     /// pair them as in the original (sysdig 0.29.3 crashes on some old exits read without their enter).
     /// </param>
-    public static ScapExportSummary Export(IReadOnlyList<string> sources, string filter, Stream destination, bool gzip, bool includeEnterEvents, CancellationToken cancellationToken)
+    /// <param name="includeStateEvents">
+    /// Also write, state-only, the events that change the state of an exported thread (those the event
+    /// table flags as modifying state) after its first exported event and that the filter does not select.
+    /// </param>
+    public static ScapExportSummary Export(IReadOnlyList<string> sources, string filter, Stream destination, bool gzip, bool includeEnterEvents,
+        bool includeStateEvents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(destination);
         Func<ScapFilterContext, bool> compiled = ScapFieldBinder.Compile(filter);
         var tables = new ExportTables();
-        foreach (string source in sources)
+        for (int index = 0; index < sources.Count; index++)
         {
+            string source = sources[index];
+            tables.StartSource(index);
             using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled);
             while (reader.TryRead(out ScapEvent? ev))
             {
@@ -47,14 +59,32 @@ public static class ScapExporter
         using var writer = new ScapWriter(destination, gzip, leaveOpen: true);
         tables.WriteMetadata(writer);
         long events = 0;
-        foreach (string source in sources)
+        long stateEvents = 0;
+        bool passed = false;
+
+        // The reader builds events for the selected ones and, when asked, for the state changes of
+        // exported threads; `passed` tells them apart.
+        Func<ScapFilterContext, bool> select = includeStateEvents
+            ? c => (passed = compiled(c)) || tables.ChangesExportedState(c)
+            : c => passed = compiled(c);
+        for (int index = 0; index < sources.Count; index++)
         {
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled);
+            string source = sources[index];
+            tables.StartSource(index);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: select);
             var lastWritten = new Dictionary<long, ulong>();
             while (reader.TryRead(out ScapEvent? ev))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 RawEvent raw = ev.Raw;
+                if (!passed)
+                {
+                    WriteStored(writer, raw, stateOnly: true);
+                    lastWritten[raw.ThreadId] = raw.Timestamp;
+                    stateEvents++;
+                    continue;
+                }
+
                 if (includeEnterEvents && !ev.EventInfo.IsEnter && reader.State.Thread is { HasLastEnter: true } t
                     && t.LastEnter.Type == raw.Type - 1 && t.LastEnter.Timestamp <= raw.Timestamp
                     && (!lastWritten.TryGetValue(raw.ThreadId, out ulong last) || last < t.LastEnter.Timestamp))
@@ -70,11 +100,11 @@ public static class ScapExporter
         }
 
         writer.Flush();
-        return new ScapExportSummary(events, tables.ThreadCount, tables.FdCount, tables.ContainerCount);
+        return new ScapExportSummary(events, stateEvents, tables.ThreadCount, tables.FdCount, tables.ContainerCount);
     }
 
     /// <summary>Copies an event as stored: every parameter the file had, even those the table does not name.</summary>
-    private static void WriteStored(ScapWriter writer, RawEvent raw)
+    private static void WriteStored(ScapWriter writer, RawEvent raw, bool stateOnly = false)
     {
         var parameters = new byte[raw.FileParamCount][];
         int lengthSize = raw.WideLengths ? 4 : 2;
@@ -86,12 +116,17 @@ public static class ScapExporter
             pos += length;
         }
 
-        writer.WriteEncodedEvent(raw.Timestamp, raw.ThreadId, raw.Cpu, raw.Type, parameters, raw.WideLengths);
+        writer.WriteEncodedEvent(raw.Timestamp, raw.ThreadId, raw.Cpu, raw.Type, parameters, raw.WideLengths, stateOnly);
     }
 
     private sealed class ExportTables
     {
         private readonly Dictionary<long, ScapThread> _threads = [];
+
+        // When each thread's state was taken, per source: later changes are the ones a reader must replay.
+        private readonly List<Dictionary<long, ulong>> _takenAt = [];
+        private Dictionary<long, ulong> _sourceTakenAt = [];
+        private ulong _now;
         private readonly List<long> _threadOrder = [];
         private readonly Dictionary<long, Dictionary<long, ScapFd>> _fds = [];
         private readonly Dictionary<string, ScapContainer> _containers = new(StringComparer.Ordinal);
@@ -107,8 +142,43 @@ public static class ScapExporter
 
         public int ContainerCount => _containers.Count;
 
+        /// <summary>Starts source number <paramref name="index"/>: the first pass records its times, the second reads them.</summary>
+        public void StartSource(int index)
+        {
+            if (index == _takenAt.Count)
+            {
+                _takenAt.Add([]);
+            }
+
+            _sourceTakenAt = _takenAt[index];
+        }
+
+        /// <summary>
+        /// An event that changes the state of a thread the export describes, after that thread's state was
+        /// taken. Enter and exit events are both flagged, so exits that need their enter get it too.
+        /// </summary>
+        public bool ChangesExportedState(ScapFilterContext c)
+        {
+            RawEvent raw = c.Raw;
+            if ((c.Info.OracleFlags & EventFlags.ModifiesState) == 0
+                || !_sourceTakenAt.TryGetValue(raw.ThreadId, out ulong takenAt) || raw.Timestamp <= takenAt)
+            {
+                return false;
+            }
+
+            // A parent's clone exit (re)creates the child: replay it only for a child the export describes
+            // from before that moment; a child taken later already has its state, which the clone would reset.
+            if (Ppme.IsClone(raw.Type) && raw.ParamCount > 0 && Params.I64(raw, 0) is long child and > 0)
+            {
+                return _sourceTakenAt.TryGetValue(child, out ulong childTakenAt) && childTakenAt < raw.Timestamp;
+            }
+
+            return true;
+        }
+
         public void Record(Inspector state, ScapEvent ev)
         {
+            _now = ev.RawTime;
             RecordReferencedThreads(state, ev);
             RecordSelfDescribedContainer(ev);
 
@@ -287,6 +357,7 @@ public static class ScapExporter
                 Vpid = t.Vpid,
             };
             _threadOrder.Add(t.Tid);
+            _sourceTakenAt.TryAdd(t.Tid, _now);
             if (t.ContainerId.Length != 0 && t.ContainerId != "host" && !_containers.ContainsKey(t.ContainerId)
                 && state.Containers.Find(t.ContainerId) is ContainerInfo c)
             {
