@@ -26,7 +26,7 @@ nav{margin:10px 0 0}nav a{margin-right:14px;color:var(--accent);text-decoration:
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;margin:6px 0}
 th,td{border:1px solid var(--line);padding:3px 7px;vertical-align:top;text-align:left}
-td{white-space:pre-wrap;overflow-wrap:anywhere;max-width:520px}
+td{white-space:pre-wrap;overflow-wrap:break-word}
 th{background:#e9edf2;font-weight:600;white-space:nowrap;position:sticky;top:0}
 tbody tr:nth-child(even){background:var(--zebra)}
 .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}

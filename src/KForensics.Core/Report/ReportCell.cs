@@ -42,7 +42,7 @@ internal readonly record struct ReportCell(string Text, string? SortKey, bool Nu
                 var integer = (IFormattable)value;
                 return new ReportCell(integer.ToString(identifier ? "0" : "#,0", inv), integer.ToString(null, inv), true);
             case IDictionary dictionary:
-                return new ReportCell(Join(dictionary.Cast<DictionaryEntry>().Select(d => $"{ItemText(d.Key)}={ItemText(d.Value)}"), dictionary.Count), null, false);
+                return new ReportCell(Join(Entries(dictionary).Select(d => $"{ItemText(d.Key)}={ItemText(d.Value)}"), dictionary.Count), null, false);
             case IEnumerable list:
                 var items = list.Cast<object?>().Select(ItemText).ToList();
                 return new ReportCell(Join(items, items.Count), null, false);
@@ -65,6 +65,16 @@ internal readonly record struct ReportCell(string Text, string? SortKey, bool Nu
         }
 
         return From(item, identifier: true).Text;
+    }
+
+    // IDictionary's own enumerator, which gives DictionaryEntry whatever the generic enumerator gives.
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary dictionary)
+    {
+        IDictionaryEnumerator e = dictionary.GetEnumerator();
+        while (e.MoveNext())
+        {
+            yield return e.Entry;
+        }
     }
 
     private static string Join(IEnumerable<string> items, int count)
