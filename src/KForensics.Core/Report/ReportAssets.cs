@@ -93,7 +93,7 @@ svg .legend text{fill:var(--muted);font-size:11px}
 
     /// <summary>The content security policy: nothing but this style sheet and this script, no network at all.</summary>
     public static string ContentSecurityPolicy { get; } =
-        $"default-src 'none'; img-src data:; style-src '{Hash(Css)}'; script-src '{Hash(Script)}'; base-uri 'none'; form-action 'none'";
+        $"default-src 'none'; style-src '{Hash(Css)}'; script-src '{Hash(Script)}'; base-uri 'none'; form-action 'none'";
 
     private static string Hash(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

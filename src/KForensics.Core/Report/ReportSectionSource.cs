@@ -21,6 +21,11 @@ public sealed class ReportSectionSource
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentException.ThrowIfNullOrEmpty(title);
         ArgumentNullException.ThrowIfNull(createView);
+        if (!id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new ArgumentException($"A section id is letters, digits and dashes (it is an anchor in the page): '{id}'.", nameof(id));
+        }
+
         Id = id;
         Title = title;
         Layout = layout;

@@ -173,6 +173,20 @@ public sealed class ReportRendererTests : IDisposable
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Done <= p.Second.Done), "progress never goes back");
     }
 
+    [SkippableFact]
+    public void ReadingReportsTheBytesReadAsItGoes()
+    {
+        string? capture = Filtering.Captures.All().OrderByDescending(f => new FileInfo(f).Length).FirstOrDefault();
+        Skip.If(capture is null, "../shared/captures is absent");
+        var positions = new List<long>();
+        var timeline = new ActivityTimeline();
+        ScapView.ReadAll(capture, [timeline], new Positions(positions), CancellationToken.None);
+        Assert.True(positions.Count > 1, $"{positions.Count} reports for {timeline.Events} events");
+        Assert.Equal(new FileInfo(capture).Length, positions[^1]);
+        Assert.Equal(positions.Order(), positions);
+        Assert.True(positions[0] < positions[^1]);
+    }
+
     private static string Render(string[] captures)
         => HtmlReportWriter.Render(ScapReportBuilder.Build(captures, new ScapReportOptions(), null, CancellationToken.None));
 
@@ -183,6 +197,11 @@ public sealed class ReportRendererTests : IDisposable
         int rows = Regex.Match(table.Value, "<tbody>(.*)</tbody>", RegexOptions.Singleline).Groups[1].Value.Split("<tr>").Length - 1;
         Assert.Equal($"data-rows=\"{rows}\"", Regex.Match(table.Value, "data-rows=\"\\d+\"").Value);
         return rows;
+    }
+
+    private sealed class Positions(List<long> seen) : IProgress<long>
+    {
+        public void Report(long value) => seen.Add(value);
     }
 
     private sealed class Collect(List<ScapReportProgress> seen) : IProgress<ScapReportProgress>
