@@ -32,6 +32,9 @@ public static class ScapReportBuilder
 {
     private const int HashBuffer = 1 << 16;
 
+    /// <summary>The anchors of the page's own parts, which no view section may take.</summary>
+    private static readonly string[] ReservedIds = ["captures", "summary", "timeline", "activity"];
+
     /// <summary>
     /// Builds the report of <paramref name="captures"/>. A damaged or unreadable capture does not stop the
     /// report: its figures count the events before the damage and <see cref="ReportCapture.Damage"/> says where.
@@ -43,6 +46,12 @@ public static class ScapReportBuilder
         ArgumentNullException.ThrowIfNull(captures);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRows, 1);
+        string[] ids = [.. ReservedIds, .. options.Sections.Select(s => s.Id)];
+        if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
+        {
+            throw new ArgumentException($"Section ids must differ from each other and from {string.Join(", ", ReservedIds)}.", nameof(options));
+        }
+
         Func<ScapFilterContext, bool>? filter = options.Filter is null ? null : ScapFieldBinder.Compile(options.Filter);
 
         long[] lengths = captures.Select(Length).ToArray();

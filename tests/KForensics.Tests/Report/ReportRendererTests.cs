@@ -134,6 +134,14 @@ public sealed class ReportRendererTests : IDisposable
     }
 
     [Fact]
+    public void SectionIdsMustBeUniqueAnchors()
+    {
+        Assert.Throws<ArgumentException>(() => new ReportSectionSource("a b", "T", ReportLayout.Table, string.Empty, f => new ConnectionAggregator(f)));
+        var clash = new ScapReportOptions { Sections = [.. ReportSections.Views, new("timeline", "T", ReportLayout.Table, string.Empty, f => new FileAccessAggregator(f))] };
+        Assert.Throws<ArgumentException>(() => ScapReportBuilder.Build([_demo], clash, null, CancellationToken.None));
+    }
+
+    [Fact]
     public void TablesStopAtMaxRowsAndSayso()
     {
         ScapReport report = ScapReportBuilder.Build([_demo], new ScapReportOptions { MaxRows = 2 }, null, CancellationToken.None);
