@@ -15,6 +15,7 @@
         'Get-ScapConnection'
         'Get-ScapFileAccess'
         'Export-ScapEvent'
+        'Export-ScapReport'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'
