@@ -1,5 +1,6 @@
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Analysis;
 
@@ -28,6 +29,7 @@ public abstract class ScapView
     public static void ReadAll(string path, IReadOnlyList<ScapView> views, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(views);
+        bool chiselLoop = views.Any(v => v.FollowsChiselLoop);
 
         // The reader calls this with the parsed state of each event; returning false keeps it from
         // building event objects no view needs.
@@ -36,6 +38,19 @@ public abstract class ScapView
             cancellationToken.ThrowIfCancellationRequested();
             foreach (ScapView view in views)
             {
+                if (view.FollowsChiselLoop)
+                {
+                    view.Tick(c);
+                    if (c.Dropped)
+                    {
+                        continue;
+                    }
+                }
+                else if (c.Hidden)
+                {
+                    continue;
+                }
+
                 if (view._userFilter is null || view._userFilter(c))
                 {
                     view.Observe(c);
@@ -45,8 +60,31 @@ public abstract class ScapView
             return false;
         }
 
-        using ScapEventReader reader = ScapEventReader.Open(path, false, Observe);
+        CaptureSpan span = chiselLoop ? CaptureSpan.Scan(path, cancellationToken) : default;
+        using ScapEventReader reader = ScapEventReader.Open(path, false, Observe, filterSeesHidden: chiselLoop);
+        foreach (ScapView view in views.Where(v => v.FollowsChiselLoop))
+        {
+            view.Begin(reader.State, span);
+        }
+
         reader.TryRead(out _);
+    }
+
+    /// <summary>
+    /// True for a view that follows a chisel's own event loop: it also observes sysdig's internal
+    /// events (<see cref="ScapFilterContext.Hidden"/>), gets the time of every event sysdig reads through
+    /// <see cref="Tick"/>, and learns the capture's span before the first event (a chisel gets it from a first run).
+    /// </summary>
+    private protected virtual bool FollowsChiselLoop => false;
+
+    /// <summary>Before the first event: the state tables being filled and the capture's span (chisel-loop views only).</summary>
+    private protected virtual void Begin(Inspector state, CaptureSpan span)
+    {
+    }
+
+    /// <summary>Every event sysdig reads, before the user's filter, with the state after it (chisel-loop views only).</summary>
+    private protected virtual void Tick(ScapFilterContext context)
+    {
     }
 
     /// <summary>Adds one event that passed the user's filter. The context is only valid during the call.</summary>
