@@ -62,7 +62,7 @@ public abstract class ScapView
 
         CaptureSpan span = chiselLoop ? CaptureSpan.Scan(path, cancellationToken) : default;
         using ScapEventReader reader = ScapEventReader.Open(path, false, Observe, filterSeesHidden: chiselLoop);
-        foreach (ScapView view in views.Where(v => v.FollowsChiselLoop))
+        foreach (ScapView view in views)
         {
             view.Begin(reader.State, span);
         }
@@ -77,7 +77,7 @@ public abstract class ScapView
     /// </summary>
     private protected virtual bool FollowsChiselLoop => false;
 
-    /// <summary>Before the first event: the state tables being filled and the capture's span (chisel-loop views only).</summary>
+    /// <summary>Before the first event: the state tables being filled, and the capture's span when some view follows the chisel loop.</summary>
     private protected virtual void Begin(Inspector state, CaptureSpan span)
     {
     }
