@@ -296,5 +296,6 @@ public sealed partial class SummaryAggregator : ScapView
         return new ScapSummary(source, _t);
     }
 
-    public override IEnumerable<object> RowObjects(string source) => [Summary(source)];
+    /// <summary>The summary, or nothing when the file never opened as a capture.</summary>
+    public override IEnumerable<object> RowObjects(string source) => _state is null ? [] : [Summary(source)];
 }
