@@ -14,6 +14,8 @@
         'Get-ScapEvent'
         'Get-ScapConnection'
         'Get-ScapFileAccess'
+        'Get-ScapSummary'
+        'Get-ScapContainer'
         'Export-ScapEvent'
         'Export-ScapReport'
         'New-ContainerCheckpoint'

@@ -1,5 +1,6 @@
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Analysis;
 
@@ -40,6 +41,7 @@ public abstract class ScapView
         ArgumentNullException.ThrowIfNull(views);
         FileStream? file = null;
         int sinceReport = 0;
+        bool chiselLoop = views.Any(v => v.FollowsChiselLoop);
 
         // The reader calls this with the parsed state of each event; returning false keeps it from
         // building event objects no view needs.
@@ -54,6 +56,19 @@ public abstract class ScapView
 
             foreach (ScapView view in views)
             {
+                if (view.FollowsChiselLoop)
+                {
+                    view.Tick(c);
+                    if (c.Dropped)
+                    {
+                        continue;
+                    }
+                }
+                else if (c.Hidden)
+                {
+                    continue;
+                }
+
                 if (view._userFilter is null || view._userFilter(c))
                 {
                     view.Observe(c);
@@ -63,6 +78,7 @@ public abstract class ScapView
             return false;
         }
 
+        CaptureSpan span = chiselLoop ? CaptureSpan.Scan(path, cancellationToken) : default;
         try
         {
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -72,22 +88,44 @@ public abstract class ScapView
             throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
         }
 
-        using ScapEventReader reader = Open(file, path, Observe);
+        using ScapEventReader reader = Open(file, path, Observe, chiselLoop);
+        foreach (ScapView view in views)
+        {
+            view.Begin(reader.State, span);
+        }
+
         reader.TryRead(out _);
         bytesRead?.Report(file.Length);
     }
 
-    private static ScapEventReader Open(FileStream file, string path, Func<ScapFilterContext, bool> observe)
+    private static ScapEventReader Open(FileStream file, string path, Func<ScapFilterContext, bool> observe, bool seesHidden)
     {
         try
         {
-            return new ScapEventReader(file, path) { Filter = observe };
+            return new ScapEventReader(file, path) { Filter = observe, FilterSeesHidden = seesHidden };
         }
         catch
         {
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// True for a view that follows a chisel's own event loop: it also observes sysdig's internal
+    /// events (<see cref="ScapFilterContext.Hidden"/>), gets the time of every event sysdig reads through
+    /// <see cref="Tick"/>, and learns the capture's span before the first event (a chisel gets it from a first run).
+    /// </summary>
+    private protected virtual bool FollowsChiselLoop => false;
+
+    /// <summary>Before the first event: the state tables being filled, and the capture's span when some view follows the chisel loop.</summary>
+    private protected virtual void Begin(Inspector state, CaptureSpan span)
+    {
+    }
+
+    /// <summary>Every event sysdig reads, before the user's filter, with the state after it (chisel-loop views only).</summary>
+    private protected virtual void Tick(ScapFilterContext context)
+    {
     }
 
     /// <summary>Adds one event that passed the user's filter. The context is only valid during the call.</summary>

@@ -19,7 +19,7 @@ public sealed partial class ScapFieldBinder
             case "container.name": return Str(f, c => Described(c)?.Name);
             case "container.image": return Str(f, c => Described(c) is { Image.Length: > 0 } k ? k.Image : null);
             case "container.image.id": return Str(f, c => Described(c) is { ImageId.Length: > 0 } k ? k.ImageId : null);
-            case "container.type": return Str(f, c => Described(c) is { } k ? (k.Id == "host" ? "host" : (uint)k.Type < (uint)ContainerTypes.Length ? ContainerTypes[k.Type] : null) : null);
+            case "container.type": return Str(f, c => Described(c) is { } k ? ContainerTypeName(k) : null);
             case "container.privileged": return Flag(f, c => Described(c) is { } k && k.Id != "host" ? k.Privileged : null);
             case "container.image.repository": return Str(f, c => NonEmpty(Described(c)?.ImageRepository));
             case "container.image.tag": return Str(f, c => NonEmpty(Described(c)?.ImageTag));
@@ -55,6 +55,10 @@ public sealed partial class ScapFieldBinder
                 return f.Field.Name.StartsWith("k8s.", StringComparison.Ordinal) ? Str(f, _ => null) : null;
         }
     }
+
+    /// <summary>container.type of a described container: "host", "docker", "cri-o", ...</summary>
+    internal static string? ContainerTypeName(ContainerInfo k)
+        => k.Id == "host" ? "host" : (uint)k.Type < (uint)ContainerTypes.Length ? ContainerTypes[k.Type] : null;
 
     /// <summary>The container a container event described (null when only its id is known, or outside containers).</summary>
     private static ContainerInfo? Described(Ctx c) => c.Container is { IsIdOnly: false } k ? k : null;

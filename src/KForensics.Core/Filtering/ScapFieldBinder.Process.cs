@@ -5,7 +5,6 @@ namespace KForensics.Core.Filtering;
 
 public sealed partial class ScapFieldBinder
 {
-    private static readonly HashSet<string> Shells = new(StringComparer.Ordinal) { "sh", "bash", "csh", "tcsh", "ksh", "zsh", "dash", "ash", "fish" };
 
     private FieldAccessor<Ctx>? BindProc(FieldReference f)
     {
@@ -86,7 +85,10 @@ public sealed partial class ScapFieldBinder
         return result;
     }
 
-    /// <summary>proc.loginshellid: the pid of the outermost shell among the process and its ancestors.</summary>
+    /// <summary>
+    /// proc.loginshellid: the pid of the outermost shell among the process and its ancestors, where
+    /// sinsp takes any name ending in "sh" for a shell; none when there is no such ancestor.
+    /// </summary>
     private static long? LoginShell(Ctx c)
     {
         if (c.Thread is null)
@@ -99,13 +101,13 @@ public sealed partial class ScapFieldBinder
         for (ThreadInfo? t = Ancestor(c, 0); t is not null && seen.Add(t.Tid);
              t = t.Ptid > 0 && t.Ptid != t.Tid ? c.State.Threads.Find(t.Ptid) : null)
         {
-            if (Shells.Contains(t.Image.Comm))
+            if (t.Image.Comm.EndsWith("sh", StringComparison.Ordinal))
             {
                 found = t.Pid;
             }
         }
 
-        return found ?? 0;
+        return found;
     }
 
     private static string? Cgroup(ThreadInfo? t, string subsystem)

@@ -26,6 +26,12 @@ public sealed class ScapFilterContext
 
     internal ulong Number { get; private set; }
 
+    /// <summary>sysdig does not print this event without -D (internal events); chisels still get it.</summary>
+    internal bool Hidden { get; private set; }
+
+    /// <summary>sysdig's parser dropped this event (state only): chisels see only its time, never the event.</summary>
+    internal bool Dropped { get; private set; }
+
     /// <summary>Timestamp of the first event of the capture (evt.reltime).</summary>
     internal ulong FirstTimestamp { get; private set; }
 
@@ -55,8 +61,10 @@ public sealed class ScapFilterContext
         }
     }
 
-    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, ulong previousTimestamp)
+    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, ulong previousTimestamp, bool hidden = false, bool dropped = false)
     {
+        Hidden = hidden;
+        Dropped = dropped;
         Raw = raw;
         Info = info;
         Number = number;

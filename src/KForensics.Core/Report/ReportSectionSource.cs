@@ -55,6 +55,8 @@ public static class ReportSections
     /// <summary>A view joins the report with one line here; its rows' public properties become the columns.</summary>
     public static IReadOnlyList<ReportSectionSource> Views { get; } =
     [
+        new("overview", "Overview", ReportLayout.KeyValue, "Sysdig Inspect's counts per category, as its wsysdig_summary chisel computes them (Get-ScapSummary).", f => new SummaryAggregator(f)),
+        new("containers", "Containers", ReportLayout.Table, "The containers of the capture (the host is a row too) with their activity, as lscontainers and the topcontainers chisels show them (Get-ScapContainer).", f => new ContainerAggregator(f)),
         new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them (Get-ScapConnection).", f => new ConnectionAggregator(f)),
         new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens (Get-ScapFileAccess).", f => new FileAccessAggregator(f)),
     ];

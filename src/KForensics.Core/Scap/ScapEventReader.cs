@@ -37,6 +37,14 @@ public sealed class ScapEventReader : IDisposable
     public bool IncludeHidden { get; init; }
 
     /// <summary>
+    /// The filter also sees the hidden events a chisel gets (internal ones, and those sysdig's parser
+    /// drops, marked <see cref="ScapFilterContext.Dropped"/>), flagged <see cref="ScapFilterContext.Hidden"/>;
+    /// they are still never returned. Events sysdig never reads (unknown types, the container
+    /// descriptions it consumes while opening the file) stay out.
+    /// </summary>
+    public bool FilterSeesHidden { get; init; }
+
+    /// <summary>
     /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
     /// before any object is built for them. Hidden events never match, as in sysdig.
     /// </summary>
@@ -60,7 +68,7 @@ public sealed class ScapEventReader : IDisposable
     public bool IsGzip => _blocks.IsGzip;
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
-    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null)
+    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null, bool filterSeesHidden = false)
     {
         FileStream stream;
         try
@@ -74,7 +82,7 @@ public sealed class ScapEventReader : IDisposable
 
         try
         {
-            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter };
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, FilterSeesHidden = filterSeesHidden };
         }
         catch
         {
@@ -98,7 +106,7 @@ public sealed class ScapEventReader : IDisposable
 
             ulong previous = _previousTimestamp;
             _previousTimestamp = raw.Timestamp;
-            bool hidden = IsHidden(raw, info);
+            bool hidden = IsHidden(raw, info, out bool unread);
             if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
             {
                 // evt.reltime counts from the first event that is not a container description.
@@ -107,6 +115,13 @@ public sealed class ScapEventReader : IDisposable
 
             if (hidden && (!IncludeHidden || _filter is not null))
             {
+                if (FilterSeesHidden && _filter is not null && !unread)
+                {
+                    bool dropped = (raw.BlockFlags & 1) != 0 || State.FilteredOut;
+                    _filterContext!.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
+                    _filter(_filterContext);
+                }
+
                 continue;
             }
 
@@ -145,7 +160,7 @@ public sealed class ScapEventReader : IDisposable
     /// its parser filtered out, the container events that describe the containers before the first
     /// real event (writers put them at the start of a file), and events its table does not know.
     /// </summary>
-    private bool IsHidden(in RawEvent raw, EventInfo info)
+    private bool IsHidden(in RawEvent raw, EventInfo info, out bool unread)
     {
         bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
         bool beforeFirst = containerEvent && !_sawFirstEvent;
@@ -154,6 +169,7 @@ public sealed class ScapEventReader : IDisposable
             _sawFirstEvent = true;
         }
 
+        unread = !info.IsOracleKnown || beforeFirst;
         return !info.IsOracleKnown
             || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
             || (raw.BlockFlags & 1) != 0

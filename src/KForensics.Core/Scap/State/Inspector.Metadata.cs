@@ -72,7 +72,12 @@ public sealed partial class Inspector
                 _childCounts[main.Tid] = _childCounts.GetValueOrDefault(main.Tid) + 1;
             }
         }
+
+        MetadataLoaded?.Invoke();
     }
+
+    /// <summary>Called once the capture's process and fd lists are in the tables, before the first event is parsed.</summary>
+    internal Action? MetadataLoaded { get; set; }
 
     /// <summary>sinsp's add_fd_from_scap plus fix_sockets_coming_from_proc.</summary>
     private FdInfo? FromProc(in FdRecord r, SockInfo leftover)

@@ -1,0 +1,31 @@
+namespace KForensics.Core.Scap.State;
+
+public sealed partial class Inspector
+{
+    /// <summary>What the fields of the last event read, kept while a view looks at the tables through a made-up event.</summary>
+    internal readonly record struct FocusState(ThreadInfo? Thread, FdInfo? Fd, string? FdName, ContainerInfo? Container, FdInfo? EventFd);
+
+    internal FocusState SaveFocus() => new(Thread, Fd, FdName, Container, _evtFd);
+
+    internal void RestoreFocus(in FocusState focus)
+    {
+        Thread = focus.Thread;
+        Fd = focus.Fd;
+        FdName = focus.FdName;
+        Container = focus.Container;
+        _evtFd = focus.EventFd;
+    }
+
+    /// <summary>
+    /// Points the fields at one fd of a thread, as sysdig's chisel API does when it filters its thread
+    /// table: it runs the filter on a made-up read exit carrying that thread and fd.
+    /// </summary>
+    internal void FocusOnFd(ThreadInfo thread, FdInfo fd)
+    {
+        Thread = thread;
+        Fd = fd;
+        _evtFd = fd;
+        FdName = fd.Name;
+        Container = thread.ContainerId.Length == 0 ? ContainerInfo.Host : Containers.Find(thread.ContainerId);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using KForensics.Core.Analysis;
+using KForensics.Core.Filtering;
+using KForensics.Tests.Filtering;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KForensics.Tests.Analysis;
+
+/// <summary>
+/// Get-ScapContainer against sysdig 0.29.3 on every capture in ../shared/captures: the containers
+/// lscontainers lists (at the capture's first event) and those sysdig -D names later, with their
+/// metadata as sysdig's container.* and k8s.* fields print it; bytes as topcontainers_file and
+/// topcontainers_net sum them (table_generator with their key, value and filter, the host included);
+/// errors, events, processes, threads and times from sysdig -p over the same events.
+/// </summary>
+public class ContainerDifferentialTests
+{
+    private const string Sep = "\u0001\u0001";
+    private const string Meta = "%container.id|~|%container.name|~|%container.type|~|%container.image|~|%container.image.repository|~|%container.image.tag|~|%container.image.digest|~|%container.image.id|~|%k8s.pod.name|~|%k8s.ns.name";
+    private readonly ITestOutputHelper _output;
+
+    public ContainerDifferentialTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    public static TheoryData<string, string?> Cases()
+    {
+        var data = new TheoryData<string, string?>();
+        foreach (string file in Captures.All())
+        {
+            data.Add(Path.GetFileName(file), null);
+            data.Add(Path.GetFileName(file), "proc.name!=sshd and evt.type!=sendto");
+        }
+
+        if (data.Count == 0)
+        {
+            data.Add("(no captures)", null);
+        }
+
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void ContainersMatchLscontainersAndTopcontainers(string name, string? filter)
+    {
+        Skip.If(Captures.Directory is null, "../shared/captures is absent");
+        string capture = Path.Combine(Captures.Directory!, name);
+        string oracle = Captures.OracleFileFor(capture);
+        var aggregator = new ContainerAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        aggregator.Read(capture, CancellationToken.None);
+        IReadOnlyList<ScapContainer> rows = aggregator.Rows(capture);
+        Dictionary<string, ScapContainer> byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        Assert.Equal(rows.Count, byId.Count);
+        foreach (ScapContainer r in rows)
+        {
+            _output.WriteLine($"{r.Id} {r.Name} {r.Type} {r.Image} pod={r.PodName}/{r.Namespace} ip={r.IpAddress} procs={r.Processes} threads={r.Threads} events={r.Events} file={r.FileBytes} net={r.NetBytes} errors={r.Errors}");
+        }
+
+        // Metadata: lscontainers at the first event, and every container sysdig -D shows an event of.
+        var lscontainers = SummaryOracle.Containers(oracle);
+        var printed = SummaryOracle.Fields(oracle, Meta, filter, debug: filter is null)
+            .Where(f => f[0] != "<NA>").GroupBy(f => f[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        if (filter is null)
+        {
+            Assert.Contains("host", byId.Keys);
+            foreach (Dictionary<string, string> c in lscontainers)
+            {
+                Assert.True(byId.TryGetValue(c["id"], out ScapContainer? row), $"lscontainers lists {c["id"]}, KForensics does not");
+                Assert.Equal(c["name"], row!.Name);
+                Assert.Equal(c["image"], row.Image ?? string.Empty);
+                Assert.Equal(c["type"], row.Type);
+            }
+
+            string[] known = lscontainers.Select(c => c["id"]).Concat(printed.Keys).Append("host").Distinct().Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(known, byId.Keys.Order(StringComparer.Ordinal));
+        }
+
+        foreach ((string id, string[] f) in printed)
+        {
+            Assert.True(byId.TryGetValue(id, out ScapContainer? row), $"sysdig prints events of {id}, KForensics has no row");
+            string?[] expected = f.Select(v => v == "<NA>" ? null : v).ToArray();
+            string?[] actual = [row!.Id, row.Name, row.Type, row.Image, row.ImageRepository, row.ImageTag, row.ImageDigest, row.ImageId, row.PodName, row.Namespace];
+            Assert.Equal(expected, actual);
+        }
+
+        // Events, processes, threads, times and errors over the events sysdig prints.
+        var expectedActivity = new Dictionary<string, (HashSet<string> Pids, HashSet<string> Tids, long Events, ulong First, ulong Last)>(StringComparer.Ordinal);
+        foreach (string[] f in SummaryOracle.Fields(oracle, "%container.id|~|%proc.pid|~|%thread.tid|~|%evt.rawtime", filter).Where(f => f[0] != "<NA>"))
+        {
+            ulong t = ulong.Parse(f[3], CultureInfo.InvariantCulture);
+            if (!expectedActivity.TryGetValue(f[0], out var a))
+            {
+                a = ([], [], 0, t, t);
+            }
+
+            a.Pids.Add(f[1]);
+            a.Tids.Add(f[2]);
+            expectedActivity[f[0]] = (a.Pids, a.Tids, a.Events + 1, a.First, t);
+        }
+
+        Assert.Equal(expectedActivity.Keys.Order(StringComparer.Ordinal), rows.Where(r => r.Events > 0).Select(r => r.Id).Order(StringComparer.Ordinal));
+        foreach ((string id, var a) in expectedActivity)
+        {
+            ScapContainer r = byId[id];
+            Assert.Equal((a.Pids.Count(p => p != "<NA>"), a.Tids.Count, a.Events, ToTime(a.First), ToTime(a.Last)), (r.Processes, r.Threads, r.Events, r.FirstTime, r.LastTime));
+        }
+
+        var errors = SummaryOracle.Fields(oracle, "%container.id", And(filter, ContainerAggregator.ErrorFilter))
+            .GroupBy(f => f[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+        foreach (ScapContainer r in rows)
+        {
+            Assert.Equal(errors.GetValueOrDefault(r.Id), r.Errors);
+        }
+
+        // Bytes as the chisels' engine sums them, keyed by container.name as they are.
+        AssertBytes(ChiselOracle.Table(oracle, "container.name", ContainerAggregator.FileFilter, filter), rows, r => r.FileBytes, "file");
+        AssertBytes(ChiselOracle.Table(oracle, "container.name", ContainerAggregator.NetFilter, filter), rows, r => r.NetBytes, "net");
+        _output.WriteLine($"{rows.Count} rows, {lscontainers.Count} in lscontainers, {printed.Count} named by sysdig -p");
+    }
+
+    private static void AssertBytes(Dictionary<string, long> expected, IReadOnlyList<ScapContainer> rows, Func<ScapContainer, long> value, string what)
+    {
+        // table_generator drops events without a container.name: containers known only by id.
+        Dictionary<string, long> actual = rows.Where(r => r.Name is not null).GroupBy(r => r.Name!, StringComparer.Ordinal)
+            .Select(g => (g.Key, Sum: g.Sum(value))).Where(x => x.Sum > 0).ToDictionary(x => x.Key, x => x.Sum, StringComparer.Ordinal);
+        Assert.True(
+            expected.Count == actual.Count && expected.All(p => actual.TryGetValue(p.Key, out long v) && v == p.Value),
+            $"{what} bytes differ: sysdig {string.Join(", ", expected.Select(p => $"{p.Key}={p.Value}"))}; ours {string.Join(", ", actual.Select(p => $"{p.Key}={p.Value}"))}");
+    }
+
+    private static string And(string? filter, string extra) => filter is null ? extra : $"({filter}) and ({extra})";
+
+    private static DateTime? ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
+}
