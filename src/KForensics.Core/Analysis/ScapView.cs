@@ -36,6 +36,11 @@ public abstract class ScapView
             cancellationToken.ThrowIfCancellationRequested();
             foreach (ScapView view in views)
             {
+                if (c.IsHidden && !view.ObservesChiselEvents)
+                {
+                    continue;
+                }
+
                 if (view._userFilter is null || view._userFilter(c))
                 {
                     view.Observe(c);
@@ -46,8 +51,15 @@ public abstract class ScapView
         }
 
         using ScapEventReader reader = ScapEventReader.Open(path, false, Observe);
+        reader.FilterChiselEvents = views.Any(v => v.ObservesChiselEvents);
         reader.TryRead(out _);
     }
+
+    /// <summary>
+    /// True for a view that also observes the events sysdig does not print but hands to its chisels
+    /// (procinfo); <see cref="ScapFilterContext.IsHidden"/> tells them apart.
+    /// </summary>
+    private protected virtual bool ObservesChiselEvents => false;
 
     /// <summary>Adds one event that passed the user's filter. The context is only valid during the call.</summary>
     private protected abstract void Observe(ScapFilterContext context);

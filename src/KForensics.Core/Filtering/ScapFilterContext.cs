@@ -26,6 +26,9 @@ public sealed class ScapFilterContext
 
     internal ulong Number { get; private set; }
 
+    /// <summary>The event is one sysdig does not print but hands to its chisels (see ScapEventReader.FilterChiselEvents).</summary>
+    internal bool IsHidden { get; private set; }
+
     /// <summary>Timestamp of the first event of the capture (evt.reltime).</summary>
     internal ulong FirstTimestamp { get; private set; }
 
@@ -55,8 +58,9 @@ public sealed class ScapFilterContext
         }
     }
 
-    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, ulong previousTimestamp)
+    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, ulong previousTimestamp, bool hidden = false)
     {
+        IsHidden = hidden;
         Raw = raw;
         Info = info;
         Number = number;

@@ -37,6 +37,13 @@ public sealed class ScapEventReader : IDisposable
     public bool IncludeHidden { get; init; }
 
     /// <summary>
+    /// Also give the filter the hidden events that sysdig still hands to its chisels (internal events
+    /// such as procinfo, whose CPU counters topprocs_cpu sums), with <see cref="ScapFilterContext.IsHidden"/>
+    /// set. They are never returned, whatever the filter answers.
+    /// </summary>
+    public bool FilterChiselEvents { get; set; }
+
+    /// <summary>
     /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
     /// before any object is built for them. Hidden events never match, as in sysdig.
     /// </summary>
@@ -98,7 +105,7 @@ public sealed class ScapEventReader : IDisposable
 
             ulong previous = _previousTimestamp;
             _previousTimestamp = raw.Timestamp;
-            bool hidden = IsHidden(raw, info);
+            bool hidden = IsHidden(raw, info, out bool chiselSees);
             if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
             {
                 // evt.reltime counts from the first event that is not a container description.
@@ -107,6 +114,12 @@ public sealed class ScapEventReader : IDisposable
 
             if (hidden && (!IncludeHidden || _filter is not null))
             {
+                if (chiselSees && FilterChiselEvents && _filter is not null)
+                {
+                    _filterContext!.Set(raw, info, _number, _firstTimestamp, previous, hidden: true);
+                    _filter(_filterContext);
+                }
+
                 continue;
             }
 
@@ -144,8 +157,9 @@ public sealed class ScapEventReader : IDisposable
     /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
     /// its parser filtered out, the container events that describe the containers before the first
     /// real event (writers put them at the start of a file), and events its table does not know.
+    /// Of these, its chisels still see the internal events (<paramref name="chiselSees"/>).
     /// </summary>
-    private bool IsHidden(in RawEvent raw, EventInfo info)
+    private bool IsHidden(in RawEvent raw, EventInfo info, out bool chiselSees)
     {
         bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
         bool beforeFirst = containerEvent && !_sawFirstEvent;
@@ -154,11 +168,9 @@ public sealed class ScapEventReader : IDisposable
             _sawFirstEvent = true;
         }
 
-        return !info.IsOracleKnown
-            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
-            || (raw.BlockFlags & 1) != 0
-            || State.FilteredOut
-            || beforeFirst;
+        bool dropped = !info.IsOracleKnown || (raw.BlockFlags & 1) != 0 || State.FilteredOut || beforeFirst;
+        chiselSees = !dropped;
+        return dropped || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0;
     }
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)

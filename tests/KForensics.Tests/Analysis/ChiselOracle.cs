@@ -51,7 +51,7 @@ internal static class ChiselOracle
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
     }
 
-    private static string Run(IEnumerable<string> args)
+    internal static string Run(IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("sysdig") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args)
