@@ -14,6 +14,8 @@
         'Get-ScapEvent'
         'Get-ScapConnection'
         'Get-ScapFileAccess'
+        'Get-ScapCommand'
+        'Get-ScapProcess'
         'Export-ScapEvent'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'

@@ -105,7 +105,12 @@ public sealed class ProcessAggregator : ScapView
         }
 
         _lastCpu[thread] = total;
-        RowFor(thread.Pid, thread, context.State).CpuTicks += (long)cpu;
+
+        // A sample only makes a row when it counts CPU: with -Filter, idle processes stay out.
+        if (cpu > 0 || _current.ContainsKey(thread.Pid))
+        {
+            RowFor(thread.Pid, thread, context.State).CpuTicks += (long)cpu;
+        }
     }
 
     private static ulong U64(in RawEvent raw, int index)
@@ -144,11 +149,11 @@ public sealed class ProcessAggregator : ScapView
     {
         ThreadInfo main = thread.Tid == thread.Pid ? thread : state.Threads.Find(thread.Pid) ?? thread;
         ProcessImage image = thread.Image;
-        string exeLine = image.Args.Count == 0 ? image.Exe : image.Exe + " " + string.Join(' ', image.Args);
         string containerId = thread.ContainerId.Length == 0 ? "host" : thread.ContainerId;
         string? containerName = thread.ContainerId.Length == 0 ? "host"
             : state.Containers.Find(thread.ContainerId) is { IsIdOnly: false } c ? c.Name : null;
-        return new ProcessIdentity(main.Image.Comm, image.Exe, image.ExePath.Length > 0 ? image.ExePath : null, exeLine, main.Ptid,
+        return new ProcessIdentity(main.Image.Comm, image.Exe, image.ExePath.Length > 0 ? image.ExePath : null,
+            ProcessRow.CommandLine(image.Exe, string.Join(' ', image.Args)), main.Ptid,
             state.Threads.Find(thread.Ptid)?.Image.Comm, state.Users.FindUser(thread.Uid)?.Name, thread.Uid, containerId, containerName);
     }
 

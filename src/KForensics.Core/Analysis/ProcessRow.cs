@@ -9,7 +9,7 @@ internal sealed class ProcessRow
     private static readonly Func<ScapFilterContext, string?> Name = CommandView.Bind("proc.aname", 0).String!;
     private static readonly Func<ScapFilterContext, string?> Exe = ScapFields.Text("proc.exe");
     private static readonly Func<ScapFilterContext, string?> ExePath = ScapFields.Text("proc.exepath");
-    private static readonly Func<ScapFilterContext, string?> ExeLine = ScapFields.Text("proc.exeline");
+    private static readonly Func<ScapFilterContext, string?> Args = ScapFields.Text("proc.args");
     private static readonly Func<ScapFilterContext, long?> ParentId = ScapFields.Number("proc.ppid");
     private static readonly Func<ScapFilterContext, string?> ParentName = ScapFields.Text("proc.pname");
     private static readonly Func<ScapFilterContext, string?> UserName = ScapFields.Text("user.name");
@@ -78,10 +78,14 @@ internal sealed class ProcessRow
             || t.Uid != _uid || t.Ptid != _ptid || !ReferenceEquals(c.Container, _container))
         {
             (_thread, _image, _parentImage, _uid, _ptid, _container) = (t, t.Image, parentImage, t.Uid, t.Ptid, c.Container);
-            Identity = new ProcessIdentity(Name(c), Exe(c), ExePath(c), ExeLine(c), ParentId(c), ParentName(c), UserName(c), UserId(c),
-                ContainerId(c), ContainerName(c));
+            string? exe = Exe(c);
+            Identity = new ProcessIdentity(Name(c), exe, ExePath(c) is { Length: > 0 } path ? path : null, CommandLine(exe, Args(c)),
+                ParentId(c), ParentName(c), UserName(c), UserId(c), ContainerId(c), ContainerName(c));
         }
     }
+
+    /// <summary>proc.exeline without the space sinsp leaves after an exe that has no arguments.</summary>
+    public static string? CommandLine(string? exe, string? args) => exe is null ? null : string.IsNullOrEmpty(args) ? exe : exe + " " + args;
 
     public ScapProcess ToProcess(string source)
         => new(source, ProcessId, Identity, InProcessList, Events == 0 ? null : ToTime(First), Events == 0 ? null : ToTime(Last), Events,

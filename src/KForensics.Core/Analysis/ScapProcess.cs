@@ -46,10 +46,10 @@ public sealed class ScapProcess
     /// <summary>proc.exe (argv[0]).</summary>
     public string? Exe { get; }
 
-    /// <summary>proc.exepath, when the capture has it.</summary>
+    /// <summary>proc.exepath; null when the capture does not have it (sysdig prints an empty string).</summary>
     public string? ExePath { get; }
 
-    /// <summary>proc.exeline: exe and arguments.</summary>
+    /// <summary>Exe and arguments (proc.exeline, without the space sysdig leaves after an exe that has no arguments).</summary>
     public string? CommandLine { get; }
 
     /// <summary>proc.ppid.</summary>

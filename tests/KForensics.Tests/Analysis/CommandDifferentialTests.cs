@@ -12,6 +12,12 @@ namespace KForensics.Tests.Analysis;
 /// must be exactly the lines the real chisel prints (run with -pc, colours off and no depth limit), line
 /// for line and in order; and every row, shown or not, must carry what sysdig -p prints for the same
 /// event (user, container, pids, names, command and the first 16 ancestors).
+/// Excluded: one defect of the chisel. At every chdir it shifts its lists of ancestor fields by one
+/// (table.insert(fanames, 0, 0)) and never shifts them back, so after the first cd the ancestors it
+/// searches for a shell start at the process itself, and after the second they end at once: commands whose
+/// parent it first meets then land in the wrong session or are hidden. The test runs the same chisel with
+/// that shift made per event (patched at run time from the installed file) and requires our rows to match
+/// it line for line; the lines where the real chisel differs from it are the defect, counted in the output.
 /// </summary>
 public class CommandDifferentialTests
 {
@@ -30,7 +36,9 @@ public class CommandDifferentialTests
         {
             data.Add(Path.GetFileName(file), null);
 
-            // Hiding the commands of some processes changes what the chisel learns about sessions.
+            // Hiding the commands of some processes changes what the chisel learns about sessions; without
+            // tar's execs, the parents of its children are first met after a cd (the chisel's defect).
+            data.Add(Path.GetFileName(file), "proc.name!=tar");
             data.Add(Path.GetFileName(file), "proc.name!=tar and proc.name!=bash and proc.name!=curl");
         }
 
@@ -53,16 +61,18 @@ public class CommandDifferentialTests
         view.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapCommand> rows = view.Rows(capture);
 
-        // 1. What the chisel prints, line for line.
-        var args = new List<string> { "-pc", "-r", oracle, "-c", "spy_users", "1000 disable_color" };
-        if (filter is not null)
-        {
-            args.Add(filter);
-        }
-
-        string[] printed = ChiselOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+        // 1. What the chisel prints, line for line, but for the lines its ancestor-shift defect changes.
         string[] ours = rows.Where(r => r.Interactive).Select(SpyUsersLine).ToArray();
-        Assert.Equal(printed, ours);
+        string[] real = SpyUsers(oracle, "spy_users", filter);
+        string[] fixedChisel = SpyUsers(oracle, FixedChisel.Value, filter);
+        Assert.Equal(fixedChisel, ours);
+        int defect = real.Length == fixedChisel.Length
+            ? real.Zip(fixedChisel).Count(p => p.First != p.Second)
+            : fixedChisel.Concat(real).Distinct().Sum(l => Math.Abs(fixedChisel.Count(x => x == l) - real.Count(x => x == l)));
+        if (defect == 0)
+        {
+            Assert.Equal(real, ours);
+        }
 
         // 2. Every row against sysdig -p over the chisel's events.
         string fields = "*%evt.rawtime|~|%evt.type|~|%user.name|~|%user.uid|~|%container.id|~|%container.name|~|%proc.pid|~|%thread.tid|~|%proc.ppid"
@@ -75,7 +85,46 @@ public class CommandDifferentialTests
         string[] actual = rows.Select(Canonical).ToArray();
         Assert.Equal(expected, actual);
 
-        _output.WriteLine($"{name}: {rows.Count} rows matched sysdig -p, {ours.Length} matched spy_users ({rows.Count(r => r.EventType == "chdir")} cd)");
+        _output.WriteLine($"{name}: {rows.Count} rows matched sysdig -p, {ours.Length} matched spy_users ({rows.Count(r => r.EventType == "chdir")} cd)"
+            + (defect > 0 ? $"; the real chisel prints {real.Length} lines: {defect} lines differ by its defect" : string.Empty));
+    }
+
+    private static readonly Lazy<string> FixedChisel = new(WriteFixedChisel);
+
+    private static string[] SpyUsers(string capture, string chisel, string? filter)
+    {
+        var args = new List<string> { "-pc", "-r", capture, "-c", chisel, "1000 disable_color" };
+        if (filter is not null)
+        {
+            args.Add(filter);
+        }
+
+        return ChiselOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+    }
+
+    /// <summary>The installed spy_users with the ancestor fields shifted for a chdir event only, written to a temporary file.</summary>
+    private static string WriteFixedChisel()
+    {
+        // The chisels live in share/sysdig/chisels beside the bin directory of the sysdig on PATH.
+        string sysdig = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "sysdig")).First(File.Exists);
+        string chisels = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(sysdig)))!, "share", "sysdig", "chisels");
+        string text = File.ReadAllText(Path.Combine(chisels, "spy_users.lua"));
+        (string From, string To)[] patches =
+        [
+            ("function on_event()", "function on_event()\n\tif orig_names == nil then orig_names = fanames; orig_pids = fapids end\n\tfanames = orig_names; fapids = orig_pids"),
+            ("table.insert(fanames, 0, 0)", "fanames = {[0] = 0, unpack(orig_names, 0, MAX_ANCESTOR_NAVIGATION)}"),
+            ("table.insert(fapids, 0, 0)", "fapids = {[0] = 0, unpack(orig_pids, 0, MAX_ANCESTOR_NAVIGATION)}"),
+        ];
+        foreach ((string from, string to) in patches)
+        {
+            Assert.True(text.Split(from).Length == 2, $"spy_users.lua is not sysdig 0.29.3's: '{from}' is not there once.");
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        string path = Path.Combine(AppContext.BaseDirectory, "spy_users_fixed.lua");
+        File.WriteAllText(path, text);
+        return path;
     }
 
     /// <summary>The line spy_users prints with -pc: indentation by depth, session pid, time, user@container, command.</summary>
