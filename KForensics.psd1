@@ -17,6 +17,7 @@
         'Get-ScapCommand'
         'Get-ScapProcess'
         'Export-ScapEvent'
+        'Export-ScapReport'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'

@@ -56,6 +56,7 @@ function Invoke-Bootstrap {
     Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
     Install-KfDebianPackage -Name sysdig
     Install-KfDebianPackage -Name time
+    Install-KfChromium
     Initialize-KfDockerEngine
 }
 

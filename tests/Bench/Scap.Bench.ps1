@@ -7,8 +7,12 @@ Reading benchmarks: Get-ScapEvent beside sysdig on large captures built from a r
 Builds captures of each size in -SizeMiB from ../shared/captures/bencer_capture.scap with
 ../shared/tools/scap-inflate.py (kept in out/bench and reused while they are newer than the source),
 then runs every benchmark once per capture: the module's command in a fresh pwsh that imports the
-module, and the matching sysdig command, each under /usr/bin/time -v, one at a time. Reports wall
-time, peak memory (maximum resident set size) and the time ratio module/sysdig, and writes them to
+module, and the matching sysdig command, each under /usr/bin/time -v, one at a time. Reports for the
+module both the whole process (starting pwsh and importing the module included) and the command
+alone, timed inside that process from the prompt's point of view (first run, nothing warmed up);
+peak memory (maximum resident set size); the time ratios module/sysdig; and, for the read of every
+event, the PowerShell floor: the time a compiled cmdlet that does nothing but write as many fresh
+objects takes to feed them into Measure-Object (in a pwsh of its own, timed like the command). Writes all of it to
 out/bench/results.md. An untimed sysdig run counts what sysdig prints; the script fails when the
 module's result differs from it. Skips (exit 0, with a warning and a note in the results) when the shared
 capture or the inflate tool is absent.
@@ -49,6 +53,7 @@ $benchmarks = @(
     [pscustomobject]@{
         Name   = 'Read every event'
         Module = '(Get-ScapEvent -LiteralPath $Path | Measure-Object).Count'
+        Floor  = $true
         Sysdig = @('-r', '{0}', '-p', '%evt.num')
     }
     # The three filters of issue 4: event type only, socket state, process and fd state.
@@ -117,16 +122,33 @@ function Invoke-Measured([string[]] $Command, [switch] $Discard) {
     }
 }
 
+# The PowerShell floor: a compiled cmdlet that only writes fresh objects, piped as Get-ScapEvent is.
+$floorWorkload = Join-Path $WorkDirectory 'workload-floor.ps1'
+Set-Content -Path $floorWorkload -Value @(
+    'param([long] $Count)'
+    '$ErrorActionPreference = ''Stop'''
+    '$source = ''using System.Management.Automation; public sealed class KfFloorItem { public long N; } [Cmdlet("Write", "KfFloor")] public sealed class WriteKfFloorCommand : PSCmdlet { [Parameter] public long Count { get; set; } protected override void EndProcessing() { for (long i = 0; i < Count; i++) { WriteObject(new KfFloorItem { N = i }); } } }'''
+    'Add-Type -TypeDefinition $source -PassThru | Select-Object -First 1 | ForEach-Object { Import-Module $_.Assembly }'
+    '$watch = [Diagnostics.Stopwatch]::StartNew()'
+    '$written = (Write-KfFloor -Count $Count | Measure-Object).Count'
+    '$watch.Stop()'
+    '"$written`t$($watch.Elapsed.TotalSeconds)"'
+)
+
 $rows = [System.Collections.Generic.List[object]]::new()
 foreach ($mib in $SizeMiB) {
     $capture = Get-BigCapture $mib
     foreach ($bench in $benchmarks) {
         $workload = Join-Path $WorkDirectory "workload-$([array]::IndexOf($benchmarks, $bench)).ps1"
+        # The workload prints the result and the command's own time, measured inside the process.
         Set-Content -Path $workload -Value @(
             'param([string] $ModulePath, [string] $Path)'
             '$ErrorActionPreference = ''Stop'''
             'Import-Module $ModulePath'
-            $bench.Module
+            '$watch = [Diagnostics.Stopwatch]::StartNew()'
+            "`$result = $($bench.Module)"
+            '$watch.Stop()'
+            '"$result`t$($watch.Elapsed.TotalSeconds)"'
         )
         Write-Host "$($bench.Name), $($capture.Name): Get-ScapEvent"
         $module = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $workload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
@@ -135,16 +157,30 @@ foreach ($mib in $SizeMiB) {
         $reference = Invoke-Measured $sysdigArgs -Discard
         # A separate, untimed run counts what sysdig prints, to check the module's result.
         $sysdigCount = [long](& sh -c ((($sysdigArgs | ForEach-Object { Quote $_ }) -join ' ') + ' | wc -l'))
+        $result, $commandSeconds = $module.Output.Trim() -split "`t"
+        $commandSeconds = [math]::Round([double]$commandSeconds, 2)
+        $processSeconds = $module.Seconds
+        $floorSeconds = $null
+        if ($bench.PSObject.Properties['Floor']) {
+            Write-Host "$($bench.Name), $($capture.Name): PowerShell floor"
+            $floor = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $floorWorkload, '-Count', $result)
+            $floorCount, $floorSeconds = $floor.Output.Trim() -split "`t"
+            if ($floorCount -ne $result) { throw "The floor workload wrote $floorCount objects instead of $result." }
+            $floorSeconds = [math]::Round([double]$floorSeconds, 2)
+        }
         $rows.Add([pscustomobject]@{
                 Benchmark     = $bench.Name
                 CaptureMiB    = [math]::Round($capture.Length / 1MB)
-                Result        = $module.Output.Trim()
+                Result        = $result
                 SysdigCount   = $sysdigCount
-                ModuleSeconds = $module.Seconds
+                CommandSeconds = $commandSeconds
+                FloorSeconds  = $floorSeconds
+                ModuleSeconds = $processSeconds
                 ModulePeakMiB = $module.PeakMiB
                 SysdigSeconds = $reference.Seconds
                 SysdigPeakMiB = $reference.PeakMiB
-                Ratio         = if ($reference.Seconds -gt 0) { [math]::Round($module.Seconds / $reference.Seconds, 2) } else { [double]::NaN }
+                Ratio         = if ($reference.Seconds -gt 0) { [math]::Round($processSeconds / $reference.Seconds, 2) } else { [double]::NaN }
+                CommandRatio  = if ($reference.Seconds -gt 0) { [math]::Round($commandSeconds / $reference.Seconds, 2) } else { [double]::NaN }
             })
     }
 }
@@ -154,14 +190,16 @@ $lines = @(
     ''
     "Machine: $([Environment]::ProcessorCount) cores, $((Get-Content /proc/meminfo -TotalCount 1) -replace '\s+', ' '); " +
     "$((& $sysdig --version) -join ' '); KForensics from $ModulePath; $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC."
-    "Captures: bencer_capture.scap inflated with scap-inflate.py. Each figure is one run under /usr/bin/time -v;"
-    'the module figure includes starting pwsh and importing the module. Ratio = module time / sysdig time.'
+    "Captures: bencer_capture.scap inflated with scap-inflate.py. Each figure is one run; processes under /usr/bin/time -v."
+    'Command: the module command alone, timed in its pwsh after Import-Module (first run). Process: the whole pwsh,'
+    'starting it and importing the module included. Ratios divide by the sysdig time. PowerShell floor: a compiled'
+    'cmdlet that only writes as many fresh objects, piped into Measure-Object (timed as Command, in its own pwsh).'
     ''
-    '| Benchmark | Capture (MiB) | Result | sysdig count | Get-ScapEvent (s) | Peak (MiB) | sysdig (s) | Peak (MiB) | Ratio |'
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+    '| Benchmark | Capture (MiB) | Result | sysdig count | Command (s) | Process (s) | Peak (MiB) | sysdig (s) | Peak (MiB) | Ratio command | Ratio process | PowerShell floor (s) |'
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 )
 foreach ($row in $rows) {
-    $lines += "| $($row.Benchmark) | $($row.CaptureMiB) | $($row.Result) | $($row.SysdigCount) | $($row.ModuleSeconds) | $($row.ModulePeakMiB) | $($row.SysdigSeconds) | $($row.SysdigPeakMiB) | $($row.Ratio) |"
+    $lines += "| $($row.Benchmark) | $($row.CaptureMiB) | $($row.Result) | $($row.SysdigCount) | $($row.CommandSeconds) | $($row.ModuleSeconds) | $($row.ModulePeakMiB) | $($row.SysdigSeconds) | $($row.SysdigPeakMiB) | $($row.CommandRatio) | $($row.Ratio) | $(if ($null -ne $row.FloorSeconds) { $row.FloorSeconds } else { '' }) |"
 }
 foreach ($group in $rows | Group-Object Benchmark) {
     $sorted = $group.Group | Sort-Object CaptureMiB

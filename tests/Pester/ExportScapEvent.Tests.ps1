@@ -48,6 +48,32 @@ Describe 'Export-ScapEvent' {
         $actual | Should -Be $expected
     }
 
+    It 'writes later state changes state-only, shown only with -IncludeHidden, and leaves them out with -NoStateEvents' -Skip:(-not $haveCorpus) {
+        $in = Join-Path $TestDrive 'in.scap'
+        $filter = 'evt.type=connect'
+        $full = Export-ScapEvent -InputPath $in -Path (Join-Path $TestDrive 'connect-state.scap') -Filter $filter
+        $slim = Export-ScapEvent -InputPath $in -Path (Join-Path $TestDrive 'connect-slim.scap') -Filter $filter -NoStateEvents
+        $full.IncludesStateEvents | Should -BeTrue
+        $slim.IncludesStateEvents | Should -BeFalse
+        $slim.StateEventCount | Should -Be 0
+        $full.StateEventCount | Should -BeGreaterThan 0
+        $full.EventCount | Should -Be $slim.EventCount
+        # Shown events are the same; the hidden ones are exactly the state-only ones.
+        @(Get-ScapEvent $full.Path).Count | Should -Be $full.EventCount
+        $hidden = @(Get-ScapEvent $full.Path -IncludeHidden | Where-Object IsHidden)
+        $hidden.Count | Should -Be $full.StateEventCount
+        @(Get-ScapEvent $slim.Path -IncludeHidden | Where-Object IsHidden).Count | Should -Be 0
+        # Each state-only event is one of the original's, on a thread the export describes.
+        $threads = @(Get-ScapEvent $full.Path | ForEach-Object ThreadId | Sort-Object -Unique)
+        $original = @{}
+        Get-ScapEvent $in -IncludeHidden | ForEach-Object { $original["$($_.RawTime) $($_.ThreadId) $($_.Type)"] = $true }
+        foreach ($e in $hidden) {
+            $original.ContainsKey("$($e.RawTime) $($e.ThreadId) $($e.Type)") | Should -BeTrue
+            $threads | Should -Contain $e.ThreadId
+        }
+        (Get-Item $full.Path).Length | Should -BeGreaterThan (Get-Item $slim.Path).Length
+    }
+
     It 'writes gzip when the name ends in .gz or with -Compress' -Skip:(-not $haveCorpus) {
         $gz = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'a.scap.gz') -Filter 'evt.type in (open, openat)'
         $forced = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path (Join-Path $TestDrive 'b.scap') -Filter 'evt.type in (open, openat)' -Compress

@@ -26,6 +26,20 @@ function Install-KfDebianPackage {
     }
 }
 
+function Install-KfChromium {
+    <# Idempotent: Debian's chromium, which the report tests open Export-ScapReport pages in (headless). #>
+    [CmdletBinding()]
+    param()
+    Install-KfDebianPackage -Name chromium
+}
+
+function Get-KfChromium {
+    <# The chromium binary, or $null when it is not installed (the report's browser tests are then skipped). #>
+    $command = Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($command) { return $command.Source }
+    return $null
+}
+
 function Read-KfTrx {
     param([Parameter(Mandatory)] [string] $Path)
     if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }

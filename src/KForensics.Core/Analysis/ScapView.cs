@@ -10,6 +10,9 @@ namespace KForensics.Core.Analysis;
 /// </summary>
 public abstract class ScapView
 {
+    /// <summary>Events between two progress reports.</summary>
+    private const int ProgressInterval = 16384;
+
     private readonly Func<ScapFilterContext, bool>? _userFilter;
 
     /// <param name="userFilter">The user's compiled filter, or null for every event.</param>
@@ -26,14 +29,29 @@ public abstract class ScapView
     /// <see cref="ScapFormatException"/> at damage; the views then hold the events before it.
     /// </summary>
     public static void ReadAll(string path, IReadOnlyList<ScapView> views, CancellationToken cancellationToken)
+        => ReadAll(path, views, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadAll(string, IReadOnlyList{ScapView}, CancellationToken)"/>, reporting now and then how many
+    /// bytes of the file have been read (compressed bytes for .gz), on the reading thread.
+    /// </summary>
+    public static void ReadAll(string path, IReadOnlyList<ScapView> views, IProgress<long>? bytesRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(views);
+        FileStream? file = null;
+        int sinceReport = 0;
 
         // The reader calls this with the parsed state of each event; returning false keeps it from
         // building event objects no view needs.
         bool Observe(ScapFilterContext c)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (bytesRead is not null && ++sinceReport == ProgressInterval)
+            {
+                sinceReport = 0;
+                bytesRead.Report(file!.Position);
+            }
+
             foreach (ScapView view in views)
             {
                 if (c.IsHidden && !view.ObservesChiselEvents)
@@ -50,9 +68,32 @@ public abstract class ScapView
             return false;
         }
 
-        using ScapEventReader reader = ScapEventReader.Open(path, false, Observe);
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
+        }
+
+        using ScapEventReader reader = Open(file, path, Observe);
         reader.FilterChiselEvents = views.Any(v => v.ObservesChiselEvents);
         reader.TryRead(out _);
+        bytesRead?.Report(file.Length);
+    }
+
+    private static ScapEventReader Open(FileStream file, string path, Func<ScapFilterContext, bool> observe)
+    {
+        try
+        {
+            return new ScapEventReader(file, path) { Filter = observe };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -56,6 +56,10 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter IncludeEnterEvents { get; set; }
 
+    /// <summary>Do not write the state-only events that keep exported threads' state as in the original.</summary>
+    [Parameter]
+    public SwitchParameter NoStateEvents { get; set; }
+
     /// <summary>Compress with gzip even when the name does not end in .gz.</summary>
     [Parameter]
     public SwitchParameter Compress { get; set; }
@@ -147,7 +151,7 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
             ScapExportSummary summary;
             using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                summary = ScapExporter.Export(_sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, CancellationToken);
+                summary = ScapExporter.Export(_sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
             }
 
             File.Move(staging, target, overwrite: true);
@@ -159,7 +163,7 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
                 sha = Convert.ToHexString(SHA256.HashData(written)).ToLowerInvariant();
             }
 
-            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. _sources], Filter, IncludeEnterEvents.IsPresent, DateTime.UtcNow);
+            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. _sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {

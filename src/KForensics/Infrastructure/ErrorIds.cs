@@ -26,6 +26,11 @@ public static class ErrorIds
     public const string ScapExportReadFailed = "ScapExportReadFailed";
     public const string ScapExportWriteFailed = "ScapExportWriteFailed";
 
+    // Capture report (Export-ScapReport)
+    public const string ScapReportTargetExists = "ScapReportTargetExists";
+    public const string ScapReportTargetIsInput = "ScapReportTargetIsInput";
+    public const string ScapReportWriteFailed = "ScapReportWriteFailed";
+
     // Docker engine and container checkpoints
     public const string DockerHostInvalid = "DockerHostInvalid";
     public const string DockerConnectionFailed = "DockerConnectionFailed";

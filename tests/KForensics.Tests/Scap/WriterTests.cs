@@ -52,6 +52,53 @@ public sealed class WriterTests : IDisposable
     }
 
     [SkippableFact]
+    public void StateOnlyEventsChangeStateWithoutBeingShown()
+    {
+        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        string path = _temp.PathOf("state-only.scap");
+        using (ScapWriter writer = ScapWriter.Create(path))
+        {
+            writer.AddThread(new ScapThread(500, 500, 1, "cat", "cat"));
+            writer.AddFd(500, ScapFd.File(5, "/etc/shadow"));
+            writer.WriteEvent(T0, 500, 0, EventIds.SyscallReadE, 5L, 100u);
+
+            // close(5) as state-only: readers drop the fd but show neither event.
+            writer.WriteEncodedEvent(T0 + 1, 500, 0, EventIds.SyscallCloseE, [ScapParamEncoder.Encode(ParamType.Fd, 5L)], false, stateOnly: true);
+            writer.WriteEncodedEvent(T0 + 2, 500, 0, EventIds.SyscallCloseX, [ScapParamEncoder.Encode(ParamType.Errno, 0L)], false, stateOnly: true);
+            writer.WriteEvent(T0 + 3, 500, 0, EventIds.SyscallReadE, 5L, 100u);
+        }
+
+        SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "*%evt.rawtime %evt.type %fd.name");
+        Assert.Equal(0, result.ExitCode);
+        string[] expected = [$"{T0} read /etc/shadow", $"{T0 + 3} read <NA>"];
+        Assert.Equal(expected, result.Lines);
+
+        // The module's reader agrees, and shows the state-only events only when asked for hidden ones.
+        using (ScapEventReader reader = ScapEventReader.Open(path))
+        {
+            var shown = new List<string>();
+            while (reader.TryRead(out ScapEvent? ev))
+            {
+                shown.Add($"{ev.RawTime} {ev.Type} {ev.FdName ?? "<NA>"}");
+            }
+
+            Assert.Equal(expected, shown);
+        }
+
+        using ScapEventReader hidden = ScapEventReader.Open(path, includeHidden: true);
+        var stateOnly = new List<string>();
+        while (hidden.TryRead(out ScapEvent? ev))
+        {
+            if (ev.IsHidden)
+            {
+                stateOnly.Add($"{ev.RawTime} {ev.Type}");
+            }
+        }
+
+        Assert.Equal([$"{T0 + 1} close", $"{T0 + 2} close"], stateOnly);
+    }
+
+    [SkippableFact]
     public void ParametersAreEncodedAsSysdigDecodesThem()
     {
         Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");

@@ -4,11 +4,12 @@ namespace KForensics.Core.Scap.Export;
 public sealed class ScapExportResult
 {
     public ScapExportResult(string path, ScapExportSummary summary, long bytes, string sha256, bool compressed,
-        IReadOnlyList<string> sources, string filter, bool includesEnterEvents, DateTime timeUtc)
+        IReadOnlyList<string> sources, string filter, bool includesEnterEvents, bool includesStateEvents, DateTime timeUtc)
     {
         ArgumentNullException.ThrowIfNull(summary);
         Path = path;
         EventCount = summary.EventCount;
+        StateEventCount = summary.StateEventCount;
         ThreadCount = summary.ThreadCount;
         FdCount = summary.FdCount;
         ContainerCount = summary.ContainerCount;
@@ -18,14 +19,18 @@ public sealed class ScapExportResult
         Sources = sources;
         Filter = filter;
         IncludesEnterEvents = includesEnterEvents;
+        IncludesStateEvents = includesStateEvents;
         TimeUtc = timeUtc;
     }
 
     /// <summary>Full path of the written capture.</summary>
     public string Path { get; }
 
-    /// <summary>Events written (including added enter events).</summary>
+    /// <summary>Events written to be shown (including added enter events).</summary>
     public long EventCount { get; }
+
+    /// <summary>Events written state-only: readers apply them to their tables but do not show them.</summary>
+    public long StateEventCount { get; }
 
     /// <summary>Threads in the written process list.</summary>
     public int ThreadCount { get; }
@@ -50,6 +55,9 @@ public sealed class ScapExportResult
     public string Filter { get; }
 
     public bool IncludesEnterEvents { get; }
+
+    /// <summary>Whether later state changes of the exported threads were written state-only (not -NoStateEvents).</summary>
+    public bool IncludesStateEvents { get; }
 
     /// <summary>When the export finished.</summary>
     public DateTime TimeUtc { get; }

@@ -66,8 +66,10 @@ public sealed partial class ScapWriter : IDisposable
     /// <summary>
     /// Writes one event from already encoded parameter values. <paramref name="wideLengths"/> stores the
     /// lengths as u32, which readers expect exactly for event types with the LARGE_PAYLOAD flag.
+    /// <paramref name="stateOnly"/> writes it in a flagged block marked state-only: readers update their
+    /// state tables with it but do not show it (sysdig's own "fat file" exports use this).
     /// </summary>
-    public void WriteEncodedEvent(ulong timestamp, long tid, ushort cpu, ushort type, IReadOnlyList<byte[]> parameters, bool wideLengths)
+    public void WriteEncodedEvent(ulong timestamp, long tid, ushort cpu, ushort type, IReadOnlyList<byte[]> parameters, bool wideLengths, bool stateOnly = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         EnsureMetadata();
@@ -83,9 +85,16 @@ public sealed partial class ScapWriter : IDisposable
             eventLength += value.Length;
         }
 
-        bool large = AlwaysLargeBlocks || 8 + 2 + eventLength + 3 + 4 > ScapBlockTypes.MaxSmallBlockSize;
-        var block = new BlockBuilder(large ? ScapBlockTypes.EventV2Large : ScapBlockTypes.EventV2);
+        bool large = AlwaysLargeBlocks || 8 + 2 + (stateOnly ? 4 : 0) + eventLength + 3 + 4 > ScapBlockTypes.MaxSmallBlockSize;
+        var block = new BlockBuilder(stateOnly
+            ? large ? ScapBlockTypes.FlaggedEventV2Large : ScapBlockTypes.FlaggedEventV2
+            : large ? ScapBlockTypes.EventV2Large : ScapBlockTypes.EventV2);
         block.U16(cpu);
+        if (stateOnly)
+        {
+            block.U32(ScapBlockTypes.StateOnlyFlag);
+        }
+
         block.U64(timestamp);
         block.I64(tid);
         block.U32(checked((uint)eventLength));

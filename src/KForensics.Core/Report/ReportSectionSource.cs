@@ -1,0 +1,61 @@
+using KForensics.Core.Analysis;
+using KForensics.Core.Filtering;
+
+namespace KForensics.Core.Report;
+
+/// <summary>How a section lays out its rows.</summary>
+public enum ReportLayout
+{
+    /// <summary>One table row per row object, one column per public property.</summary>
+    Table,
+
+    /// <summary>One object per capture (a summary): one line per property, one column per capture.</summary>
+    KeyValue,
+}
+
+/// <summary>A section of the report fed by a view: a fresh view reads each capture, its rows become the section.</summary>
+public sealed class ReportSectionSource
+{
+    public ReportSectionSource(string id, string title, ReportLayout layout, string description, Func<Func<ScapFilterContext, bool>?, ScapView> createView)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(title);
+        ArgumentNullException.ThrowIfNull(createView);
+        if (!id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new ArgumentException($"A section id is letters, digits and dashes (it is an anchor in the page): '{id}'.", nameof(id));
+        }
+
+        Id = id;
+        Title = title;
+        Layout = layout;
+        Description = description ?? string.Empty;
+        CreateView = createView;
+    }
+
+    /// <summary>The section's anchor in the page (letters, digits and dashes).</summary>
+    public string Id { get; }
+
+    public string Title { get; }
+
+    public ReportLayout Layout { get; }
+
+    /// <summary>One sentence under the title: what the rows are and how they were counted.</summary>
+    public string Description { get; }
+
+    /// <summary>Makes the view for one capture from the user's compiled filter (null for every event).</summary>
+    public Func<Func<ScapFilterContext, bool>?, ScapView> CreateView { get; }
+
+    public override string ToString() => Title;
+}
+
+/// <summary>The view sections of the report, in page order, after the summary and the timeline.</summary>
+public static class ReportSections
+{
+    /// <summary>A view joins the report with one line here; its rows' public properties become the columns.</summary>
+    public static IReadOnlyList<ReportSectionSource> Views { get; } =
+    [
+        new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them (Get-ScapConnection).", f => new ConnectionAggregator(f)),
+        new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens (Get-ScapFileAccess).", f => new FileAccessAggregator(f)),
+    ];
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Text;
+using KForensics.Core.Report;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>Writes a report page next to its target and moves it over the target, so a failure leaves no half page.</summary>
+internal static class ReportFile
+{
+    public static void Write(PSCmdlet cmdlet, ScapReport report, string target)
+    {
+        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
+        try
+        {
+            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+            {
+                HtmlReportWriter.Write(report, writer);
+            }
+
+            File.Move(staging, target, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            cmdlet.ThrowTerminatingError(ErrorRecords.Create($"Cannot write '{target}': {ex.Message}",
+                ErrorIds.ScapReportWriteFailed, ErrorCategory.WriteError, target, ex));
+        }
+        finally
+        {
+            File.Delete(staging);
+        }
+    }
+}
+
+/// <summary>
+/// Progress of a report as PowerShell progress records. The builder reports on the pipeline thread
+/// (it reads synchronously there), so WriteProgress may be called directly; records are spaced out
+/// so a fast read does not flood the host.
+/// </summary>
+internal sealed class ReportProgress : IProgress<ScapReportProgress>
+{
+    private const int ActivityId = 1;
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly Cmdlet _cmdlet;
+    private readonly Stopwatch _since = new();
+    private string? _lastCapture;
+    private bool _written;
+
+    public ReportProgress(Cmdlet cmdlet)
+    {
+        _cmdlet = cmdlet;
+    }
+
+    public void Report(ScapReportProgress value)
+    {
+        bool next = !string.Equals(value.Capture, _lastCapture, StringComparison.Ordinal);
+        if (!next && _since.IsRunning && _since.Elapsed < Interval)
+        {
+            return;
+        }
+
+        _lastCapture = value.Capture;
+        _since.Restart();
+        _written = true;
+        _cmdlet.WriteProgress(new ProgressRecord(ActivityId, "Export-ScapReport",
+            $"{value.Activity} {Path.GetFileName(value.Capture)} ({value.Index + 1} of {value.Count})")
+        {
+            PercentComplete = value.PercentComplete,
+            CurrentOperation = value.Capture,
+        });
+    }
+
+    public void Complete()
+    {
+        if (_written)
+        {
+            _cmdlet.WriteProgress(new ProgressRecord(ActivityId, "Export-ScapReport", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+}
