@@ -16,6 +16,8 @@
         'Get-ScapFileAccess'
         'Get-ScapSummary'
         'Get-ScapContainer'
+        'Get-ScapCommand'
+        'Get-ScapProcess'
         'Export-ScapEvent'
         'Export-ScapReport'
         'New-ContainerCheckpoint'

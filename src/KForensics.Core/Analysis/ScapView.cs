@@ -59,12 +59,10 @@ public abstract class ScapView
                 if (view.FollowsChiselLoop)
                 {
                     view.Tick(c);
-                    if (c.Dropped)
-                    {
-                        continue;
-                    }
                 }
-                else if (c.Hidden)
+
+                // No view observes what sysdig's parser drops; hidden events only views that ask for them.
+                if (c.Dropped || (c.Hidden && !view.FollowsChiselLoop && !view.ObservesChiselEvents))
                 {
                     continue;
                 }
@@ -88,7 +86,7 @@ public abstract class ScapView
             throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
         }
 
-        using ScapEventReader reader = Open(file, path, Observe, chiselLoop);
+        using ScapEventReader reader = Open(file, path, Observe, chiselLoop || views.Any(v => v.ObservesChiselEvents));
         foreach (ScapView view in views)
         {
             view.Begin(reader.State, span);
@@ -127,6 +125,12 @@ public abstract class ScapView
     private protected virtual void Tick(ScapFilterContext context)
     {
     }
+
+    /// <summary>
+    /// True for a view that also observes the events sysdig does not print but hands to its chisels
+    /// (procinfo); <see cref="ScapFilterContext.Hidden"/> tells them apart.
+    /// </summary>
+    private protected virtual bool ObservesChiselEvents => false;
 
     /// <summary>Adds one event that passed the user's filter. The context is only valid during the call.</summary>
     private protected abstract void Observe(ScapFilterContext context);

@@ -15,8 +15,9 @@ public sealed partial class ScapFieldBinder
             case "proc.name": return Str(f, c => c.Thread?.Image.Comm);
             case "proc.args": return Str(f, c => c.Thread is { } t ? string.Join(' ', t.Image.Args) : null);
             case "proc.cmdline": return Str(f, c => c.Thread?.Image.CommandLine);
-            case "proc.exeline": return Str(f, c => c.Thread is { } t ? (t.Image.Args.Count == 0 ? t.Image.Exe : t.Image.Exe + " " + string.Join(' ', t.Image.Args)) : null);
-            case "proc.exepath": return Str(f, c => c.Thread is { Image.ExePath.Length: > 0 } t ? t.Image.ExePath : null);
+            // sinsp always puts a space after the exe, arguments or not; an unknown exepath is empty, not missing.
+            case "proc.exeline": return Str(f, c => c.Thread is { } t ? t.Image.Exe + " " + string.Join(' ', t.Image.Args) : null);
+            case "proc.exepath": return Str(f, c => c.Thread?.Image.ExePath);
             case "proc.cwd": return Str(f, c => c.Thread is { } t ? c.State.Threads.CwdOf(t) : null);
             case "proc.ppid": return Num(f, c => c.Thread is { } t ? c.State.Threads.MainThread(t).Ptid : null);
             case "proc.pname": return Str(f, c => Parent(c)?.Image.Comm);

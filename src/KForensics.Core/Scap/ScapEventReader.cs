@@ -159,6 +159,7 @@ public sealed class ScapEventReader : IDisposable
     /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
     /// its parser filtered out, the container events that describe the containers before the first
     /// real event (writers put them at the start of a file), and events its table does not know.
+    /// Of these, its chisels still see the internal events (<paramref name="chiselSees"/>).
     /// </summary>
     private bool IsHidden(in RawEvent raw, EventInfo info, out bool unread)
     {

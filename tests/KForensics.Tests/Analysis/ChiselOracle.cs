@@ -11,14 +11,14 @@ namespace KForensics.Tests.Analysis;
 /// </summary>
 internal static class ChiselOracle
 {
-    /// <summary>Sums evt.rawarg.res (when positive) per key; keys joined with '\u0001\u0001' as the chisel does.</summary>
-    public static Dictionary<string, long> Table(string capture, string keys, string viewFilter, string? userFilter)
+    /// <summary>Sums <paramref name="value"/> (when positive) per key; keys joined with '\u0001\u0001' as the chisel does.</summary>
+    public static Dictionary<string, long> Table(string capture, string keys, string viewFilter, string? userFilter, string value = "evt.rawarg.res")
     {
         string descs = string.Join(',', keys.Split(',').Select((_, i) => "K" + i));
         var args = new List<string>
         {
             "-r", capture, "-j", "-c", "table_generator",
-            $"{keys} {descs} evt.rawarg.res Bytes '{viewFilter}' 100000000 none",
+            $"{keys} {descs} {value} Bytes '{viewFilter}' 100000000 none",
         };
         if (userFilter is not null)
         {
@@ -51,7 +51,7 @@ internal static class ChiselOracle
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
     }
 
-    private static string Run(IEnumerable<string> args)
+    internal static string Run(IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("sysdig") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args)

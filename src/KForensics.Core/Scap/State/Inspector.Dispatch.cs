@@ -212,8 +212,8 @@ public sealed partial class Inspector
         // sinsp gives container events a stand-in thread named after the container.
         if (!_containerThreads.TryGetValue(c.Id, out ThreadInfo? fake))
         {
-            // sysdig's stand-in thread for a container event runs as root (user.uid 0, group.gid 0).
-            fake = new ThreadInfo(-1, -1, -1, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id, Uid = 0, Gid = 0 };
+            // sysdig's stand-in thread for a container event runs as root (user.uid 0, group.gid 0), parent 0.
+            fake = new ThreadInfo(-1, -1, 0, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id, Uid = 0, Gid = 0 };
             _containerThreads[c.Id] = fake;
         }
 
