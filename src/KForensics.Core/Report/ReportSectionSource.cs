@@ -57,6 +57,8 @@ public static class ReportSections
     [
         new("overview", "Overview", ReportLayout.KeyValue, "Sysdig Inspect's counts per category, as its wsysdig_summary chisel computes them (Get-ScapSummary).", f => new SummaryAggregator(f)),
         new("containers", "Containers", ReportLayout.Table, "The containers of the capture (the host is a row too) with their activity, as lscontainers and the topcontainers chisels show them (Get-ScapContainer).", f => new ContainerAggregator(f)),
+        new("commands", "Executed commands", ReportLayout.Table, "Commands run, with user, container, ancestors and shell depth, as sysdig's spy_users chisel reports them (Get-ScapCommand).", f => new CommandView(f)),
+        new("processes", "Processes", ReportLayout.Table, "The process table with the topprocs_cpu, topprocs_file, topprocs_net and topprocs_errors figures (Get-ScapProcess).", f => new ProcessAggregator(f)),
         new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them (Get-ScapConnection).", f => new ConnectionAggregator(f)),
         new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens (Get-ScapFileAccess).", f => new FileAccessAggregator(f)),
     ];
