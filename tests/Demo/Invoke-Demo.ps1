@@ -9,8 +9,10 @@ The capture (out/demo/demo.scap) is written by the module's engine (PathTraversa
 ScapWriter): a client pod runs `curl <nginx-ip>/files../etc/passwd`; the nginx pod, whose
 `location /files { alias /home/; }` lacks a trailing slash, opens /home/../etc/passwd and sends it back.
 The investigation then uses only the module's events: who read /etc/passwd, over which connection,
-which container was on the other end, and which command it ran. The answers are checked against
-the facts the capture was built from; the script fails when any answer is missing or wrong.
+which container was on the other end, and which command it ran; then the same drill-down with the
+views (Get-ScapConnection, Get-ScapCommand), and what a responder attaches to the ticket: a report
+(Export-ScapReport, out/demo/report.html) and an evidence slice (Export-ScapEvent). The answers are
+checked against the facts the capture was built from; the script fails when any answer is missing or wrong.
 
 .EXAMPLE
 pwsh -File tests/Demo/Invoke-Demo.ps1 -ModulePath out/KForensics
@@ -102,6 +104,28 @@ $expected = @(
 $wrong = @($expected | Where-Object { $_[1] -ne $_[2] })
 foreach ($w in $wrong) { Write-Host "Wrong $($w[0]): got '$($w[1])', the capture holds '$($w[2])'" -ForegroundColor Red }
 if ($wrong) { exit 1 }
+
+# The same drill-down with the capture views: nginx's connection, the client's container, its commands.
+Write-Host ''
+Write-Host 'The drill-down with the views: Get-ScapConnection, then Get-ScapCommand in the client container' -ForegroundColor Cyan
+$served = Get-ScapConnection -LiteralPath $capture -Filter 'proc.name=nginx' | Select-Object -First 1
+Assert-Answer 'the connection nginx served (Get-ScapConnection)' $served
+$clientSide = Get-ScapConnection -LiteralPath $capture -Filter "fd.cip=$($served.ClientAddress) and proc.name!=nginx" | Select-Object -First 1
+Assert-Answer 'the client side of that connection (Get-ScapConnection)' $clientSide
+$commands = @(Get-ScapCommand -LiteralPath $capture -Filter "container.id=$($clientSide.ContainerId)")
+@($served, $clientSide) | Format-Table ContainerName, Protocol, Connection, ProcessName, BytesRead, BytesWritten -AutoSize | Out-String -Width 200 | Write-Host
+$commands | Format-Table Time, UserName, ContainerName, ProcessId, CommandLine -AutoSize | Out-String -Width 200 | Write-Host
+if ($clientSide.ContainerName -ne $scenario.Client.Name -or ($commands.CommandLine -notcontains "curl $($scenario.Url)")) {
+    Write-Host "The views disagree with the capture: client container '$($clientSide.ContainerName)', commands '$($commands.CommandLine -join '; ')'" -ForegroundColor Red
+    exit 1
+}
+
+# What the responder attaches to the ticket: the report, and the evidence slice with its hash.
+$report = Export-ScapReport -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'report.html') -Title 'Path traversal through nginx' -Force -PassThru
+$slice = Export-ScapEvent -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'evidence.scap') -Force `
+    -Filter "container.id=$($clientSide.ContainerId) or fd.name=/etc/passwd"
+Write-Host "Report: $($report.FullName) ($($report.Length) bytes, self-contained HTML)"
+Write-Host "Evidence: $($slice.Path) ($($slice.EventCount) events, sha256 $($slice.Sha256))"
 
 $sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
 if ($sysdig) {
