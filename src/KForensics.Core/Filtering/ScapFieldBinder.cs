@@ -170,13 +170,29 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             or EventIds.Schedswitch6E or EventIds.Schedswitch6X or EventIds.ContainerJsonE or EventIds.ContainerJson2E);
     }
 
+    /// <summary>
+    /// evt.category as sinsp_evt::get_category: a generic "syscall" event takes its syscall's category
+    /// (I/O ones then have no fd kind, so "unknown"); other I/O events are named by the kind of the fd
+    /// the parser attached to them, "unknown" when it attached none.
+    /// </summary>
     private static string CategoryName(Ctx c)
     {
-        EventCategory category = Category(c);
+        EventCategory category;
+        bool generic = c.Info.Id is EventIds.GenericE or EventIds.GenericX;
+        if (generic)
+        {
+            RawEvent raw = c.Raw;
+            category = OracleSyscallCategories.Get(raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
+                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p) : 0);
+        }
+        else
+        {
+            category = Category(c);
+        }
+
         if (category is EventCategory.IoRead or EventCategory.IoWrite or EventCategory.IoOther)
         {
-            // sysdig names I/O by what the fd is; without an fd, or for other kinds, "unknown".
-            return c.State.EventFd?.Type switch
+            return generic ? "unknown" : c.State.EventFd?.Type switch
             {
                 ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => "file",
                 ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock => "net",

@@ -20,6 +20,7 @@ public sealed class ScapEventReader : IDisposable
     private ulong _firstTimestamp;
     private Func<ScapFilterContext, bool>? _filter;
     private ScapFilterContext? _filterContext;
+    private Func<bool>? _evaluate;
 
     public ScapEventReader(Stream stream, string source)
     {
@@ -45,6 +46,15 @@ public sealed class ScapEventReader : IDisposable
     public bool FilterSeesHidden { get; init; }
 
     /// <summary>
+    /// Run <see cref="Filter"/> where sysdig runs its filter, inside the parser (see
+    /// <see cref="Inspector.Process(in RawEvent, EventInfo, Func{bool})"/>): then its verdicts change the
+    /// state later events see, exactly as in sysdig, and the events it selects are those sysdig selects.
+    /// Off, the filter sees each event after it was parsed and changes nothing, so views can observe
+    /// through it. <see cref="FilterSeesHidden"/> does not apply here: the filter sees every event anyway.
+    /// </summary>
+    public bool FilterInParser { get; init; }
+
+    /// <summary>
     /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
     /// before any object is built for them. Hidden events never match, as in sysdig.
     /// </summary>
@@ -55,6 +65,7 @@ public sealed class ScapEventReader : IDisposable
         {
             _filter = value;
             _filterContext = value is null ? null : new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
+            _evaluate = value is null ? null : () => value(_filterContext!);
         }
     }
 
@@ -68,7 +79,8 @@ public sealed class ScapEventReader : IDisposable
     public bool IsGzip => _blocks.IsGzip;
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
-    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null, bool filterSeesHidden = false)
+    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null, bool filterSeesHidden = false,
+        bool filterInParser = false)
     {
         FileStream stream;
         try
@@ -82,7 +94,7 @@ public sealed class ScapEventReader : IDisposable
 
         try
         {
-            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, FilterSeesHidden = filterSeesHidden };
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, FilterSeesHidden = filterSeesHidden, FilterInParser = filterInParser };
         }
         catch
         {
@@ -96,8 +108,6 @@ public sealed class ScapEventReader : IDisposable
     {
         while (_blocks.ReadEvent(out RawEvent raw, out EventInfo info))
         {
-            State.Process(raw, info);
-
             // sysdig numbers only the events its own table knows; newer ones share the previous number.
             if (info.IsOracleKnown)
             {
@@ -106,16 +116,29 @@ public sealed class ScapEventReader : IDisposable
 
             ulong previous = _previousTimestamp;
             _previousTimestamp = raw.Timestamp;
-            bool hidden = IsHidden(raw, info, out bool unread);
             if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
             {
                 // evt.reltime counts from the first event that is not a container description.
                 _firstTimestamp = raw.Timestamp;
             }
 
+            // In the parser, the filter runs on every event sysdig's table knows, hidden ones included,
+            // since rejecting them changes the state later events see.
+            bool pass = true;
+            if (FilterInParser && _filter is not null && info.IsOracleKnown)
+            {
+                _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
+                pass = State.Process(raw, info, _evaluate);
+            }
+            else
+            {
+                State.Process(raw, info);
+            }
+
+            bool hidden = IsHidden(raw, info, out bool unread);
             if (hidden && (!IncludeHidden || _filter is not null))
             {
-                if (FilterSeesHidden && _filter is not null && !unread)
+                if (FilterSeesHidden && !FilterInParser && _filter is not null && !unread)
                 {
                     bool dropped = (raw.BlockFlags & 1) != 0 || State.FilteredOut;
                     _filterContext!.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
@@ -125,13 +148,15 @@ public sealed class ScapEventReader : IDisposable
                 continue;
             }
 
-            if (_filter is not null)
+            if (_filter is not null && !FilterInParser)
             {
                 _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
-                if (!_filter(_filterContext))
-                {
-                    continue;
-                }
+                pass = _filter(_filterContext);
+            }
+
+            if (!pass)
+            {
+                continue;
             }
 
             PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;

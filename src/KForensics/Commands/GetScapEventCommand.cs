@@ -18,7 +18,8 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
     {
         try
         {
-            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, filter);
+            // The filter runs where sysdig runs it, so it selects the events sysdig selects.
+            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, filter, filterInParser: true);
 
             // The capture is read on a second thread while this one feeds the pipeline.
             foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))

@@ -62,7 +62,17 @@ public sealed partial class Inspector : IScapMetadataSink
     public void OnGroup(GroupRecord group) => Users.Add(group);
 
     /// <summary>Parses one event and leaves its view of the state in the properties.</summary>
-    public void Process(in RawEvent ev, EventInfo info)
+    public void Process(in RawEvent ev, EventInfo info) => Process(ev, info, null);
+
+    /// <summary>
+    /// Parses one event, running <paramref name="filter"/> where sinsp's parser runs a capture filter,
+    /// and returns its verdict (true without a filter). A filter is not a pure observer there: it runs
+    /// before the event is parsed unless the event modifies state, and an event it rejects is not
+    /// parsed at all and breaks the pairing of its thread's next exit with this enter, so that exit
+    /// carries no fd of its own (evt.buflen, evt.category). The verdict of a later filter thus depends
+    /// on the earlier ones, and only replaying this reproduces sysdig's matches.
+    /// </summary>
+    public bool Process(in RawEvent ev, EventInfo info, Func<bool>? filter)
     {
         if (!_metadataDone)
         {
@@ -70,17 +80,74 @@ public sealed partial class Inspector : IScapMetadataSink
         }
 
         ApplyDeferredRemovals();
-        Thread = null;
-        Fd = null;
-        FdName = null;
-        Container = null;
+        ClearDescription();
         FilteredOut = false;
         _evtFd = null;
 
         int type = ev.Type;
         Reset(ev, info, type);
+        bool filterLater = false;
+        if (filter is not null && !FilterBeforeParsing(ev, info, type, filter, out filterLater))
+        {
+            return false;
+        }
+
         Dispatch(ev, info, type);
         Describe(ev, info, type);
+        return !filterLater || filter!();
+    }
+
+    /// <summary>sinsp's process_event between reset and the parsers: false when the filter rejected the event there.</summary>
+    private bool FilterBeforeParsing(in RawEvent ev, EventInfo info, int type, Func<bool> filter, out bool filterLater)
+    {
+        EventFlags flags = FlagsOf(info);
+        filterLater = (flags & EventFlags.ModifiesState) != 0;
+        ThreadInfo? thread = Thread;
+        if (type == Ppme.WriteX)
+        {
+            // Only with a filter: a write exit takes its thread's last fd even when it did not pair
+            // with its enter, unless the capture marked it as a tracer write.
+            if (_evtFd is null && thread is not null)
+            {
+                _evtFd = Threads.GetFd(thread, thread.LastEventFd);
+            }
+
+            if ((ev.BlockFlags & DumpFlagTracer) != 0)
+            {
+                _evtFd = null;
+                filterLater = true;
+            }
+        }
+
+        if (filterLater)
+        {
+            return true;
+        }
+
+        Describe(ev, info, type);
+        bool pass = filter();
+        ClearDescription();
+        Thread = thread;
+        if (!pass && thread is not null && (flags & EventFlags.SkipParseReset) == 0 && type != Ppme.SchedSwitch6E)
+        {
+            thread.LastEventType = NoEventType;
+        }
+
+        return pass;
+    }
+
+    /// <summary>sinsp's PPM_EVENT_MAX as a thread's last event type: no exit pairs with it.</summary>
+    private const int NoEventType = ushort.MaxValue + 2;
+
+    /// <summary>SCAP_DF_TRACER in an event block's flags.</summary>
+    private const uint DumpFlagTracer = 2;
+
+    private void ClearDescription()
+    {
+        Thread = null;
+        Fd = null;
+        FdName = null;
+        Container = null;
     }
 
     private void ApplyDeferredRemovals()
