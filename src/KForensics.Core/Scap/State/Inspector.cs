@@ -107,7 +107,7 @@ public sealed partial class Inspector : IScapMetadataSink
         {
             // Only with a filter: a write exit takes its thread's last fd even when it did not pair
             // with its enter, unless the capture marked it as a tracer write.
-            if (_evtFd is null && thread is not null)
+            if (_evtFd is null && thread is { LastEventFd: >= 0 })
             {
                 _evtFd = Threads.GetFd(thread, thread.LastEventFd);
             }
