@@ -46,7 +46,7 @@ public static partial class ScapExporter
         {
             string source = sources[index];
             tables.StartSource(index);
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled, filterInParser: true);
             while (reader.TryRead(out ScapEvent? ev))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -63,15 +63,25 @@ public static partial class ScapExporter
         bool passed = false;
 
         // The reader builds events for the selected ones and, when asked, for the state changes of
-        // exported threads; `passed` tells them apart.
-        Func<ScapFilterContext, bool> select = includeStateEvents
-            ? c => (passed = compiled(c)) || tables.ChangesExportedState(c)
-            : c => passed = compiled(c);
+        // exported threads; `passed` tells them apart. The filter runs inside the parser, as sysdig's
+        // does, so it sees every enter, also those it rejects and the parser then never stores.
+        var enters = new LastEnters();
+        bool writeEnters = includeEnterEvents || includeStateEvents;
+        Func<ScapFilterContext, bool> select = c =>
+        {
+            if (writeEnters && c.Info.IsEnter)
+            {
+                enters.Remember(c.Raw);
+            }
+
+            passed = compiled(c);
+            return passed || (includeStateEvents && tables.ChangesExportedState(c));
+        };
         for (int index = 0; index < sources.Count; index++)
         {
             string source = sources[index];
             tables.StartSource(index);
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: select);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: select, filterInParser: true);
             var lastWritten = new Dictionary<long, ulong>();
             while (reader.TryRead(out ScapEvent? ev))
             {
@@ -85,12 +95,21 @@ public static partial class ScapExporter
                     continue;
                 }
 
-                if (includeEnterEvents && !ev.EventInfo.IsEnter && reader.State.Thread is { HasLastEnter: true } t
-                    && t.LastEnter.Type == raw.Type - 1 && t.LastEnter.Timestamp <= raw.Timestamp
-                    && (!lastWritten.TryGetValue(raw.ThreadId, out ulong last) || last < t.LastEnter.Timestamp))
+                // The enter of an exported exit: shown with -IncludeEnterEvents, else state-only, so that
+                // readers pair the exit with it as in the original and resolve its fd the same way.
+                if (writeEnters && !ev.EventInfo.IsEnter && enters.Find(raw.ThreadId) is { } enter
+                    && enter.Type == raw.Type - 1 && enter.Timestamp <= raw.Timestamp
+                    && (!lastWritten.TryGetValue(raw.ThreadId, out ulong last) || last < enter.Timestamp))
                 {
-                    WriteStored(writer, t.LastEnter);
-                    events++;
+                    WriteStored(writer, enter, stateOnly: !includeEnterEvents);
+                    if (includeEnterEvents)
+                    {
+                        events++;
+                    }
+                    else
+                    {
+                        stateEvents++;
+                    }
                 }
 
                 WriteStored(writer, raw);
@@ -101,6 +120,22 @@ public static partial class ScapExporter
 
         writer.Flush();
         return new ScapExportSummary(events, stateEvents, tables.ThreadCount, tables.FdCount, tables.ContainerCount);
+    }
+
+    /// <summary>The last enter event of each thread, copied out of the reader's buffers.</summary>
+    private sealed class LastEnters
+    {
+        private readonly Dictionary<long, (byte[] Buffer, RawEvent Event)> _byThread = [];
+
+        public void Remember(in RawEvent enter)
+        {
+            int length = (int)enter.Length;
+            byte[] buffer = _byThread.TryGetValue(enter.ThreadId, out var kept) && kept.Buffer.Length >= length ? kept.Buffer : new byte[Math.Max(length, 256)];
+            enter.Buffer.AsSpan(enter.Offset, length).CopyTo(buffer);
+            _byThread[enter.ThreadId] = (buffer, new RawEvent(buffer, 0, enter.HeaderSize, enter.FileParamCount, enter.ParamCount, enter.WideLengths, enter.Cpu, enter.BlockFlags));
+        }
+
+        public RawEvent? Find(long tid) => _byThread.TryGetValue(tid, out var kept) ? kept.Event : null;
     }
 
     /// <summary>Copies an event as stored: every parameter the file had, even those the table does not name.</summary>

@@ -29,7 +29,6 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
     private static readonly Dictionary<(string File, string Filter, bool StateEvents), string> KnownDifferences = new()
     {
         // With state-only events: what one process/fd list at the start cannot say.
-        [("bencer_capture.scap", "fd.name contains /etc", true)] = "an old openat exit is its thread's first exported event and takes its path from its enter, which the filter does not pass (the -IncludeEnterEvents test covers it)",
         [("bencer_capture.scap", "container.id!=host", true)] = "threads born later are named in earlier switch events (next=22369): the export's process list knows them from the start",
         [("falco_psp_privileged.scap", "container.id!=host", true)] = "the only exported event is a container description; sysdig 0.29.3 does not print one that comes before any other event",
         [("inspect_502Error.scap", "container.id!=host", true)] = "sysdig 0.29.3 reuses a UDP socket's address bytes between tuple kinds (145.216.3.255 from an earlier tuple); an fd list holds only the tuple itself",
