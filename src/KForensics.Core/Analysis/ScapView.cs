@@ -100,7 +100,7 @@ public abstract class ScapView
     {
         try
         {
-            return new ScapEventReader(file, path) { Filter = observe, FilterSeesHidden = seesHidden };
+            return new ScapEventReader(file, path) { Observer = observe, ObserverSeesHidden = seesHidden };
         }
         catch
         {

@@ -86,9 +86,23 @@ public readonly struct RawEvent
     /// <summary>Copies the event bytes so the result survives the reader's buffer being reused.</summary>
     public RawEvent Detach()
     {
+        byte[]? copy = null;
+        return Detach(ref copy);
+    }
+
+    /// <summary>
+    /// <see cref="Detach()"/> into <paramref name="buffer"/>, which is reused when it is big enough and
+    /// replaced otherwise (for copies kept one at a time, such as a thread's last enter event).
+    /// </summary>
+    public RawEvent Detach(ref byte[]? buffer)
+    {
         int length = (int)Length;
-        byte[] copy = new byte[length];
-        Buffer.AsSpan(Offset, length).CopyTo(copy);
-        return new RawEvent(copy, 0, HeaderSize, FileParamCount, ParamCount, WideLengths, Cpu, BlockFlags);
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new byte[length];
+        }
+
+        Buffer.AsSpan(Offset, length).CopyTo(buffer);
+        return new RawEvent(buffer, 0, HeaderSize, FileParamCount, ParamCount, WideLengths, Cpu, BlockFlags);
     }
 }

@@ -19,8 +19,9 @@ public sealed class ScapEventReader : IDisposable
     private ulong _previousTimestamp;
     private ulong _firstTimestamp;
     private Func<ScapFilterContext, bool>? _filter;
-    private ScapFilterContext? _filterContext;
+    private Func<ScapFilterContext, bool>? _observer;
     private Func<bool>? _evaluate;
+    private ScapFilterContext? _context;
 
     public ScapEventReader(Stream stream, string source)
     {
@@ -38,25 +39,10 @@ public sealed class ScapEventReader : IDisposable
     public bool IncludeHidden { get; init; }
 
     /// <summary>
-    /// The filter also sees the hidden events a chisel gets (internal ones, and those sysdig's parser
-    /// drops, marked <see cref="ScapFilterContext.Dropped"/>), flagged <see cref="ScapFilterContext.Hidden"/>;
-    /// they are still never returned. Events sysdig never reads (unknown types, the container
-    /// descriptions it consumes while opening the file) stay out.
-    /// </summary>
-    public bool FilterSeesHidden { get; init; }
-
-    /// <summary>
-    /// Run <see cref="Filter"/> where sysdig runs its filter, inside the parser (see
-    /// <see cref="Inspector.Process(in RawEvent, EventInfo, Func{bool})"/>): then its verdicts change the
-    /// state later events see, exactly as in sysdig, and the events it selects are those sysdig selects.
-    /// Off, the filter sees each event after it was parsed and changes nothing, so views can observe
-    /// through it. <see cref="FilterSeesHidden"/> does not apply here: the filter sees every event anyway.
-    /// </summary>
-    public bool FilterInParser { get; init; }
-
-    /// <summary>
-    /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>): events that fail it are skipped
-    /// before any object is built for them. Hidden events never match, as in sysdig.
+    /// A compiled filter (<see cref="ScapFieldBinder.Compile"/>), run where sysdig runs its filter: inside
+    /// the parser (see <see cref="Inspector.Process(in RawEvent, EventInfo, Func{bool})"/>), so its verdicts
+    /// change the state later events see exactly as in sysdig, and the events it selects are those sysdig
+    /// selects. Events that fail it are skipped before any object is built for them; hidden events never match.
     /// </summary>
     public Func<ScapFilterContext, bool>? Filter
     {
@@ -64,10 +50,30 @@ public sealed class ScapEventReader : IDisposable
         init
         {
             _filter = value;
-            _filterContext = value is null ? null : new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
-            _evaluate = value is null ? null : () => value(_filterContext!);
+            _evaluate = value is null ? null : () => value(Context);
         }
     }
+
+    /// <summary>
+    /// Sees each event after it was parsed (and after <see cref="Filter"/> selected it), and changes
+    /// nothing: the views observe captures through it. An event is returned only when it answers true.
+    /// </summary>
+    public Func<ScapFilterContext, bool>? Observer
+    {
+        get => _observer;
+        init => _observer = value;
+    }
+
+    /// <summary>
+    /// The observer also sees the hidden events a chisel gets (internal ones, and those sysdig's parser
+    /// drops, marked <see cref="ScapFilterContext.Dropped"/>), flagged <see cref="ScapFilterContext.Hidden"/>;
+    /// they are still never returned. Events sysdig never reads (unknown types, the container
+    /// descriptions it consumes while opening the file) stay out.
+    /// </summary>
+    public bool ObserverSeesHidden { get; init; }
+
+    /// <summary>What the filter and the observer see of the current event; one per reader, refilled per event.</summary>
+    private ScapFilterContext Context => _context ??= new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
     public Inspector State { get; } = new();
@@ -79,8 +85,7 @@ public sealed class ScapEventReader : IDisposable
     public bool IsGzip => _blocks.IsGzip;
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
-    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null, bool filterSeesHidden = false,
-        bool filterInParser = false)
+    public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null)
     {
         FileStream stream;
         try
@@ -94,7 +99,7 @@ public sealed class ScapEventReader : IDisposable
 
         try
         {
-            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, FilterSeesHidden = filterSeesHidden, FilterInParser = filterInParser };
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter };
         }
         catch
         {
@@ -125,9 +130,9 @@ public sealed class ScapEventReader : IDisposable
             // In the parser, the filter runs on every event sysdig's table knows, hidden ones included,
             // since rejecting them changes the state later events see.
             bool pass = true;
-            if (FilterInParser && _filter is not null && info.IsOracleKnown)
+            if (_filter is not null && info.IsOracleKnown)
             {
-                _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
+                Context.Set(raw, info, _number, _firstTimestamp, previous);
                 pass = State.Process(raw, info, _evaluate);
             }
             else
@@ -136,22 +141,23 @@ public sealed class ScapEventReader : IDisposable
             }
 
             bool hidden = IsHidden(raw, info, out bool unread);
-            if (hidden && (!IncludeHidden || _filter is not null))
+            bool selecting = _filter is not null || _observer is not null;
+            if (hidden && (!IncludeHidden || selecting))
             {
-                if (FilterSeesHidden && !FilterInParser && _filter is not null && !unread)
+                if (ObserverSeesHidden && _observer is not null && pass && !unread)
                 {
                     bool dropped = (raw.BlockFlags & 1) != 0 || State.FilteredOut;
-                    _filterContext!.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
-                    _filter(_filterContext);
+                    Context.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
+                    _observer(Context);
                 }
 
                 continue;
             }
 
-            if (_filter is not null && !FilterInParser)
+            if (pass && _observer is not null)
             {
-                _filterContext!.Set(raw, info, _number, _firstTimestamp, previous);
-                pass = _filter(_filterContext);
+                Context.Set(raw, info, _number, _firstTimestamp, previous);
+                pass = _observer(Context);
             }
 
             if (!pass)
@@ -184,7 +190,8 @@ public sealed class ScapEventReader : IDisposable
     /// What sysdig 0.29.3 does not print without -D: internal events, state-only records, events
     /// its parser filtered out, the container events that describe the containers before the first
     /// real event (writers put them at the start of a file), and events its table does not know.
-    /// Of these, its chisels still see the internal events (<paramref name="chiselSees"/>).
+    /// <paramref name="unread"/>: sysdig never reads it at all (unknown types, container descriptions
+    /// before the first event); its chisels still see the other hidden ones.
     /// </summary>
     private bool IsHidden(in RawEvent raw, EventInfo info, out bool unread)
     {

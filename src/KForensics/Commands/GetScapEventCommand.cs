@@ -19,7 +19,7 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
         try
         {
             // The filter runs where sysdig runs it, so it selects the events sysdig selects.
-            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, filter, filterInParser: true);
+            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, filter);
 
             // The capture is read on a second thread while this one feeds the pipeline.
             foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))

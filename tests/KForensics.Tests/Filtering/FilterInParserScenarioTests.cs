@@ -125,7 +125,7 @@ public sealed class FilterInParserScenarioTests(ITestOutputHelper output)
     private static HashSet<ulong> Matches(string path, string filter)
     {
         var numbers = new HashSet<ulong>();
-        using var reader = ScapEventReader.Open(path, filter: ScapFieldBinder.Compile(filter), filterInParser: true);
+        using var reader = ScapEventReader.Open(path, filter: ScapFieldBinder.Compile(filter));
         while (reader.TryRead(out ScapEvent? ev))
         {
             numbers.Add(ev.Number);

@@ -46,7 +46,7 @@ public static partial class ScapExporter
         {
             string source = sources[index];
             tables.StartSource(index);
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled, filterInParser: true);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled);
             while (reader.TryRead(out ScapEvent? ev))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -81,7 +81,7 @@ public static partial class ScapExporter
         {
             string source = sources[index];
             tables.StartSource(index);
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: select, filterInParser: true);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: select);
             var lastWritten = new Dictionary<long, ulong>();
             while (reader.TryRead(out ScapEvent? ev))
             {
@@ -125,17 +125,15 @@ public static partial class ScapExporter
     /// <summary>The last enter event of each thread, copied out of the reader's buffers.</summary>
     private sealed class LastEnters
     {
-        private readonly Dictionary<long, (byte[] Buffer, RawEvent Event)> _byThread = [];
+        private readonly Dictionary<long, RawEvent> _byThread = [];
 
         public void Remember(in RawEvent enter)
         {
-            int length = (int)enter.Length;
-            byte[] buffer = _byThread.TryGetValue(enter.ThreadId, out var kept) && kept.Buffer.Length >= length ? kept.Buffer : new byte[Math.Max(length, 256)];
-            enter.Buffer.AsSpan(enter.Offset, length).CopyTo(buffer);
-            _byThread[enter.ThreadId] = (buffer, new RawEvent(buffer, 0, enter.HeaderSize, enter.FileParamCount, enter.ParamCount, enter.WideLengths, enter.Cpu, enter.BlockFlags));
+            byte[]? buffer = _byThread.TryGetValue(enter.ThreadId, out RawEvent kept) ? kept.Buffer : null;
+            _byThread[enter.ThreadId] = enter.Detach(ref buffer);
         }
 
-        public RawEvent? Find(long tid) => _byThread.TryGetValue(tid, out var kept) ? kept.Event : null;
+        public RawEvent? Find(long tid) => _byThread.TryGetValue(tid, out RawEvent kept) ? kept : null;
     }
 
     /// <summary>Copies an event as stored: every parameter the file had, even those the table does not name.</summary>

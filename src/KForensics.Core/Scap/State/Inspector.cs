@@ -257,11 +257,9 @@ public sealed partial class Inspector : IScapMetadataSink
             return;
         }
 
-        int length = (int)ev.Length;
-        byte[] buffer = t.LastEnterBuffer is { } b && b.Length >= length ? b : new byte[Math.Max(length, 256)];
-        ev.Buffer.AsSpan(ev.Offset, length).CopyTo(buffer);
+        byte[]? buffer = t.LastEnterBuffer;
+        t.LastEnter = ev.Detach(ref buffer);
         t.LastEnterBuffer = buffer;
-        t.LastEnter = new RawEvent(buffer, 0, ev.HeaderSize, ev.FileParamCount, ev.ParamCount, ev.WideLengths, ev.Cpu, ev.BlockFlags);
         t.HasLastEnter = true;
     }
 
