@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
 using KForensics.Core.Filtering;
-using KForensics.Core.Kubernetes;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
 using KForensics.Infrastructure;
@@ -15,37 +14,8 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "ScapEvent", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ScapExportResult))]
-public sealed class ExportScapEventCommand : AsyncCmdlet
+public sealed class ExportScapEventCommand : CaptureExportCmdlet
 {
-    private const string InputPathSet = "InputPath";
-    private const string LiteralInputPathSet = "LiteralInputPath";
-    private const string CaptureSet = "Capture";
-
-    private readonly List<string> _sources = [];
-
-    /// <summary>The capture to write (.scap, or gzip when it ends in .gz or with -Compress).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [Alias("Destination")]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    /// <summary>Captures to read; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = InputPathSet, ValueFromPipeline = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] InputPath { get; set; } = [];
-
-    /// <summary>Captures to read, taken as written; binds FullName of files from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralInputPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralInputPath { get; set; } = [];
-
-    /// <summary>Captures taken from a pod (Start-PodCapture, Get-PodCapture).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = CaptureSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public PodCapture[] Capture { get; set; } = [];
-
     /// <summary>The sysdig filter the exported events pass.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ArgumentCompleter(typeof(FilterCompleter))]
@@ -64,54 +34,23 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter Compress { get; set; }
 
-    /// <summary>Replace an existing file at -Path.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override Task BeginProcessingAsync()
     {
-        try
-        {
-            ScapFieldBinder.Compile(Filter);
-        }
-        catch (FilterSyntaxException ex)
-        {
-            ThrowTerminatingError(FilterErrors.ToErrorRecord(ex));
-        }
-
-        return Task.CompletedTask;
-    }
-
-    protected override Task ProcessRecordAsync()
-    {
-        if (ParameterSetName == CaptureSet)
-        {
-            foreach (PodCapture capture in Capture)
-            {
-                _sources.AddRange(PathResolver.Resolve(this, [capture.Path], literal: true));
-            }
-        }
-        else
-        {
-            bool literal = ParameterSetName == LiteralInputPathSet;
-            _sources.AddRange(PathResolver.Resolve(this, literal ? LiteralInputPath : InputPath, literal));
-        }
-
+        CheckFilter(Filter);
         return Task.CompletedTask;
     }
 
     protected override Task EndProcessingAsync()
     {
-        if (_sources.Count == 0)
+        if (Sources.Count == 0)
         {
             // Every input was reported as an error already.
             return Task.CompletedTask;
         }
 
-        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        CheckTarget(target);
+        string target = ResolveTarget("capture file", ErrorIds.ScapExportTargetIsInput, ErrorIds.ScapExportTargetExists);
         bool gzip = Compress.IsPresent || target.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        string action = $"Write the events matching '{Filter}' from {string.Join(", ", _sources)}";
+        string action = $"Write the events matching '{Filter}' from {string.Join(", ", Sources)}";
         if (!ShouldProcess(target, action))
         {
             return Task.CompletedTask;
@@ -119,27 +58,6 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
 
         WriteObject(Export(target, gzip));
         return Task.CompletedTask;
-    }
-
-    private void CheckTarget(string target)
-    {
-        if (Directory.Exists(target))
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' is a directory; -Path names the capture file to write.",
-                ErrorIds.PathIsDirectory, ErrorCategory.InvalidArgument, target));
-        }
-
-        if (_sources.Any(s => string.Equals(System.IO.Path.GetFullPath(s), target, StringComparison.Ordinal)))
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' is also read by this export; write to another file.",
-                ErrorIds.ScapExportTargetIsInput, ErrorCategory.InvalidArgument, target));
-        }
-
-        if (File.Exists(target) && !Force.IsPresent)
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' exists; use -Force to replace it.",
-                ErrorIds.ScapExportTargetExists, ErrorCategory.ResourceExists, target));
-        }
     }
 
     private ScapExportResult Export(string target, bool gzip)
@@ -151,7 +69,7 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
             ScapExportSummary summary;
             using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                summary = ScapExporter.Export(_sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
+                summary = ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
             }
 
             File.Move(staging, target, overwrite: true);
@@ -163,7 +81,7 @@ public sealed class ExportScapEventCommand : AsyncCmdlet
                 sha = Convert.ToHexString(SHA256.HashData(written)).ToLowerInvariant();
             }
 
-            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. _sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
+            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {

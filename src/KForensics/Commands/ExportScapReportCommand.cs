@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KForensics.Core.Filtering;
-using KForensics.Core.Kubernetes;
 using KForensics.Core.Report;
 using KForensics.Core.Scap;
 using KForensics.Infrastructure;
@@ -14,37 +13,8 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "ScapReport", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportScapReportCommand : AsyncCmdlet
+public sealed class ExportScapReportCommand : CaptureExportCmdlet
 {
-    private const string InputPathSet = "InputPath";
-    private const string LiteralInputPathSet = "LiteralInputPath";
-    private const string CaptureSet = "Capture";
-
-    private readonly List<string> _sources = [];
-
-    /// <summary>The HTML file to write.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [Alias("Destination")]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    /// <summary>Captures to read; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = InputPathSet, ValueFromPipeline = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] InputPath { get; set; } = [];
-
-    /// <summary>Captures to read, taken as written; binds FullName of files from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralInputPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralInputPath { get; set; } = [];
-
-    /// <summary>Captures taken from a pod (Start-PodCapture, Get-PodCapture).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = CaptureSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public PodCapture[] Capture { get; set; } = [];
-
     /// <summary>A sysdig filter every section is limited to.</summary>
     [Parameter(Position = 1)]
     [ArgumentCompleter(typeof(FilterCompleter))]
@@ -61,10 +31,6 @@ public sealed class ExportScapReportCommand : AsyncCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaxRows { get; set; } = 1000;
 
-    /// <summary>Replace an existing file at -Path.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     /// <summary>Emit the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -73,32 +39,7 @@ public sealed class ExportScapReportCommand : AsyncCmdlet
     {
         if (Filter is not null)
         {
-            try
-            {
-                ScapFieldBinder.Compile(Filter);
-            }
-            catch (FilterSyntaxException ex)
-            {
-                ThrowTerminatingError(FilterErrors.ToErrorRecord(ex));
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    protected override Task ProcessRecordAsync()
-    {
-        if (ParameterSetName == CaptureSet)
-        {
-            foreach (PodCapture capture in Capture)
-            {
-                _sources.AddRange(PathResolver.Resolve(this, [capture.Path], literal: true));
-            }
-        }
-        else
-        {
-            bool literal = ParameterSetName == LiteralInputPathSet;
-            _sources.AddRange(PathResolver.Resolve(this, literal ? LiteralInputPath : InputPath, literal));
+            CheckFilter(Filter);
         }
 
         return Task.CompletedTask;
@@ -106,15 +47,14 @@ public sealed class ExportScapReportCommand : AsyncCmdlet
 
     protected override Task EndProcessingAsync()
     {
-        if (_sources.Count == 0)
+        if (Sources.Count == 0)
         {
             // Every input was reported as an error already.
             return Task.CompletedTask;
         }
 
-        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        CheckTarget(target);
-        if (!ShouldProcess(target, $"Write a report of {string.Join(", ", _sources)}"))
+        string target = ResolveTarget("HTML file", ErrorIds.ScapReportTargetIsInput, ErrorIds.ScapReportTargetExists);
+        if (!ShouldProcess(target, $"Write a report of {string.Join(", ", Sources)}"))
         {
             return Task.CompletedTask;
         }
@@ -134,32 +74,11 @@ public sealed class ExportScapReportCommand : AsyncCmdlet
         return Task.CompletedTask;
     }
 
-    private void CheckTarget(string target)
-    {
-        if (Directory.Exists(target))
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' is a directory; -Path names the HTML file to write.",
-                ErrorIds.PathIsDirectory, ErrorCategory.InvalidArgument, target));
-        }
-
-        if (_sources.Any(s => string.Equals(System.IO.Path.GetFullPath(s), target, StringComparison.Ordinal)))
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' is one of the captures read; write the report to another file.",
-                ErrorIds.ScapReportTargetIsInput, ErrorCategory.InvalidArgument, target));
-        }
-
-        if (File.Exists(target) && !Force.IsPresent)
-        {
-            ThrowTerminatingError(ErrorRecords.Create($"'{target}' exists; use -Force to replace it.",
-                ErrorIds.ScapReportTargetExists, ErrorCategory.ResourceExists, target));
-        }
-    }
-
     private ScapReport Build()
     {
         var options = new ScapReportOptions
         {
-            Title = Title ?? (_sources.Count == 1 ? $"Capture report: {System.IO.Path.GetFileName(_sources[0])}" : $"Capture report: {_sources.Count} captures"),
+            Title = Title ?? (Sources.Count == 1 ? $"Capture report: {System.IO.Path.GetFileName(Sources[0])}" : $"Capture report: {Sources.Count} captures"),
             Filter = Filter,
             MaxRows = MaxRows,
             Generator = $"KForensics {MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(ExportScapReportCommand).Assembly.GetName().Version?.ToString()} (Export-ScapReport)",
@@ -167,7 +86,7 @@ public sealed class ExportScapReportCommand : AsyncCmdlet
         var progress = new ReportProgress(this);
         try
         {
-            return ScapReportBuilder.Build(_sources, options, progress, CancellationToken);
+            return ScapReportBuilder.Build(Sources, options, progress, CancellationToken);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
