@@ -29,26 +29,9 @@ public class CommandDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases()
-    {
-        var data = new TheoryData<string, string?>();
-        foreach (string file in Captures.All())
-        {
-            data.Add(Path.GetFileName(file), null);
-
-            // Hiding the commands of some processes changes what the chisel learns about sessions; without
-            // tar's execs, the parents of its children are first met after a cd (the chisel's defect).
-            data.Add(Path.GetFileName(file), "proc.name!=tar");
-            data.Add(Path.GetFileName(file), "proc.name!=tar and proc.name!=bash and proc.name!=curl");
-        }
-
-        if (data.Count == 0)
-        {
-            data.Add("(no captures)", null);
-        }
-
-        return data;
-    }
+    // Hiding the commands of some processes changes what the chisel learns about sessions; without
+    // tar's execs, the parents of its children are first met after a cd (the chisel's defect).
+    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=tar", "proc.name!=tar and proc.name!=bash and proc.name!=curl");
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]

@@ -23,22 +23,7 @@ public class SummaryDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases()
-    {
-        var data = new TheoryData<string, string?>();
-        foreach (string file in Captures.All())
-        {
-            data.Add(Path.GetFileName(file), null);
-            data.Add(Path.GetFileName(file), "proc.name!=sshd and fd.type!=unix");
-        }
-
-        if (data.Count == 0)
-        {
-            data.Add("(no captures)", null);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=sshd and fd.type!=unix");
 
     /// <summary>Inspect's tile names and the property that carries each.</summary>
     private static readonly (string Tile, Func<ScapSummary, long> Value)[] Tiles =

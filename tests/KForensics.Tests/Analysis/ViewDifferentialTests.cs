@@ -24,22 +24,7 @@ public class ViewDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases()
-    {
-        var data = new TheoryData<string, string?>();
-        foreach (string file in Captures.All())
-        {
-            data.Add(Path.GetFileName(file), null);
-            data.Add(Path.GetFileName(file), "proc.name!=sshd and evt.type!=sendto");
-        }
-
-        if (data.Count == 0)
-        {
-            data.Add("(no captures)", null);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=sshd and evt.type!=sendto");
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
