@@ -15,7 +15,7 @@ public sealed partial class Inspector
             return;
         }
 
-        Container = t.ContainerId.Length == 0 ? ContainerInfo.Host : Containers.Find(t.ContainerId);
+        _containerKnown = false;
         if ((FlagsOf(info) & (EventFlags.CreatesFd | EventFlags.UsesFd | EventFlags.DestroysFd)) == 0)
         {
             return;

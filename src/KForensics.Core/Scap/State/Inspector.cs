@@ -44,7 +44,29 @@ public sealed partial class Inspector : IScapMetadataSink
     public string? FdName { get; private set; }
 
     /// <summary>The container of the last event (null without a thread, <see cref="ContainerInfo.Host"/> on the host).</summary>
-    public ContainerInfo? Container { get; private set; }
+    public ContainerInfo? Container
+    {
+        get
+        {
+            if (!_containerKnown)
+            {
+                // Looked up when first asked for: most events are never asked.
+                _container = Thread is not { } t ? null : t.ContainerId.Length == 0 ? ContainerInfo.Host : Containers.Find(t.ContainerId);
+                _containerKnown = true;
+            }
+
+            return _container;
+        }
+
+        private set
+        {
+            _container = value;
+            _containerKnown = true;
+        }
+    }
+
+    private ContainerInfo? _container;
+    private bool _containerKnown = true;
 
     /// <summary>The last event must not be shown (sinsp filtered it out while parsing).</summary>
     public bool FilteredOut { get; private set; }
