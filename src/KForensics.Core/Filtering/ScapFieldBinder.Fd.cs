@@ -12,10 +12,10 @@ public sealed partial class ScapFieldBinder
     {
         switch (f.Field.Name)
         {
-            case "fd.num": return Num(f, FdNumber);
+            case "fd.num": return Num(f, c => FdNumber(c));
             case "fd.type": return Str(f, c => c.Fd is { } fd ? TypeName(fd.Type) : null);
             case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : null);
-            case "fd.name": return Str(f, FdName);
+            case "fd.name": return Str(f, c => FdName(c));
             case "fd.directory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? Directory(fd.Name) : null);
             case "fd.filename": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? FileName(fd.Name) : null);
             case "fd.ip": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
@@ -36,7 +36,7 @@ public sealed partial class ScapFieldBinder
                     ScapFdType.UnixSock => "unix",
                     _ => null,
                 });
-            case "fd.is_server": return Flag(f, IsServer);
+            case "fd.is_server": return Flag(f, c => IsServer(c));
             case "fd.connected": return Flag(f, c => c.Fd is { } fd ? fd.SocketConnected : null);
             case "fd.name_changed": return Flag(f, c => c.Fd is null ? null : false);
             case "fd.uid": return Str(f, c => c.Thread is { } t && FdNumber(c) is long n ? t.Tid.ToString(CultureInfo.InvariantCulture) + n.ToString(CultureInfo.InvariantCulture) : null);

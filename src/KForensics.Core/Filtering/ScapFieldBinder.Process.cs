@@ -24,7 +24,7 @@ public sealed partial class ScapFieldBinder
             case "proc.pcmdline": return Str(f, c => Parent(c)?.Image.CommandLine);
             case "proc.vpid": return Num(f, c => c.Thread?.Vpid);
             case "proc.duration": return Num(f, c => c.Thread is { CloneTs: > 0 } t && c.Raw.Timestamp >= t.CloneTs ? (long)(c.Raw.Timestamp - t.CloneTs) : null);
-            case "proc.loginshellid": return Num(f, LoginShell);
+            case "proc.loginshellid": return Num(f, c => LoginShell(c));
             case "proc.aname":
                 if (f.Index is int n)
                 {

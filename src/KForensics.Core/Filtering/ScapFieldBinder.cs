@@ -90,7 +90,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.deltatime.s": return Num(f, c => (long)(Delta(c) / 1_000_000_000));
             case "evt.deltatime.ns": return Num(f, c => (long)(Delta(c) % 1_000_000_000));
             case "evt.dir": return Str(f, c => c.Info.IsEnter ? ">" : "<");
-            case "evt.type": return FieldAccessor<Ctx>.ForString(f, TypeName, v => ValidateEventType(filter, v));
+            case "evt.type": return FieldAccessor<Ctx>.ForString(f, c => TypeName(c), v => ValidateEventType(filter, v));
             case "evt.type.is":
             {
                 string wanted = f.Argument ?? string.Empty;
@@ -98,7 +98,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             }
 
             case "syscall.type": return Str(f, c => IsSyscall(c) ? TypeName(c) : null);
-            case "evt.category": return Str(f, CategoryName);
+            case "evt.category": return Str(f, c => CategoryName(c));
             case "evt.cpu": return Num(f, c => c.Raw.Cpu);
             case "evt.args":
             case "evt.info": return Str(f, c => EventFormatter.FormatInfo(c.Raw, c.Info, c.Snapshot));
@@ -110,12 +110,12 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             }
 
             case "evt.rawarg": return BindRawArg(f);
-            case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, Buffer);
-            case "evt.buflen": return Num(f, BufferLength);
+            case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, c => Buffer(c));
+            case "evt.buflen": return Num(f, c => BufferLength(c));
             case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : OracleNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
-            case "evt.rawres": return Num(f, Result);
+            case "evt.rawres": return Num(f, c => Result(c));
             case "evt.failed": return Flag(f, c => Result(c) is long r && r < 0);
-            case "evt.is_io": return Flag(f, IsIo);
+            case "evt.is_io": return Flag(f, c => IsIo(c));
             case "evt.is_io_read": return Flag(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0);
             case "evt.is_io_write": return Flag(f, c => (Flags(c) & EventFlags.WritesToFd) != 0);
             case "evt.io_dir": return Str(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0 ? "read" : (Flags(c) & EventFlags.WritesToFd) != 0 ? "write" : null);
@@ -125,7 +125,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.is_open_read": return Flag(f, c => OpenFlags(c) is uint o && (o & 1) != 0);
             case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
             case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (1u << 14)) != 0);
-            case "evt.abspath": return Str(f, AbsPath);
+            case "evt.abspath": return Str(f, c => AbsPath(c));
             default: return null;
         }
     }
