@@ -18,18 +18,25 @@ public sealed class ScapBlockReader : IDisposable
     private readonly IScapMetadataSink _sink;
     private bool _done;
 
-    public ScapBlockReader(Stream stream, string file, IScapMetadataSink sink)
+    /// <param name="stream">The capture (plain or gzip); owned.</param>
+    /// <param name="file">The capture's name, for errors.</param>
+    /// <param name="sink">Gets the metadata blocks.</param>
+    /// <param name="inflateAhead">For a gzip capture: decompress on a second thread while this one parses.</param>
+    public ScapBlockReader(Stream stream, string file, IScapMetadataSink sink, bool inflateAhead = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         File = file;
         _sink = sink;
-        _input = new ScapInput(stream, file);
+        _input = new ScapInput(stream, file, inflateAhead);
         ReadSectionHeader();
     }
 
     public string File { get; }
 
     public bool IsGzip => _input.IsGzip;
+
+    /// <summary>The capture is decompressed on a second thread.</summary>
+    internal bool InflatesAhead => _input.InflatesAhead;
 
     public ushort MajorVersion { get; private set; }
 

@@ -23,10 +23,23 @@ public sealed class ScapEventReader : IDisposable
     private Func<bool>? _evaluate;
     private ScapFilterContext? _context;
 
+    /// <summary>Compressed captures at least this large are decompressed on a second thread while the reader parses.</summary>
+    public const long InflateAheadThreshold = 1 << 20;
+
+    /// <param name="stream">The capture (plain or gzip, detected by content); the reader owns it.</param>
+    /// <param name="source">The capture's name, for events and errors.</param>
     public ScapEventReader(Stream stream, string source)
+        : this(stream, source, stream is not null && stream.CanSeek && stream.Length >= InflateAheadThreshold)
+    {
+    }
+
+    /// <param name="stream">The capture (plain or gzip, detected by content); the reader owns it.</param>
+    /// <param name="source">The capture's name, for events and errors.</param>
+    /// <param name="inflateAhead">For a gzip capture: decompress on a second thread (events and errors are the same either way).</param>
+    internal ScapEventReader(Stream stream, string source, bool inflateAhead)
     {
         Source = source;
-        _blocks = new ScapBlockReader(stream, source, State);
+        _blocks = new ScapBlockReader(stream, source, State, inflateAhead);
     }
 
     /// <summary>The capture's name as events report it in <see cref="ScapEvent.Source"/>.</summary>
@@ -83,6 +96,9 @@ public sealed class ScapEventReader : IDisposable
     public ushort MinorVersion => _blocks.MinorVersion;
 
     public bool IsGzip => _blocks.IsGzip;
+
+    /// <summary>The capture is decompressed on a second thread while this one parses.</summary>
+    internal bool InflatesAhead => _blocks.InflatesAhead;
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
     public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null)

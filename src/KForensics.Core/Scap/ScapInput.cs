@@ -20,17 +20,31 @@ internal sealed class ScapInput : IDisposable
     private long _windowFileOffset;
     private bool _eof;
 
-    public ScapInput(Stream raw, string file)
+    /// <param name="raw">The capture file's bytes; owned.</param>
+    /// <param name="file">The capture's name, for errors.</param>
+    /// <param name="inflateAhead">For a gzip capture: decompress on a second thread (see <see cref="ReadAheadStream"/>).</param>
+    public ScapInput(Stream raw, string file, bool inflateAhead = false)
     {
         _raw = raw;
         _file = file;
         IsGzip = PeekGzipMagic(raw, out byte[] head, out int headLength);
         Stream source = headLength > 0 ? new PrefixedStream(head, headLength, raw) : raw;
-        _data = IsGzip ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: false) : source;
+        if (IsGzip)
+        {
+            var inflate = new GZipStream(source, CompressionMode.Decompress, leaveOpen: false);
+            _data = inflateAhead ? new ReadAheadStream(inflate) : inflate;
+        }
+        else
+        {
+            _data = source;
+        }
     }
 
     /// <summary>The file is a gzip stream (detected by its first two bytes, not by name).</summary>
     public bool IsGzip { get; }
+
+    /// <summary>The capture is decompressed on a second thread.</summary>
+    public bool InflatesAhead => _data is ReadAheadStream;
 
     public byte[] Window => _window;
 

@@ -147,15 +147,17 @@ public sealed class DamagedCaptureTests
         }
     }
 
-    [Fact]
-    public void TruncatedGzipGivesOneErrorAfterAPrefixOfTheEvents()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TruncatedGzipGivesOneErrorAfterAPrefixOfTheEvents(bool inflateAhead)
     {
         byte[] gzip = DamageHarness.Gzip(Data);
-        Assert.Empty(DamageHarness.Read(gzip, Name).Errors);
+        Assert.Empty(DamageHarness.Read(gzip, Name, inflateAhead).Errors);
         int previous = -1;
         foreach (int cutAt in new[] { 3, 10, gzip.Length / 4, gzip.Length / 2, gzip.Length * 3 / 4, gzip.Length - 8, gzip.Length - 4, gzip.Length - 1 })
         {
-            DamageHarness.Result result = DamageHarness.Read(gzip[..cutAt], Name);
+            DamageHarness.Result result = DamageHarness.Read(gzip[..cutAt], Name, inflateAhead);
             ScapFormatException error = result.SingleError;
             Assert.True(error.Kind is ScapErrorKind.Truncated or ScapErrorKind.CorruptCompression, $"gzip cut at {cutAt}: {error.Message}");
             Assert.Equal(Name, error.File);

@@ -23,10 +23,13 @@ internal static class DamageHarness
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Reads <paramref name="data"/>; any exception other than <see cref="ScapFormatException"/> escapes.</summary>
-    public static Result Read(byte[] data, string name)
+    /// <summary>
+    /// Reads <paramref name="data"/>; any exception other than <see cref="ScapFormatException"/> escapes.
+    /// <paramref name="inflateAhead"/>: decompress a gzip capture on a second thread (null: as the reader decides).
+    /// </summary>
+    public static Result Read(byte[] data, string name, bool? inflateAhead = null)
     {
-        Task<Result> run = Task.Run(() => ReadCore(data, name));
+        Task<Result> run = Task.Run(() => ReadCore(data, name, inflateAhead));
         if (!run.Wait(Timeout))
         {
             throw new TimeoutException($"reading {name} did not finish within {Timeout.TotalSeconds} s");
@@ -35,14 +38,17 @@ internal static class DamageHarness
         return run.Result;
     }
 
-    private static Result ReadCore(byte[] data, string name)
+    private static Result ReadCore(byte[] data, string name, bool? inflateAhead)
     {
         var events = new List<Event>();
         var errors = new List<ScapFormatException>();
         ScapEventReader? reader = null;
         try
         {
-            reader = new ScapEventReader(new MemoryStream(data, writable: false), name) { IncludeHidden = true };
+            var stream = new MemoryStream(data, writable: false);
+            reader = inflateAhead is { } ahead
+                ? new ScapEventReader(stream, name, ahead) { IncludeHidden = true }
+                : new ScapEventReader(stream, name) { IncludeHidden = true };
             for (int round = 0; round < 2; round++)
             {
                 try
