@@ -21,7 +21,8 @@ capture or the inflate tool is absent.
 
 To add a benchmark (filters, for example), append an entry to $benchmarks: Module is the PowerShell
 expression run with $Path bound to the capture; Sysdig the timed sysdig arguments, '{0}' standing for
-it; Count the sysdig arguments whose output lines are counted (default: Sysdig).
+it; Count the sysdig arguments whose output lines are counted (default: Sysdig); Gzip = $true runs
+it on the capture compressed with gzip -1 (as pod captures come).
 
 .EXAMPLE
 pwsh -File tests/Bench/Scap.Bench.ps1 -ModulePath out/KForensics -SizeMiB 256
@@ -69,6 +70,14 @@ $benchmarks = @(
             Count  = @('-r', '{0}', '-p', '%evt.num', $filter)
         }
     }
+    # Pod captures come gzip-compressed (capture.scap.gz): the same capture, gzip -1.
+    [pscustomobject]@{
+        Name   = 'Filter, gzip capture: fd.sip=10.3.0.214 and evt.type=connect'
+        Gzip   = $true
+        Module = "(Get-ScapEvent -LiteralPath `$Path -Filter 'fd.sip=10.3.0.214 and evt.type=connect' | Measure-Object).Count"
+        Sysdig = @('-r', '{0}', 'fd.sip=10.3.0.214 and evt.type=connect')
+        Count  = @('-r', '{0}', '-p', '%evt.num', 'fd.sip=10.3.0.214 and evt.type=connect')
+    }
 )
 
 function Write-Result([string[]] $Lines) {
@@ -92,6 +101,17 @@ function Get-BigCapture([int] $MiB) {
         Write-Host "Building $target ($MiB MiB) with scap-inflate.py"
         & python3 $inflate $source $target --mib $MiB | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "scap-inflate.py failed for $MiB MiB." }
+    }
+    return Get-Item $target
+}
+
+# The capture compressed with gzip -1, kept beside it while newer.
+function Get-GzipCapture([IO.FileInfo] $Capture) {
+    $target = "$($Capture.FullName).gz"
+    if (-not ((Test-Path $target) -and (Get-Item $target).LastWriteTimeUtc -gt $Capture.LastWriteTimeUtc)) {
+        Write-Host "Compressing $($Capture.Name) with gzip -1"
+        & sh -c ("gzip -1 -c " + (Quote $Capture.FullName) + ' > ' + (Quote $target))
+        if ($LASTEXITCODE -ne 0) { throw "gzip failed for $($Capture.FullName)." }
     }
     return Get-Item $target
 }
@@ -142,8 +162,9 @@ Set-Content -Path $floorWorkload -Value @(
 
 $rows = [System.Collections.Generic.List[object]]::new()
 foreach ($mib in $SizeMiB) {
-    $capture = Get-BigCapture $mib
+    $plain = Get-BigCapture $mib
     foreach ($bench in $benchmarks) {
+        $capture = if ($bench.PSObject.Properties['Gzip']) { Get-GzipCapture $plain } else { $plain }
         $workload = Join-Path $WorkDirectory "workload-$([array]::IndexOf($benchmarks, $bench)).ps1"
         # The workload prints the result and the command's own time, measured inside the process.
         Set-Content -Path $workload -Value @(
