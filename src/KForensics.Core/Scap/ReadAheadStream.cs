@@ -9,7 +9,7 @@ namespace KForensics.Core.Scap;
 /// the bytes. An exception of the inner stream is rethrown, as it was thrown, once the consumer has
 /// had every byte read before it. Read-only and forward-only; owns the inner stream.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     private const int ChunkSize = 1 << 20;
     private const int QueuedChunks = 4;
@@ -29,16 +29,6 @@ internal sealed class ReadAheadStream : Stream
         _producer = new Thread(Produce) { IsBackground = true, Name = "scap inflate" };
         _producer.Start();
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -139,16 +129,6 @@ internal sealed class ReadAheadStream : Stream
         chunk.Failure = null;
         _free.Enqueue(chunk);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -165,15 +165,9 @@ internal sealed class ScapInput : IDisposable
     public void Dispose() => _data.Dispose();
 
     /// <summary>Gives back the bytes consumed to detect gzip, so neither path needs a seekable stream.</summary>
-    private sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+    private sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ForwardReadStream
     {
         private int _prefixPosition;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -189,14 +183,6 @@ internal sealed class ScapInput : IDisposable
 
             return inner.Read(buffer);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
