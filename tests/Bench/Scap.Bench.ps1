@@ -160,39 +160,36 @@ Set-Content -Path $floorWorkload -Value @(
     '"$written`t$($watch.Elapsed.TotalSeconds)"'
 )
 
+# Writes a workload script: it imports the module, runs the command -WarmUpRuns times untimed, then
+# -TimedRuns times timed inside the process, and prints the result and the mean time of the timed runs.
+function New-Workload([string] $Path, [string] $Command, [int] $WarmUpRuns, [int] $TimedRuns) {
+    Set-Content -Path $Path -Value @(
+        'param([string] $ModulePath, [string] $Path)'
+        '$ErrorActionPreference = ''Stop'''
+        'Import-Module $ModulePath'
+        "for (`$run = 0; `$run -lt $WarmUpRuns; `$run++) { `$null = $Command }"
+        "`$times = for (`$run = 0; `$run -lt $TimedRuns; `$run++) {"
+        '    $watch = [Diagnostics.Stopwatch]::StartNew()'
+        "    `$result = $Command"
+        '    $watch.Stop()'
+        '    $watch.Elapsed.TotalSeconds'
+        '}'
+        '"$result`t$(($times | Measure-Object -Average).Average)"'
+    )
+    return $Path
+}
+
 $rows = [System.Collections.Generic.List[object]]::new()
 foreach ($mib in $SizeMiB) {
     $plain = Get-BigCapture $mib
     foreach ($bench in $benchmarks) {
         $capture = if ($bench.PSObject.Properties['Gzip']) { Get-GzipCapture $plain } else { $plain }
-        $workload = Join-Path $WorkDirectory "workload-$([array]::IndexOf($benchmarks, $bench)).ps1"
-        # The workload prints the result and the command's own time, measured inside the process.
-        Set-Content -Path $workload -Value @(
-            'param([string] $ModulePath, [string] $Path)'
-            '$ErrorActionPreference = ''Stop'''
-            'Import-Module $ModulePath'
-            '$watch = [Diagnostics.Stopwatch]::StartNew()'
-            "`$result = $($bench.Module)"
-            '$watch.Stop()'
-            '"$result`t$($watch.Elapsed.TotalSeconds)"'
-        )
+        $index = [array]::IndexOf($benchmarks, $bench)
+        $workload = New-Workload (Join-Path $WorkDirectory "workload-$index.ps1") $bench.Module -WarmUpRuns 0 -TimedRuns 1
         Write-Host "$($bench.Name), $($capture.Name): Get-ScapEvent"
         $module = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $workload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
         # The same command in a session that has run it before: once untimed, then twice timed.
-        $warmWorkload = Join-Path $WorkDirectory "workload-$([array]::IndexOf($benchmarks, $bench))-warm.ps1"
-        Set-Content -Path $warmWorkload -Value @(
-            'param([string] $ModulePath, [string] $Path)'
-            '$ErrorActionPreference = ''Stop'''
-            'Import-Module $ModulePath'
-            "`$null = $($bench.Module)"
-            '$times = foreach ($run in 1..2) {'
-            '    $watch = [Diagnostics.Stopwatch]::StartNew()'
-            "    `$result = $($bench.Module)"
-            '    $watch.Stop()'
-            '    $watch.Elapsed.TotalSeconds'
-            '}'
-            '"$result`t$(($times | Measure-Object -Average).Average)"'
-        )
+        $warmWorkload = New-Workload (Join-Path $WorkDirectory "workload-$index-warm.ps1") $bench.Module -WarmUpRuns 1 -TimedRuns 2
         Write-Host "$($bench.Name), $($capture.Name): Get-ScapEvent, warm"
         $warm = Invoke-Measured @($pwsh, '-NoProfile', '-NonInteractive', '-File', $warmWorkload, '-ModulePath', $ModulePath, '-Path', $capture.FullName)
         Write-Host "$($bench.Name), $($capture.Name): sysdig"
