@@ -50,6 +50,7 @@ public sealed class EventInfo
         Category = category;
         Flags = flags;
         Params = parameters;
+        ParamCount = parameters.Length;
         OracleName = name;
         OracleParamCount = -1;
         OracleParams = NoParams;
@@ -65,6 +66,9 @@ public sealed class EventInfo
     public EventFlags Flags { get; }
 
     public IReadOnlyList<ParamInfo> Params { get; }
+
+    /// <summary>How many parameters this table defines (<see cref="Params"/>' count, without an interface call).</summary>
+    public int ParamCount { get; }
 
     public bool IsEnter => (Id & 1) == 0;
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace KForensics.Core.Scap;
 
@@ -75,15 +77,13 @@ public sealed class ScapBlockReader : IDisposable
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(w.AsSpan(at + 4));
             if (length < 12 || (length & 3) != 0 || length > MaxBlockLength)
             {
-                _done = true;
-                throw Damage(ScapErrorKind.BadBlockLength, offset, type, $"block length {length} is invalid");
+                throw Damage(ScapErrorKind.BadBlockLength, offset, type, "block length {0} is invalid", length);
             }
 
             int total = (int)length;
             if (!_input.Ensure(total, type))
             {
-                _done = true;
-                throw Damage(ScapErrorKind.Truncated, offset, type, $"the file ends inside a block of {total} bytes");
+                throw Damage(ScapErrorKind.Truncated, offset, type, "the file ends inside a block of {0} bytes", total);
             }
 
             w = _input.Window;
@@ -91,31 +91,22 @@ public sealed class ScapBlockReader : IDisposable
             uint trailer = BinaryPrimitives.ReadUInt32LittleEndian(w.AsSpan(at + total - 4));
             if (trailer != length)
             {
-                _done = true;
-                throw Damage(ScapErrorKind.BadBlockLength, offset, type, $"block length {length} differs from its trailer {trailer}");
+                throw Damage(ScapErrorKind.BadBlockLength, offset, type, "block length {0} differs from its trailer {1}", length, trailer);
             }
 
             _input.Advance(total);
-            try
+            if (BlockTypes.IsEvent(type))
             {
-                if (BlockTypes.IsEvent(type))
+                if (DecodeEvent(w, at, total, type, out ev, out info))
                 {
-                    if (DecodeEvent(w, at, total, type, out ev, out info))
-                    {
-                        BlockType = type;
-                        BlockOffset = offset;
-                        return true;
-                    }
-                }
-                else
-                {
-                    ReadMetadata(w.AsSpan(at + 8, total - 12), type, offset);
+                    BlockType = type;
+                    BlockOffset = offset;
+                    return true;
                 }
             }
-            catch (ScapFormatException)
+            else
             {
-                _done = true;
-                throw;
+                ReadMetadata(w.AsSpan(at + 8, total - 12), type, offset);
             }
         }
 
@@ -143,7 +134,7 @@ public sealed class ScapBlockReader : IDisposable
         ushort evType = BinaryPrimitives.ReadUInt16LittleEndian(w.AsSpan(eventAt + 20));
         if (evLength < headerSize || evLength > room)
         {
-            throw Damage(ScapErrorKind.CorruptBlock, offset, type, $"event length {evLength} does not fit the block");
+            throw Damage(ScapErrorKind.CorruptBlock, offset, type, "event length {0} does not fit the block", evLength);
         }
 
         if (!EventTable.TryGet(evType, out EventInfo? known))
@@ -161,7 +152,7 @@ public sealed class ScapBlockReader : IDisposable
             uint stored = BinaryPrimitives.ReadUInt32LittleEndian(w.AsSpan(eventAt + 22));
             if (stored > (evLength - headerSize) / (uint)lengthSize)
             {
-                throw Damage(ScapErrorKind.CorruptBlock, offset, type, $"{stored} parameters do not fit an event of {evLength} bytes");
+                throw Damage(ScapErrorKind.CorruptBlock, offset, type, "{0} parameters do not fit an event of {1} bytes", stored, evLength);
             }
 
             fileParams = (int)stored;
@@ -175,11 +166,11 @@ public sealed class ScapBlockReader : IDisposable
             fileParams = DeriveParamCount(w, eventAt, known, wide, (int)evLength);
             if (fileParams < 0)
             {
-                throw Damage(ScapErrorKind.CorruptBlock, offset, type, $"cannot derive the parameter count of event type {evType}");
+                throw Damage(ScapErrorKind.CorruptBlock, offset, type, "cannot derive the parameter count of event type {0}", evType);
             }
         }
 
-        int usable = Math.Min(fileParams, known.Params.Count);
+        int usable = Math.Min(fileParams, known.ParamCount);
         ev = new RawEvent(w, eventAt, headerSize, fileParams, usable, wide, cpu, blockFlags);
         info = known;
         return true;
@@ -192,7 +183,7 @@ public sealed class ScapBlockReader : IDisposable
     /// </summary>
     private static int DeriveParamCount(byte[] w, int eventAt, EventInfo info, bool wide, int evLength)
     {
-        int n = info.OracleParamCount >= 0 ? info.OracleParamCount : info.Params.Count;
+        int n = info.OracleParamCount >= 0 ? info.OracleParamCount : info.ParamCount;
         if (info.Id is EventIds.NotificationE or EventIds.InfrastructureEventE)
         {
             // Old writers stored these three bytes too long.
@@ -235,7 +226,6 @@ public sealed class ScapBlockReader : IDisposable
     {
         if (!_input.Ensure(ShbFixedLength, BlockTypes.Shb))
         {
-            _done = true;
             throw Damage(_input.Available >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(_input.Window.AsSpan(_input.Position)) != BlockTypes.Shb
                 ? ScapErrorKind.BadMagic : ScapErrorKind.Truncated, 0, BlockTypes.Shb, "the file is too short for a section header");
         }
@@ -246,7 +236,6 @@ public sealed class ScapBlockReader : IDisposable
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(head[8..]);
         if (type != BlockTypes.Shb || magic != BlockTypes.ByteOrderMagic)
         {
-            _done = true;
             throw Damage(ScapErrorKind.BadMagic, 0, type, "not a scap capture (wrong section header magic)");
         }
 
@@ -254,34 +243,43 @@ public sealed class ScapBlockReader : IDisposable
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(head[14..]);
         if (MajorVersion != 1)
         {
-            _done = true;
-            throw Damage(ScapErrorKind.UnsupportedVersion, 0, type, $"format version {MajorVersion}.{MinorVersion} is not supported (major version 1 expected)");
+            throw Damage(ScapErrorKind.UnsupportedVersion, 0, type, "format version {0}.{1} is not supported (major version 1 expected)", MajorVersion, MinorVersion);
         }
 
         if (length < ShbFixedLength || (length & 3) != 0 || length > MaxBlockLength)
         {
-            _done = true;
-            throw Damage(ScapErrorKind.BadBlockLength, 0, type, $"section header length {length} is invalid");
+            throw Damage(ScapErrorKind.BadBlockLength, 0, type, "section header length {0} is invalid", length);
         }
 
         // pcapng options (comments, application name) may follow the fixed part; skip them by length.
         if (!_input.Ensure((int)length, type))
         {
-            _done = true;
             throw Damage(ScapErrorKind.Truncated, 0, type, "the file ends inside the section header");
         }
 
         uint trailer = BinaryPrimitives.ReadUInt32LittleEndian(_input.Window.AsSpan(_input.Position + (int)length - 4));
         if (trailer != length)
         {
-            _done = true;
-            throw Damage(ScapErrorKind.BadBlockLength, 0, type, $"section header length {length} differs from its trailer {trailer}");
+            throw Damage(ScapErrorKind.BadBlockLength, 0, type, "section header length {0} differs from its trailer {1}", length, trailer);
         }
 
         _input.Advance((int)length);
     }
 
     private void ReadMetadata(ReadOnlySpan<byte> body, uint type, long offset)
+    {
+        try
+        {
+            ReadMetadataBlock(body, type, offset);
+        }
+        catch (ScapFormatException)
+        {
+            _done = true;
+            throw;
+        }
+    }
+
+    private void ReadMetadataBlock(ReadOnlySpan<byte> body, uint type, long offset)
     {
         var parser = new MetadataParser(File, offset, type);
         int plVersion = BlockTypes.ProcessListVersion(type);
@@ -311,8 +309,16 @@ public sealed class ScapBlockReader : IDisposable
         }
     }
 
-    private ScapFormatException Damage(ScapErrorKind kind, long offset, uint type, string detail)
-        => new(kind, File, offset, type, detail);
+    /// <summary>
+    /// The error for damage at <paramref name="offset"/>; the reader stops there. The detail is a
+    /// format with up to two numbers, so the hot paths that may throw carry no string building.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ScapFormatException Damage(ScapErrorKind kind, long offset, uint type, string detail, long a = 0, long b = 0)
+    {
+        _done = true;
+        return new(kind, File, offset, type, string.Format(CultureInfo.InvariantCulture, detail, a, b));
+    }
 
     public void Dispose() => _input.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 
 namespace KForensics.Core.Scap;
 
@@ -60,13 +61,12 @@ internal sealed class ScapInput : IDisposable
     /// Makes <paramref name="count"/> bytes available at <see cref="Position"/>. Returns false when the
     /// capture ends first (the bytes that do exist stay available).
     /// </summary>
-    public bool Ensure(int count, uint blockType)
-    {
-        if (_end - _start >= count)
-        {
-            return true;
-        }
+    public bool Ensure(int count, uint blockType) => _end - _start >= count || Fill(count, blockType);
 
+    /// <summary>The slow path of <see cref="Ensure"/>: moves the unread bytes to the front (or a larger window) and reads.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Fill(int count, uint blockType)
+    {
         if (count > _window.Length - _start)
         {
             int live = _end - _start;
