@@ -158,14 +158,16 @@ public static partial class FilterCompiler
             return false;
         }
 
+        // One delegate for every event, not one per evaluation.
+        Func<IPAddress, bool> matches = Matches;
         switch (check.Operator)
         {
             case FilterOperator.Equal:
             case FilterOperator.In:
             case FilterOperator.Intersects:
-                return c => get(c) is { } values && Any(values, Matches);
+                return c => get(c) is { } values && Any(values, matches);
             case FilterOperator.NotEqual:
-                return c => get(c) is { Count: > 0 } values && !Any(values, Matches);
+                return c => get(c) is { Count: > 0 } values && !Any(values, matches);
             default:
                 throw Unsupported(filter, check);
         }
@@ -173,9 +175,10 @@ public static partial class FilterCompiler
 
     private static bool Any(IReadOnlyList<IPAddress> values, Func<IPAddress, bool> test)
     {
-        foreach (IPAddress a in values)
+        // Indexed: an enumerator over the interface would be allocated per event.
+        for (int i = 0; i < values.Count; i++)
         {
-            if (test(a))
+            if (test(values[i]))
             {
                 return true;
             }
