@@ -30,7 +30,16 @@ public sealed class ScapBlockReader : IDisposable
         File = file;
         _sink = sink;
         _input = new ScapInput(stream, file, inflateAhead);
-        ReadSectionHeader();
+        try
+        {
+            ReadSectionHeader();
+        }
+        catch
+        {
+            // Not a capture: stop the decompressing thread, if any, before the caller disposes the file under it.
+            _input.Dispose();
+            throw;
+        }
     }
 
     public string File { get; }
@@ -59,7 +68,7 @@ public sealed class ScapBlockReader : IDisposable
         while (!_done)
         {
             long offset = _input.FileOffset;
-            if (!_input.Ensure(8, 0))
+            if (!Ensure(8, 0))
             {
                 _done = true;
                 if (_input.Available != 0)
@@ -81,7 +90,7 @@ public sealed class ScapBlockReader : IDisposable
             }
 
             int total = (int)length;
-            if (!_input.Ensure(total, type))
+            if (!Ensure(total, type))
             {
                 throw Damage(ScapErrorKind.Truncated, offset, type, "the file ends inside a block of {0} bytes", total);
             }
@@ -306,6 +315,23 @@ public sealed class ScapBlockReader : IDisposable
             default:
                 // Unknown block types are skipped by length, as libscap does.
                 break;
+        }
+    }
+
+    /// <summary>Makes <paramref name="count"/> bytes available; a read that fails (gzip damage, I/O) stops the reader too.</summary>
+    private bool Ensure(int count, uint blockType) => _input.Available >= count || Refill(count, blockType);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool Refill(int count, uint blockType)
+    {
+        try
+        {
+            return _input.Ensure(count, blockType);
+        }
+        catch (ScapFormatException)
+        {
+            _done = true;
+            throw;
         }
     }
 

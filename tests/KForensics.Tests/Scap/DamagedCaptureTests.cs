@@ -170,6 +170,26 @@ public sealed class DamagedCaptureTests
         Assert.Equal(Intact.Value.Events.Count, previous);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CorruptGzipDataIsOneCompressionError(bool inflateAhead)
+    {
+        byte[] gzip = DamageHarness.Gzip(Data);
+        foreach (int at in new[] { gzip.Length / 3, gzip.Length / 2, gzip.Length * 2 / 3 })
+        {
+            // Garbage in the middle of the deflate stream: the inflater fails there, on either thread,
+            // and a second read neither throws again nor resumes.
+            byte[] damaged = (byte[])gzip.Clone();
+            damaged.AsSpan(at, 16).Fill(0xFF);
+            DamageHarness.Result result = DamageHarness.Read(damaged, Name, inflateAhead);
+            ScapFormatException error = result.SingleError;
+            Assert.True(error.Kind == ScapErrorKind.CorruptCompression, $"gzip damaged at {at}: {error.Kind} {error.Message}");
+            Assert.Equal(Name, error.File);
+            Assert.Equal(Intact.Value.Events.Take(result.Events.Count), result.Events);
+        }
+    }
+
     // Every event type in the capture is known, so the n-th event is the n-th event block.
     private static void AssertEventsBefore(DamageHarness.Result result, long offset, string what)
     {
