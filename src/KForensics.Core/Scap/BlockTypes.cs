@@ -8,6 +8,12 @@ public static class BlockTypes
     public const uint Shb = 0x0A0D0D0A;
     public const uint ByteOrderMagic = 0x1A2B3C4D;
 
+    /// <summary>Flag of flagged event blocks (SCAP_DF_STATE_ONLY): the event only updates state; readers do not show it.</summary>
+    public const uint StateOnlyFlag = 1;
+
+    /// <summary>Flag of flagged event blocks (SCAP_DF_TRACER): a tracer's write, which takes no fd.</summary>
+    public const uint TracerFlag = 2;
+
     public const uint Mi = 0x201, MiInt = 0x8002ABCD;
     public const uint PlV1 = 0x202, PlV1Int = 0x8000ABCD;
     public const uint PlV2 = 0x207, PlV2Int = 0x8013ABCD;

@@ -162,7 +162,7 @@ public sealed class ScapEventReader : IDisposable
             {
                 if (ObserverSeesHidden && _observer is not null && pass && !unread)
                 {
-                    bool dropped = (raw.BlockFlags & 1) != 0 || State.FilteredOut;
+                    bool dropped = (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0 || State.FilteredOut;
                     Context.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
                     _observer(Context);
                 }
@@ -221,7 +221,7 @@ public sealed class ScapEventReader : IDisposable
         unread = !info.IsOracleKnown || beforeFirst;
         return !info.IsOracleKnown
             || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
-            || (raw.BlockFlags & 1) != 0
+            || (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0
             || State.FilteredOut
             || beforeFirst;
     }

@@ -134,7 +134,7 @@ public sealed partial class Inspector : IScapMetadataSink
                 _evtFd = Threads.GetFd(thread, thread.LastEventFd);
             }
 
-            if ((ev.BlockFlags & DumpFlagTracer) != 0)
+            if ((ev.BlockFlags & BlockTypes.TracerFlag) != 0)
             {
                 _evtFd = null;
                 filterLater = true;
@@ -160,9 +160,6 @@ public sealed partial class Inspector : IScapMetadataSink
 
     /// <summary>sinsp's PPM_EVENT_MAX as a thread's last event type: no exit pairs with it.</summary>
     private const int NoEventType = ushort.MaxValue + 2;
-
-    /// <summary>SCAP_DF_TRACER in an event block's flags.</summary>
-    private const uint DumpFlagTracer = 2;
 
     private void ClearDescription()
     {

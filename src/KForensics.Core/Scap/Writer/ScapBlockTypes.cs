@@ -15,7 +15,7 @@ public static class ScapBlockTypes
     public const uint FlaggedEventV2Large = 0x222;
 
     /// <summary>Flag of flagged event blocks: the event only updates state; readers do not show it.</summary>
-    public const uint StateOnlyFlag = 1;
+    public const uint StateOnlyFlag = BlockTypes.StateOnlyFlag;
     public const uint ByteOrderMagic = 0x1A2B3C4D;
 
     /// <summary>Non-LARGE event blocks above this size are rejected by readers (their block buffer size).</summary>
