@@ -151,9 +151,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     {
         if (c.Info.Id is EventIds.GenericE or EventIds.GenericX)
         {
-            RawEvent raw = c.Raw;
-            return OracleSyscallNames.Get(raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
-                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p) : 0);
+            return OracleSyscallNames.Get(OracleSyscallNames.IdOf(c.Raw));
         }
 
         return c.Info.IsOracleKnown ? c.Info.OracleName : c.Info.Name;
@@ -181,9 +179,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         bool generic = c.Info.Id is EventIds.GenericE or EventIds.GenericX;
         if (generic)
         {
-            RawEvent raw = c.Raw;
-            category = OracleSyscallCategories.Get(raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
-                ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p) : 0);
+            category = OracleSyscallCategories.Get(OracleSyscallNames.IdOf(c.Raw));
         }
         else
         {

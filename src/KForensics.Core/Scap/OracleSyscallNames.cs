@@ -51,6 +51,10 @@ public static class OracleSyscallNames
     ];
 
     /// <summary>The name for a syscall id; <c>&lt;unknown&gt;</c> outside the table, as sysdig prints it.</summary>
+    /// <summary>The syscall id a generic event carries in its first parameter (0, "&lt;unknown&gt;", without one).</summary>
+    public static int IdOf(in RawEvent generic)
+        => generic.ParamCount > 0 && generic.GetParam(0) is { Length: >= 2 } p ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p) : 0;
+
     public static string Get(int id) => (uint)id < (uint)Names.Length ? Names[id] : "<unknown>";
 
     public static int Count => Names.Length;

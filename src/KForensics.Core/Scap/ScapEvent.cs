@@ -111,13 +111,7 @@ public sealed class ScapEvent
     public RawEvent Raw => _bytes.ToRawEvent();
 
     // Generic events stand for syscalls without their own event: the first parameter says which.
-    private string SyscallName()
-    {
-        RawEvent raw = Raw;
-        return raw.ParamCount > 0 && raw.GetParam(0) is { Length: >= 2 } p
-            ? OracleSyscallNames.Get(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(p))
-            : OracleSyscallNames.Get(0);
-    }
+    private string SyscallName() => OracleSyscallNames.Get(OracleSyscallNames.IdOf(Raw));
 
     /// <summary>sysdig's default line: <c>evt.num evt.time evt.cpu proc.name (thread.tid) evt.dir evt.type evt.info</c>.</summary>
     public override string ToString()

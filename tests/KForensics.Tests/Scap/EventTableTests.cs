@@ -5,6 +5,15 @@ namespace KForensics.Tests.Scap;
 
 public sealed class EventTableTests
 {
+    [Fact]
+    public void EverySyscallIdHasACategoryAndAName()
+    {
+        // The two generic-syscall tables are indexed by the same id; a missing row would shift every later one.
+        Assert.Equal(OracleSyscallNames.Count, OracleSyscallCategories.Count);
+        Assert.Equal("<unknown>", OracleSyscallNames.Get(0));
+        Assert.Equal(EventCategory.Other, OracleSyscallCategories.Get(0));
+    }
+
     [SkippableFact]
     public void OracleViewAgreesWithSysdigListing()
     {
