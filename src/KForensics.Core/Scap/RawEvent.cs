@@ -84,25 +84,27 @@ public readonly struct RawEvent
     }
 
     /// <summary>Copies the event bytes so the result survives the reader's buffer being reused.</summary>
-    public RawEvent Detach()
-    {
-        byte[]? copy = null;
-        return Detach(ref copy);
-    }
+    public RawEvent Detach() => CopyInto(new byte[(int)Length]);
 
     /// <summary>
     /// <see cref="Detach()"/> into <paramref name="buffer"/>, which is reused when it is big enough and
-    /// replaced otherwise (for copies kept one at a time, such as a thread's last enter event).
+    /// replaced otherwise (for copies kept one at a time, such as a thread's last enter event; a new
+    /// buffer has room for most events, so it is rarely replaced again).
     /// </summary>
     public RawEvent Detach(ref byte[]? buffer)
     {
         int length = (int)Length;
         if (buffer is null || buffer.Length < length)
         {
-            buffer = new byte[length];
+            buffer = new byte[Math.Max(length, 256)];
         }
 
-        Buffer.AsSpan(Offset, length).CopyTo(buffer);
-        return new RawEvent(buffer, 0, HeaderSize, FileParamCount, ParamCount, WideLengths, Cpu, BlockFlags);
+        return CopyInto(buffer);
+    }
+
+    private RawEvent CopyInto(byte[] target)
+    {
+        Buffer.AsSpan(Offset, (int)Length).CopyTo(target);
+        return new RawEvent(target, 0, HeaderSize, FileParamCount, ParamCount, WideLengths, Cpu, BlockFlags);
     }
 }

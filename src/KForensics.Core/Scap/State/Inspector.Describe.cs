@@ -52,31 +52,15 @@ public sealed partial class Inspector
 
             case Ppme.AcceptX or Ppme.Accept5X or Ppme.Accept4X or Ppme.Accept45X or Ppme.ConnectX:
                 return SocketText.FormatTuple(Params.Get(ev, 1));
-            case Ppme.OpenAtX or Ppme.OpenAt2X or Ppme.OpenAt2NewX:
+            case Ppme.OpenAtX:
+                // sysdig 0.29.3 never names a failed old-style openat: its field extractor
+                // cannot get the enter event back (observed on every such event of the corpus).
+                return null;
+
+            case Ppme.OpenAt2X or Ppme.OpenAt2NewX:
             {
-                RawEvent source = ev;
-                string? name;
-                long dirfd;
-                if (type == Ppme.OpenAtX)
-                {
-                    // sysdig 0.29.3 never names a failed old-style openat: its field extractor
-                    // cannot get the enter event back (observed on every such event of the corpus).
-                    return null;
-                }
-
-                if (type == Ppme.OpenAtX)
-                {
-
-                    name = Params.Get(source, 1).IsEmpty ? null : Params.Str(source, 1);
-                    dirfd = Params.I64(source, 0);
-                }
-                else
-                {
-                    name = Params.Get(ev, 2).IsEmpty ? null : Params.Str(ev, 2);
-                    dirfd = Params.I64(ev, 1);
-                }
-
-                return SinspPath.Concatenate(ResolveDirFd(t, name, dirfd), name);
+                string? name = Params.Get(ev, 2).IsEmpty ? null : Params.Str(ev, 2);
+                return SinspPath.Concatenate(ResolveDirFd(t, name, Params.I64(ev, 1)), name);
             }
 
             default:
