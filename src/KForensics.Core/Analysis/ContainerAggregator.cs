@@ -13,32 +13,26 @@ namespace KForensics.Core.Analysis;
 public sealed class ContainerAggregator : ScapView
 {
     /// <summary>topcontainers_file's filter, without its <c>container.name!=host</c>.</summary>
-    public const string FileFilter = "fd.type=file and evt.is_io=true";
+    public const string FileFilter = TopFigures.FileFilter;
 
     /// <summary>topcontainers_net's filter, without its <c>container.name!=host</c>.</summary>
-    public const string NetFilter = "(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true";
+    public const string NetFilter = TopFigures.NetFilter;
 
     /// <summary>topcontainers_error's filter, without its <c>container.name!=host</c>.</summary>
-    public const string ErrorFilter = "evt.failed=true";
+    public const string ErrorFilter = TopFigures.ErrorFilter;
 
     private static readonly Func<ScapFilterContext, string?> ContainerId = ScapFields.Text("container.id");
     private static readonly Func<ScapFilterContext, long?> ProcessId = ScapFields.Number("proc.pid");
     private static readonly Func<ScapFilterContext, long?> ThreadId = ScapFields.Number("thread.tid");
-    private static readonly Func<ScapFilterContext, long?> Result = ScapFields.Number("evt.rawarg.res");
     private static readonly Func<ScapFilterContext, string?> PodName = ScapFields.Text("k8s.pod.name");
     private static readonly Func<ScapFilterContext, string?> Namespace = ScapFields.Text("k8s.ns.name");
-    private static readonly Func<ScapFilterContext, bool> IsFileIo = ScapFieldBinder.Compile(FileFilter);
-    private static readonly Func<ScapFilterContext, bool> IsNetIo = ScapFieldBinder.Compile(NetFilter);
-    private static readonly Func<ScapFilterContext, bool> IsError = ScapFieldBinder.Compile(ErrorFilter);
 
-    private readonly bool _filtered;
     private readonly Dictionary<string, Activity> _activity = new(StringComparer.Ordinal);
     private Inspector? _state;
 
     public ContainerAggregator(Func<ScapFilterContext, bool>? userFilter = null)
         : base(userFilter)
     {
-        _filtered = userFilter is not null;
     }
 
     private protected override void Begin(Inspector state, CaptureSpan span) => _state = state;
@@ -69,17 +63,10 @@ public sealed class ContainerAggregator : ScapView
             a.Threads.Add(tid);
         }
 
-        // As table_generator adds them: only positive results.
-        if (IsFileIo(c) && Result(c) is > 0 and long fileBytes)
-        {
-            a.FileBytes += fileBytes;
-        }
-        else if (IsNetIo(c) && Result(c) is > 0 and long netBytes)
-        {
-            a.NetBytes += netBytes;
-        }
-
-        if (IsError(c))
+        (long fileBytes, long netBytes, bool failed) = TopFigures.Of(c);
+        a.FileBytes += fileBytes;
+        a.NetBytes += netBytes;
+        if (failed)
         {
             a.Errors++;
         }
@@ -92,7 +79,7 @@ public sealed class ContainerAggregator : ScapView
     public IReadOnlyList<ScapContainer> Rows(string source)
     {
         var ids = new List<string>(_activity.Keys);
-        if (!_filtered && _state is not null)
+        if (UserFilter is null && _state is not null)
         {
             ids.AddRange(_state.Containers.All.Select(c => c.Id).Where(id => !_activity.ContainsKey(id)));
             if (!_activity.ContainsKey(ContainerInfo.Host.Id))

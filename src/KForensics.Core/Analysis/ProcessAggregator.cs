@@ -14,20 +14,15 @@ namespace KForensics.Core.Analysis;
 public sealed class ProcessAggregator : ScapView
 {
     /// <summary>The events whose bytes topprocs_file sums.</summary>
-    public const string FileFilter = "fd.type=file and evt.is_io=true";
+    public const string FileFilter = TopFigures.FileFilter;
 
     /// <summary>The events whose bytes topprocs_net sums.</summary>
-    public const string NetworkFilter = "(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true";
+    public const string NetworkFilter = TopFigures.NetFilter;
 
     /// <summary>The events topprocs_errors counts.</summary>
-    public const string ErrorFilter = "evt.failed=true";
+    public const string ErrorFilter = TopFigures.ErrorFilter;
 
-    private static readonly Func<ScapFilterContext, bool> IsFile = ScapFieldBinder.Compile(FileFilter);
-    private static readonly Func<ScapFilterContext, bool> IsNetwork = ScapFieldBinder.Compile(NetworkFilter);
-    private static readonly Func<ScapFilterContext, bool> IsError = ScapFieldBinder.Compile(ErrorFilter);
-    private static readonly Func<ScapFilterContext, long?> Result = ScapFields.Number("evt.rawarg.res");
 
-    private readonly bool _withProcessList;
     private readonly Dictionary<long, ProcessRow> _current = [];
     private readonly List<ProcessRow> _rows = [];
 
@@ -39,7 +34,6 @@ public sealed class ProcessAggregator : ScapView
     public ProcessAggregator(Func<ScapFilterContext, bool>? userFilter = null)
         : base(userFilter)
     {
-        _withProcessList = userFilter is null;
     }
 
     private protected override bool ObservesChiselEvents => true;
@@ -50,7 +44,7 @@ public sealed class ProcessAggregator : ScapView
         {
             // The thread table when the first event has been parsed: what sysdig's ps chisel lists.
             _started = true;
-            if (_withProcessList)
+            if (UserFilter is null)
             {
                 AddProcessList(context.State);
             }
@@ -73,16 +67,10 @@ public sealed class ProcessAggregator : ScapView
 
         ProcessRow row = RowFor(thread.Pid, thread, context.State);
         row.AddEvent(context);
-        if (IsFile(context) && Result(context) is > 0 and long fileBytes)
-        {
-            row.FileBytes += fileBytes;
-        }
-        else if (IsNetwork(context) && Result(context) is > 0 and long netBytes)
-        {
-            row.NetworkBytes += netBytes;
-        }
-
-        if (IsError(context))
+        (long fileBytes, long netBytes, bool failed) = TopFigures.Of(context);
+        row.FileBytes += fileBytes;
+        row.NetworkBytes += netBytes;
+        if (failed)
         {
             row.Errors++;
         }

@@ -14,13 +14,14 @@ public abstract class ScapView
     /// <summary>Events between two progress reports.</summary>
     private const int ProgressInterval = 16384;
 
-    private readonly Func<ScapFilterContext, bool>? _userFilter;
-
     /// <param name="userFilter">The user's compiled filter, or null for every event.</param>
     private protected ScapView(Func<ScapFilterContext, bool>? userFilter)
     {
-        _userFilter = userFilter;
+        UserFilter = userFilter;
     }
+
+    /// <summary>The user's compiled filter, or null for every event.</summary>
+    private protected Func<ScapFilterContext, bool>? UserFilter { get; }
 
     /// <summary>Adds every event of <paramref name="path"/>; throws ScapFormatException at damage, keeping the rows before it.</summary>
     public void Read(string path, CancellationToken cancellationToken) => ReadAll(path, [this], cancellationToken);
@@ -41,7 +42,9 @@ public abstract class ScapView
         ArgumentNullException.ThrowIfNull(views);
         FileStream? file = null;
         int sinceReport = 0;
-        bool chiselLoop = views.Any(v => v.FollowsChiselLoop);
+        bool[] followsLoop = views.Select(v => v.FollowsChiselLoop).ToArray();
+        bool[] seesHidden = views.Select(v => v.FollowsChiselLoop || v.ObservesChiselEvents).ToArray();
+        bool chiselLoop = followsLoop.Contains(true);
 
         // The reader calls this with the parsed state of each event; returning false keeps it from
         // building event objects no view needs.
@@ -54,20 +57,30 @@ public abstract class ScapView
                 bytesRead.Report(file!.Position);
             }
 
-            foreach (ScapView view in views)
+            // Views given the same filter (a report's sections) share its verdict on each event.
+            Func<ScapFilterContext, bool>? judged = null;
+            bool verdict = false;
+            for (int i = 0; i < views.Count; i++)
             {
-                if (view.FollowsChiselLoop)
+                ScapView view = views[i];
+                if (followsLoop[i])
                 {
                     view.Tick(c);
                 }
 
                 // No view observes what sysdig's parser drops; hidden events only views that ask for them.
-                if (c.Dropped || (c.Hidden && !view.FollowsChiselLoop && !view.ObservesChiselEvents))
+                if (c.Dropped || (c.Hidden && !seesHidden[i]))
                 {
                     continue;
                 }
 
-                if (view._userFilter is null || view._userFilter(c))
+                Func<ScapFilterContext, bool>? filter = view.UserFilter;
+                if (filter is not null && !ReferenceEquals(filter, judged))
+                {
+                    (judged, verdict) = (filter, filter(c));
+                }
+
+                if (filter is null || verdict)
                 {
                     view.Observe(c);
                 }
@@ -86,7 +99,7 @@ public abstract class ScapView
             throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
         }
 
-        using ScapEventReader reader = Open(file, path, Observe, chiselLoop || views.Any(v => v.ObservesChiselEvents));
+        using ScapEventReader reader = Open(file, path, Observe, seesHidden.Contains(true));
         foreach (ScapView view in views)
         {
             view.Begin(reader.State, span);

@@ -17,7 +17,6 @@ public sealed partial class SummaryAggregator
 {
     private const int Samples = 400;
 
-    private readonly Func<ScapFilterContext, bool>? _threadFilter;
     private readonly HashSet<uint> _sampledProcesses = [];
     private readonly HashSet<string> _sampledContainers = new(StringComparer.Ordinal);
     private Inspector? _state;
@@ -120,7 +119,7 @@ public sealed partial class SummaryAggregator
     /// <summary>The thread when it passes sysdig's thread-table filter (any fd that passes), else null.</summary>
     private ThreadInfo? PassesTableFilter(ThreadInfo t)
     {
-        if (_threadFilter is null)
+        if (UserFilter is null)
         {
             return t;
         }
@@ -144,7 +143,7 @@ public sealed partial class SummaryAggregator
     /// <summary>The user's filter on a made-up read exit of <paramref name="t"/> on <paramref name="fd"/>, as sysdig's chisel API builds it.</summary>
     private bool FdPasses(ThreadInfo t, long number, FdInfo fd)
     {
-        if (_threadFilter is null)
+        if (UserFilter is null)
         {
             return true;
         }
@@ -165,7 +164,7 @@ public sealed partial class SummaryAggregator
             state.FocusOnFd(t, fd);
             t.LastEventFd = number;
             _tableContext.Set(read, EventTable.Get(EventIds.SyscallReadX), 0, 0, 0);
-            return _threadFilter(_tableContext);
+            return UserFilter(_tableContext);
         }
         finally
         {

@@ -14,7 +14,7 @@ public sealed partial class SummaryAggregator : ScapView
     public const string LoginShellFilter = "evt.type=execve and proc.loginshellid exists and evt.arg.exe exists";
 
     /// <summary>What the error figure counts.</summary>
-    public const string ErrorFilter = "evt.failed=true";
+    public const string ErrorFilter = TopFigures.ErrorFilter;
 
     /// <summary>EINPROGRESS: a non-blocking connect under way, which Inspect does not count as a failure.</summary>
     private const long InProgress = -115;
@@ -52,7 +52,6 @@ public sealed partial class SummaryAggregator : ScapView
     public SummaryAggregator(Func<ScapFilterContext, bool>? userFilter = null)
         : base(userFilter)
     {
-        _threadFilter = userFilter;
     }
 
     private protected override bool FollowsChiselLoop => true;
