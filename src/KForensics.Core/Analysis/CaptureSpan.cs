@@ -4,22 +4,19 @@ namespace KForensics.Core.Analysis;
 
 /// <summary>
 /// The times a chisel learns from a first run over a capture (sysdig's wsysdig_summary runs itself
-/// twice): when the first event was read, when the events its loop gets begin, and when the last one was read.
+/// twice): when the first event was read and when the last one was read.
 /// </summary>
 /// <param name="First">sinsp's first event time: the first event that is not a container description.</param>
-/// <param name="Start">The first event a chisel gets, after the container descriptions sysdig consumes while opening the file.</param>
 /// <param name="Last">The time of the last event read.</param>
-/// <param name="Any">Whether the capture has an event at all.</param>
-public readonly record struct CaptureSpan(ulong First, ulong Start, ulong Last, bool Any)
+/// <param name="Any">Whether the capture has an event a chisel gets (one after the container descriptions sysdig consumes while opening the file).</param>
+public readonly record struct CaptureSpan(ulong First, ulong Last, bool Any)
 {
     /// <summary>Reads only the event headers of <paramref name="path"/>; at damage, the span of the events before it.</summary>
     public static CaptureSpan Scan(string path, CancellationToken cancellationToken)
     {
         ulong first = 0;
-        ulong start = 0;
         ulong last = 0;
         bool any = false;
-        bool leading = true;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -45,12 +42,7 @@ public readonly record struct CaptureSpan(ulong First, ulong Start, ulong Last, 
                 }
 
                 // sinsp consumes the container events at the head of a file while opening it.
-                if (leading && !json && info.Id != EventIds.ContainerE)
-                {
-                    leading = false;
-                    start = ts;
-                    any = true;
-                }
+                any |= !json && info.Id != EventIds.ContainerE;
 
                 last = ts;
             }
@@ -60,7 +52,7 @@ public readonly record struct CaptureSpan(ulong First, ulong Start, ulong Last, 
             // The main pass reports the damage; the span covers what can be read.
         }
 
-        return new CaptureSpan(first, start, last, any);
+        return new CaptureSpan(first, last, any);
     }
 
     private sealed class IgnoredMetadata : IScapMetadataSink

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
@@ -30,15 +31,15 @@ public sealed class CommandView : ScapView
     private static readonly Func<ScapFilterContext, string?> Exe = ScapFields.Text("proc.exe");
     private static readonly Func<ScapFilterContext, string?> Args = ScapFields.Text("proc.args");
     private static readonly Func<ScapFilterContext, string?> Directory = ScapFields.Text("evt.arg.path");
-    private static readonly Func<ScapFilterContext, IReadOnlyList<string>?> AncestorNames = Bind("proc.aname", null).Strings!;
-    private static readonly Func<ScapFilterContext, IReadOnlyList<long>?> AncestorPids = Bind("proc.apid", null).Numbers!;
+    private static readonly Func<ScapFilterContext, IReadOnlyList<string>?> AncestorNames = ScapFields.Bind("proc.aname").Strings!;
+    private static readonly Func<ScapFilterContext, IReadOnlyList<long>?> AncestorPids = ScapFields.Bind("proc.apid").Numbers!;
 
     // proc.aname[j] and proc.apid[j] for j = 0..16, as the chisel requests them.
     private static readonly Func<ScapFilterContext, string?>[] AncestorName = Enumerable.Range(0, MaxAncestors + 1)
-        .Select(j => Bind("proc.aname", j).String!).ToArray();
+        .Select(j => ScapFields.Bind("proc.aname", j).String!).ToArray();
 
     private static readonly NumberGetter<ScapFilterContext>[] AncestorPid = Enumerable.Range(0, MaxAncestors + 1)
-        .Select(j => Bind("proc.apid", j).Number!).ToArray();
+        .Select(j => ScapFields.Bind("proc.apid", j).Number!).ToArray();
 
     // pid → (depth, session shell); depth -1 marks a pid known to have no shell ancestor.
     private readonly Dictionary<long, (int Depth, long Shell)> _tree = [];
@@ -117,19 +118,12 @@ public sealed class CommandView : ScapView
     /// <summary>The rows so far, by time (events of one instant keep their order in the capture).</summary>
     public IReadOnlyList<ScapCommand> Rows(string source)
         => _rows.OrderBy(r => r.Timestamp)
-            .Select(r => new ScapCommand(source, DateTime.UnixEpoch.AddTicks((long)(r.Timestamp / 100)), r.EventType, r.UserName, r.UserId,
+            .Select(r => new ScapCommand(source, ScapTime.ToDateTime(r.Timestamp), r.EventType, r.UserName, r.UserId,
                 r.ContainerId, r.ContainerName, r.ProcessId, r.ThreadId, r.ParentId, r.ProcessName, r.Ancestors, r.AncestorIds,
                 r.Exe, r.Arguments, r.Shell, r.Depth))
             .ToList();
 
     public override IEnumerable<object> RowObjects(string source) => Rows(source);
-
-    /// <summary>A field with an optional index in brackets (proc.aname[2]), bound as a filter would bind it.</summary>
-    internal static FieldAccessor<ScapFilterContext> Bind(string name, int? index)
-    {
-        string? bracket = index?.ToString(CultureInfo.InvariantCulture);
-        return ScapFieldBinder.Instance.Bind(name, FieldCatalog.Resolve(name, name, bracket, 0));
-    }
 
     private sealed record Row(ulong Timestamp, string EventType, string? UserName, long? UserId, string? ContainerId, string? ContainerName,
         long ProcessId, long ThreadId, long? ParentId, string? ProcessName, IReadOnlyList<string> Ancestors, IReadOnlyList<long> AncestorIds,

@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
@@ -9,7 +10,7 @@ namespace KForensics.Core.Analysis;
 public sealed class ConnectionAggregator : IoAggregator<ScapConnection>
 {
     /// <summary>The filter topconns hands to table_generator.</summary>
-    public const string ViewFilter = "(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true";
+    public const string ViewFilter = TopFigures.NetFilter;
 
     private static readonly Func<ScapFilterContext, string?> GetProtocol = ScapFields.Text("fd.l4proto");
     private static readonly Func<ScapFilterContext, string?> GetName = ScapFields.Text("fd.name");
@@ -48,7 +49,7 @@ public sealed class ConnectionAggregator : IoAggregator<ScapConnection>
             .OrderByDescending(r => r.Read + r.Written).ThenBy(r => r.ContainerName, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => new ScapConnection(source, r.ContainerId, r.ContainerName, r.Protocol, r.Name, r.ClientIp, r.ClientPort, r.ServerIp, r.ServerPort,
                 r.ProcessName, r.ProcessId, r.Processes.ToArray(), r.ToServer, r.Read + r.Written - r.ToServer, r.Read, r.Written, r.Events,
-                ToTime(r.First), ToTime(r.Last)))
+                ScapTime.ToDateTime(r.First), ScapTime.ToDateTime(r.Last)))
             .ToList();
 
     private sealed class Row : RowTotals

@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
@@ -10,7 +11,7 @@ namespace KForensics.Core.Analysis;
 public sealed class FileAccessAggregator : IoAggregator<ScapFileAccess>
 {
     /// <summary>The filter topfiles_bytes hands to table_generator.</summary>
-    public const string ViewFilter = "fd.type=file and evt.is_io=true";
+    public const string ViewFilter = TopFigures.FileFilter;
 
     /// <summary>Successful opens of files: they add a row's Opens, and a row for a file opened but never read or written.</summary>
     public const string OpenFilter = "evt.type in (open, openat, openat2) and evt.dir=< and fd.type=file";
@@ -45,7 +46,7 @@ public sealed class FileAccessAggregator : IoAggregator<ScapFileAccess>
         => _rows.Values
             .OrderByDescending(r => r.Read + r.Written).ThenBy(r => r.ContainerName, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => new ScapFileAccess(source, r.ContainerId, r.ContainerName, r.Name, r.ProcessName, r.ProcessId, r.Processes.ToArray(),
-                r.Read, r.Written, r.Events, r.Opens, ToTime(r.First), ToTime(r.Last)))
+                r.Read, r.Written, r.Events, r.Opens, ScapTime.ToDateTime(r.First), ScapTime.ToDateTime(r.Last)))
             .ToList();
 
     private sealed class Row : RowTotals

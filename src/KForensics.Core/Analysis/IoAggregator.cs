@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
@@ -124,6 +125,4 @@ public abstract class IoAggregator<TRow> : ScapView
             }
         }
     }
-
-    private protected static DateTime ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }

@@ -1,12 +1,13 @@
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap.State;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 
 /// <summary>One process while a capture is read: counters, threads, and its identity as of its last event.</summary>
 internal sealed class ProcessRow
 {
-    private static readonly Func<ScapFilterContext, string?> Name = CommandView.Bind("proc.aname", 0).String!;
+    private static readonly Func<ScapFilterContext, string?> Name = ScapFields.Bind("proc.aname", 0).String!;
     private static readonly Func<ScapFilterContext, string?> Exe = ScapFields.Text("proc.exe");
     private static readonly Func<ScapFilterContext, string?> ExePath = ScapFields.Text("proc.exepath");
     private static readonly Func<ScapFilterContext, string?> Args = ScapFields.Text("proc.args");
@@ -88,8 +89,6 @@ internal sealed class ProcessRow
     public static string? CommandLine(string? exe, string? args) => exe is null ? null : string.IsNullOrEmpty(args) ? exe : exe + " " + args;
 
     public ScapProcess ToProcess(string source)
-        => new(source, ProcessId, Identity, InProcessList, Events == 0 ? null : ToTime(First), Events == 0 ? null : ToTime(Last), Events,
+        => new(source, ProcessId, Identity, InProcessList, Events == 0 ? null : ScapTime.ToDateTime(First), Events == 0 ? null : ScapTime.ToDateTime(Last), Events,
             Threads.Count, ExitedThread is not null, CpuTicks, FileBytes, NetworkBytes, Errors);
-
-    private static DateTime ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }

@@ -1,3 +1,5 @@
+using KForensics.Core.Scap;
+
 namespace KForensics.Core.Analysis;
 
 /// <summary>
@@ -27,8 +29,8 @@ public sealed class ScapContainer
         FileBytes = t.FileBytes;
         NetBytes = t.NetBytes;
         Errors = t.Errors;
-        FirstTime = t.First is { } first ? DateTime.UnixEpoch.AddTicks((long)(first / 100)) : null;
-        LastTime = t.Last is { } last ? DateTime.UnixEpoch.AddTicks((long)(last / 100)) : null;
+        FirstTime = t.First is { } first ? ScapTime.ToDateTime(first) : null;
+        LastTime = t.Last is { } last ? ScapTime.ToDateTime(last) : null;
     }
 
     /// <summary>The capture file.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using KForensics.Core.Filtering;
 
 namespace KForensics.Core.Analysis;
@@ -10,8 +9,9 @@ namespace KForensics.Core.Analysis;
 /// </summary>
 internal static class ScapFields
 {
-    private static FieldAccessor<ScapFilterContext> Bind(string name)
-        => ScapFieldBinder.Instance.Bind(name, FieldCatalog.Resolve(name, name, null, 0));
+    /// <summary>A field, with an optional index in brackets (proc.aname[2]), bound as a filter would bind it.</summary>
+    internal static FieldAccessor<ScapFilterContext> Bind(string name, int? index = null)
+        => ScapFieldBinder.Instance.Bind(name, FieldCatalog.Resolve(name, name, index?.ToString(CultureInfo.InvariantCulture), 0));
 
     public static Func<ScapFilterContext, string?> Text(string name)
     {
@@ -38,11 +38,5 @@ internal static class ScapFields
     {
         NumberGetter<ScapFilterContext> n = Bind(name).Number ?? throw new InvalidOperationException($"The field '{name}' is not numeric.");
         return c => n(c, out long v) ? v : null;
-    }
-
-    public static Func<ScapFilterContext, IPAddress?> Address(string name)
-    {
-        Func<ScapFilterContext, IReadOnlyList<IPAddress>?> a = Bind(name).Addresses ?? throw new InvalidOperationException($"The field '{name}' is not an address.");
-        return c => a(c) is { Count: > 0 } list ? list[0] : null;
     }
 }

@@ -1,3 +1,4 @@
+using KForensics.Core.Scap;
 namespace KForensics.Core.Analysis;
 
 /// <summary>
@@ -10,8 +11,8 @@ public sealed class ScapSummary
     internal ScapSummary(string source, SummaryTotals t)
     {
         Source = source;
-        FirstEventTime = t.First is { } first ? ToTime(first) : null;
-        LastEventTime = t.Last is { } last ? ToTime(last) : null;
+        FirstEventTime = t.First is { } first ? ScapTime.ToDateTime(first) : null;
+        LastEventTime = t.Last is { } last ? ScapTime.ToDateTime(last) : null;
         Duration = t.First is { } a && t.Last is { } b && b >= a ? TimeSpan.FromTicks((long)((b - a) / 100)) : TimeSpan.Zero;
         Events = t.Events;
         SystemCalls = t.SystemCalls;
@@ -165,8 +166,6 @@ public sealed class ScapSummary
     public int LoginShells { get; }
 
     public override string ToString() => $"{System.IO.Path.GetFileName(Source)}: {Events} events, {Processes} processes, {Containers} containers";
-
-    private static DateTime ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }
 
 /// <summary>The figures a <see cref="SummaryAggregator"/> gathers, handed to <see cref="ScapSummary"/> in one piece.</summary>

@@ -229,7 +229,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static string Time(ulong ts, string format, bool nanos)
     {
-        DateTime time = DateTime.UnixEpoch.AddTicks((long)(ts / 100));
+        DateTime time = ScapTime.ToDateTime(ts);
         string text = time.ToString(format, CultureInfo.InvariantCulture);
         return nanos ? text + "." + (ts % 1_000_000_000).ToString("D9", CultureInfo.InvariantCulture) : text;
     }

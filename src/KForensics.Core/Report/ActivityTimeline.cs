@@ -1,5 +1,6 @@
 using KForensics.Core.Analysis;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
 
 namespace KForensics.Core.Report;
 
@@ -80,7 +81,7 @@ public sealed class ActivityTimeline : ScapView
         lane.Add(bucket, t);
         if (IsCommand(context))
         {
-            lane.AddCommand(bucket, t, ProcessId(context), CommandLine(context));
+            lane.AddCommand(t, ProcessId(context), CommandLine(context));
         }
         else if (IsFileOpen(context))
         {
@@ -109,20 +110,18 @@ public sealed class ActivityTimeline : ScapView
     public IReadOnlyList<ContainerActivity> Containers(string source)
         => _lanes.Values.OrderByDescending(l => l.EventCount).ThenBy(l => l.Name, StringComparer.Ordinal)
             .Select(l => new ContainerActivity(source, l.Id, l.Name, l.Image, l.EventCount, l.CommandCount, l.FileOpenCount,
-                l.ConnectionCount, ToTime(l.First), ToTime(l.Last)))
+                l.ConnectionCount, ScapTime.ToDateTime(l.First), ScapTime.ToDateTime(l.Last)))
             .ToList();
 
     /// <summary>The figures of the whole capture.</summary>
     public CaptureActivity Summary(string source)
     {
-        DateTime? first = First == 0 ? null : ToTime(First);
-        DateTime? last = Last == 0 ? null : ToTime(Last);
+        DateTime? first = First == 0 ? null : ScapTime.ToDateTime(First);
+        DateTime? last = Last == 0 ? null : ScapTime.ToDateTime(Last);
         return new CaptureActivity(source, Events, first, last, last - first,
             _lanes.Keys.Count(k => k is not ("host" or NoThreadId)),
             _lanes.Values.Sum(l => l.CommandCount), _lanes.Values.Sum(l => l.FileOpenCount), _lanes.Values.Sum(l => l.ConnectionCount));
     }
 
     public override IEnumerable<object> RowObjects(string source) => Containers(source);
-
-    internal static DateTime ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }

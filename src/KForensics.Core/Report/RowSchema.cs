@@ -16,15 +16,12 @@ internal sealed class RowSchema
 
     private RowSchema(Type type)
     {
-        Type = type;
         Columns = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true })
             .OrderBy(p => DeclarationDepth(type, p.DeclaringType)).ThenBy(p => p.MetadataToken)
             .Select(p => new RowColumn(p.Name, p, IdentifierSuffixes.Any(s => p.Name.EndsWith(s, StringComparison.Ordinal))))
             .ToArray();
     }
-
-    public Type Type { get; }
 
     public IReadOnlyList<RowColumn> Columns { get; }
 

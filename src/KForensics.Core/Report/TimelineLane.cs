@@ -10,7 +10,6 @@ internal sealed class TimelineLane
         Id = id;
         Name = id.Length == 0 ? "(no thread)" : id;
         Events = histogram.NewSeries();
-        Commands = histogram.NewSeries();
         FileOpens = histogram.NewSeries();
         Connections = histogram.NewSeries();
     }
@@ -25,8 +24,6 @@ internal sealed class TimelineLane
     public bool Resolved { get; private set; }
 
     public long[] Events { get; }
-
-    public long[] Commands { get; }
 
     public long[] FileOpens { get; }
 
@@ -72,9 +69,8 @@ internal sealed class TimelineLane
         Last = Math.Max(Last, timestamp);
     }
 
-    public void AddCommand(int bucket, ulong timestamp, long? pid, string? commandLine)
+    public void AddCommand(ulong timestamp, long? pid, string? commandLine)
     {
-        Commands[bucket]++;
         CommandCount++;
         if (_commands.Count < ActivityTimeline.MaxCommandMarks)
         {

@@ -45,7 +45,7 @@ public sealed class ScapEvent
     public ulong RawTime { get; }
 
     /// <summary>evt.time, in UTC (to the 100 ns a DateTime holds; <see cref="RawTime"/> has the nanoseconds).</summary>
-    public DateTime Time => DateTime.UnixEpoch.AddTicks((long)(RawTime / 100));
+    public DateTime Time => ScapTime.ToDateTime(RawTime);
 
     /// <summary>evt.cpu.</summary>
     public int Cpu { get; }
