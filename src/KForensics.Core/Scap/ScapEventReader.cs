@@ -19,7 +19,6 @@ public sealed class ScapEventReader : IDisposable
     private ulong _previousTimestamp;
     private ulong _firstTimestamp;
     private Func<ScapFilterContext, bool>? _filter;
-    private Func<ScapFilterContext, bool>? _observer;
     private Func<bool>? _evaluate;
     private ScapFilterContext? _context;
 
@@ -71,11 +70,7 @@ public sealed class ScapEventReader : IDisposable
     /// Sees each event after it was parsed (and after <see cref="Filter"/> selected it), and changes
     /// nothing: the views observe captures through it. An event is returned only when it answers true.
     /// </summary>
-    public Func<ScapFilterContext, bool>? Observer
-    {
-        get => _observer;
-        init => _observer = value;
-    }
+    public Func<ScapFilterContext, bool>? Observer { get; init; }
 
     /// <summary>
     /// The observer also sees the hidden events a chisel gets (internal ones, and those sysdig's parser
@@ -157,23 +152,23 @@ public sealed class ScapEventReader : IDisposable
             }
 
             bool hidden = IsHidden(raw, info, out bool unread);
-            bool selecting = _filter is not null || _observer is not null;
+            bool selecting = _filter is not null || Observer is not null;
             if (hidden && (!IncludeHidden || selecting))
             {
-                if (ObserverSeesHidden && _observer is not null && pass && !unread)
+                if (ObserverSeesHidden && Observer is not null && pass && !unread)
                 {
                     bool dropped = (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0 || State.FilteredOut;
                     Context.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
-                    _observer(Context);
+                    Observer(Context);
                 }
 
                 continue;
             }
 
-            if (pass && _observer is not null)
+            if (pass && Observer is not null)
             {
                 Context.Set(raw, info, _number, _firstTimestamp, previous);
-                pass = _observer(Context);
+                pass = Observer(Context);
             }
 
             if (!pass)
