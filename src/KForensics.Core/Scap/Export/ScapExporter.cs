@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap.State;
 using KForensics.Core.Scap.Writer;
@@ -129,8 +130,10 @@ public static partial class ScapExporter
 
         public void Remember(in RawEvent enter)
         {
-            byte[]? buffer = _byThread.TryGetValue(enter.ThreadId, out RawEvent kept) ? kept.Buffer : null;
-            _byThread[enter.ThreadId] = enter.Detach(ref buffer);
+            // One lookup per enter; the thread's buffer is reused while it is big enough.
+            ref RawEvent kept = ref CollectionsMarshal.GetValueRefOrAddDefault(_byThread, enter.ThreadId, out _);
+            byte[]? buffer = kept.Buffer;
+            kept = enter.Detach(ref buffer);
         }
 
         public RawEvent? Find(long tid) => _byThread.TryGetValue(tid, out RawEvent kept) ? kept : null;
