@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using System.Security.Cryptography;
+using KForensics.Core.Evidence;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
@@ -40,12 +40,12 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         return Task.CompletedTask;
     }
 
-    protected override Task EndProcessingAsync()
+    protected override async Task EndProcessingAsync()
     {
         if (Sources.Count == 0)
         {
             // Every input was reported as an error already.
-            return Task.CompletedTask;
+            return;
         }
 
         string target = ResolveTarget("capture file", ErrorIds.ScapExportTargetIsInput, ErrorIds.ScapExportTargetExists);
@@ -53,14 +53,13 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         string action = $"Write the events matching '{Filter}' from {string.Join(", ", Sources)}";
         if (!ShouldProcess(target, action))
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        WriteObject(Export(target, gzip));
-        return Task.CompletedTask;
+        WriteObject(await ExportAsync(target, gzip));
     }
 
-    private ScapExportResult Export(string target, bool gzip)
+    private async Task<ScapExportResult> ExportAsync(string target, bool gzip)
     {
         // Written next to the target and moved over it at the end, so a failed export leaves no half file.
         string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
@@ -73,15 +72,8 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
             }
 
             File.Move(staging, target, overwrite: true);
-            string sha;
-            long bytes;
-            using (FileStream written = File.OpenRead(target))
-            {
-                bytes = written.Length;
-                sha = Convert.ToHexString(SHA256.HashData(written)).ToLowerInvariant();
-            }
-
-            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
+            EvidenceFile written = await EvidenceFile.FromFileAsync(target, System.IO.Path.GetFileName(target), CancellationToken);
+            return new ScapExportResult(target, summary, written.Length, written.Sha256, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
