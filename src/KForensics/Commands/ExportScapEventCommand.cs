@@ -61,17 +61,11 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
 
     private async Task<ScapExportResult> ExportAsync(string target, bool gzip)
     {
-        // Written next to the target and moved over it at the end, so a failed export leaves no half file.
-        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
         try
         {
-            ScapExportSummary summary;
-            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                summary = ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
-            }
-
-            File.Move(staging, target, overwrite: true);
+            // Written next to the target and moved over it at the end, so a failed export leaves no half file.
+            ScapExportSummary summary = StagedFile.Write(this, target, ErrorIds.ScapExportWriteFailed,
+                stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken));
             EvidenceFile written = await EvidenceFile.FromFileAsync(target, System.IO.Path.GetFileName(target), CancellationToken);
             return new ScapExportResult(target, summary, written.Length, written.Sha256, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
@@ -85,15 +79,11 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
                 ErrorIds.ScapExportReadFailed, ErrorCategory.InvalidData, ex.File, ex));
             throw;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (StagedFile.IsWriteFailure(ex))
         {
-            ThrowTerminatingError(ErrorRecords.Create($"Cannot write '{target}': {ex.Message}",
-                ErrorIds.ScapExportWriteFailed, ErrorCategory.WriteError, target, ex));
+            // Only reading the moved file back for its hash gets here; StagedFile maps its own failures.
+            ThrowTerminatingError(StagedFile.WriteFailed(target, ErrorIds.ScapExportWriteFailed, ex));
             throw;
-        }
-        finally
-        {
-            File.Delete(staging);
         }
     }
 }

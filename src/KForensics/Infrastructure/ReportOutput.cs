@@ -9,28 +9,12 @@ namespace KForensics.Infrastructure;
 internal static class ReportFile
 {
     public static void Write(PSCmdlet cmdlet, ScapReport report, string target)
-    {
-        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
-        try
+        => StagedFile.Write(cmdlet, target, ErrorIds.ScapReportWriteFailed, stream =>
         {
-            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            {
-                HtmlReportWriter.Write(report, writer);
-            }
-
-            File.Move(staging, target, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            cmdlet.ThrowTerminatingError(ErrorRecords.Create($"Cannot write '{target}': {ex.Message}",
-                ErrorIds.ScapReportWriteFailed, ErrorCategory.WriteError, target, ex));
-        }
-        finally
-        {
-            File.Delete(staging);
-        }
-    }
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            HtmlReportWriter.Write(report, writer);
+            return true;
+        });
 }
 
 /// <summary>
