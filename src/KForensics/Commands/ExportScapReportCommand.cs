@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Filtering;
 using KForensics.Core.Report;
-using KForensics.Core.Scap;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
