@@ -122,7 +122,9 @@ foreach ($cmd in $commands) {
         $w.WriteStartElement('command', 'parameter', $ns.command)
         $w.WriteAttributeString('required', $attr.IsMandatory.ToString().ToLowerInvariant())
         $w.WriteAttributeString('variableLength', 'true')
-        $w.WriteAttributeString('globbing', [string]($p.Name -eq 'Path').ToString().ToLowerInvariant())
+        # Wildcards are a fact of the parameter ([SupportsWildcards] on the cmdlet), not of its name.
+        $globbing = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
+        $w.WriteAttributeString('globbing', $globbing.ToString().ToLowerInvariant())
         $w.WriteAttributeString('pipelineInput', $(if ($pipeline) { 'True (' + ($pipeline -join ', ') + ')' } else { 'False' }))
         $w.WriteAttributeString('position', $(if ($attr.Position -ge 0) { [string]($attr.Position + 1) } else { 'named' }))
         $w.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using System.Security.Cryptography;
+using KForensics.Core.Evidence;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
@@ -40,12 +40,12 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         return Task.CompletedTask;
     }
 
-    protected override Task EndProcessingAsync()
+    protected override async Task EndProcessingAsync()
     {
         if (Sources.Count == 0)
         {
             // Every input was reported as an error already.
-            return Task.CompletedTask;
+            return;
         }
 
         string target = ResolveTarget("capture file", ErrorIds.ScapExportTargetIsInput, ErrorIds.ScapExportTargetExists);
@@ -53,35 +53,21 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         string action = $"Write the events matching '{Filter}' from {string.Join(", ", Sources)}";
         if (!ShouldProcess(target, action))
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        WriteObject(Export(target, gzip));
-        return Task.CompletedTask;
+        WriteObject(await ExportAsync(target, gzip));
     }
 
-    private ScapExportResult Export(string target, bool gzip)
+    private async Task<ScapExportResult> ExportAsync(string target, bool gzip)
     {
-        // Written next to the target and moved over it at the end, so a failed export leaves no half file.
-        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
         try
         {
-            ScapExportSummary summary;
-            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                summary = ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
-            }
-
-            File.Move(staging, target, overwrite: true);
-            string sha;
-            long bytes;
-            using (FileStream written = File.OpenRead(target))
-            {
-                bytes = written.Length;
-                sha = Convert.ToHexString(SHA256.HashData(written)).ToLowerInvariant();
-            }
-
-            return new ScapExportResult(target, summary, bytes, sha, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
+            // Written next to the target and moved over it at the end, so a failed export leaves no half file.
+            ScapExportSummary summary = StagedFile.Write(this, target, ErrorIds.ScapExportWriteFailed,
+                stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken));
+            EvidenceFile written = await EvidenceFile.FromFileAsync(target, System.IO.Path.GetFileName(target), CancellationToken);
+            return new ScapExportResult(target, summary, written.Length, written.Sha256, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -93,15 +79,11 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
                 ErrorIds.ScapExportReadFailed, ErrorCategory.InvalidData, ex.File, ex));
             throw;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (StagedFile.IsWriteFailure(ex))
         {
-            ThrowTerminatingError(ErrorRecords.Create($"Cannot write '{target}': {ex.Message}",
-                ErrorIds.ScapExportWriteFailed, ErrorCategory.WriteError, target, ex));
+            // Only reading the moved file back for its hash gets here; StagedFile maps its own failures.
+            ThrowTerminatingError(StagedFile.WriteFailed(target, ErrorIds.ScapExportWriteFailed, ex));
             throw;
-        }
-        finally
-        {
-            File.Delete(staging);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Filtering;
 using KForensics.Core.Report;
-using KForensics.Core.Scap;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
@@ -81,7 +80,7 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             Title = Title ?? (Sources.Count == 1 ? $"Capture report: {System.IO.Path.GetFileName(Sources[0])}" : $"Capture report: {Sources.Count} captures"),
             Filter = Filter,
             MaxRows = MaxRows,
-            Generator = $"KForensics {MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(ExportScapReportCommand).Assembly.GetName().Version?.ToString()} (Export-ScapReport)",
+            Generator = $"KForensics {ModuleVersion} (Export-ScapReport)",
         };
         var progress = new ReportProgress(this);
         try

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Reflection;
 
 namespace KForensics.Infrastructure;
 
@@ -16,6 +17,14 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>
+    /// The module's version as the build stamps it (the manifest's ModuleVersion, without the commit
+    /// suffix), for what the cmdlets record about themselves in the files they write.
+    /// </summary>
+    protected static string ModuleVersion
+        => typeof(AsyncCmdlet).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? typeof(AsyncCmdlet).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
     protected virtual Task BeginProcessingAsync() => Task.CompletedTask;
 

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using KForensics.Core.Filtering;
 using KForensics.Core.Kubernetes;
 
 namespace KForensics.Infrastructure;
@@ -67,17 +66,7 @@ public abstract class CaptureExportCmdlet : AsyncCmdlet
     }
 
     /// <summary>Stops the command on a filter that does not compile, before anything is read.</summary>
-    private protected void CheckFilter(string filter)
-    {
-        try
-        {
-            ScapFieldBinder.Compile(filter);
-        }
-        catch (FilterSyntaxException ex)
-        {
-            ThrowTerminatingError(FilterErrors.ToErrorRecord(ex));
-        }
-    }
+    private protected void CheckFilter(string filter) => FilterErrors.CompileOrStop(this, filter);
 
     /// <summary>
     /// The full path of -Path, or a terminating error when it is a directory, one of the captures read, or

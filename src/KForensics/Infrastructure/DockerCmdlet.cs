@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Reflection;
 using KForensics.Core.Docker;
 
 namespace KForensics.Infrastructure;
@@ -22,10 +21,6 @@ public abstract class DockerCmdlet : AsyncCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? DockerCertPath { get; set; }
-
-    protected static string ModuleVersion
-        => typeof(DockerCmdlet).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-            ?? typeof(DockerCmdlet).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
     /// <summary>Connects once; a failure here is a broken invocation, so it terminates.</summary>
     protected async Task<DockerEngine> EngineAsync()

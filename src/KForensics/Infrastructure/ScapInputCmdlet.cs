@@ -41,14 +41,7 @@ public abstract class ScapInputCmdlet : AsyncCmdlet
     {
         if (Filter is not null)
         {
-            try
-            {
-                _filter = ScapFieldBinder.Compile(Filter);
-            }
-            catch (FilterSyntaxException ex)
-            {
-                ThrowTerminatingError(FilterErrors.ToErrorRecord(ex));
-            }
+            _filter = FilterErrors.CompileOrStop(this, Filter);
         }
 
         return Task.CompletedTask;

@@ -5,8 +5,9 @@ using KForensics.Core.Scap;
 namespace KForensics.Infrastructure;
 
 /// <summary>
-/// The shared shape of the capture views (Get-ScapConnection, Get-ScapFileAccess): one set of rows
-/// per capture, emitted when the capture is read.
+/// The shared shape of the capture views (Get-ScapSummary, Get-ScapContainer, Get-ScapCommand,
+/// Get-ScapProcess, Get-ScapConnection, Get-ScapFileAccess): one set of rows per capture, emitted when
+/// the capture is read.
 /// Not generic over the row type: PowerShell loads the cmdlet types before KForensics.Core can be
 /// resolved, so no Core type may appear in a cmdlet's base-type chain.
 /// </summary>

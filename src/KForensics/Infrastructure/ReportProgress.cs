@@ -1,37 +1,8 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Text;
 using KForensics.Core.Report;
 
 namespace KForensics.Infrastructure;
-
-/// <summary>Writes a report page next to its target and moves it over the target, so a failure leaves no half page.</summary>
-internal static class ReportFile
-{
-    public static void Write(PSCmdlet cmdlet, ScapReport report, string target)
-    {
-        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
-        try
-        {
-            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            {
-                HtmlReportWriter.Write(report, writer);
-            }
-
-            File.Move(staging, target, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            cmdlet.ThrowTerminatingError(ErrorRecords.Create($"Cannot write '{target}': {ex.Message}",
-                ErrorIds.ScapReportWriteFailed, ErrorCategory.WriteError, target, ex));
-        }
-        finally
-        {
-            File.Delete(staging);
-        }
-    }
-}
 
 /// <summary>
 /// Progress of a report as PowerShell progress records. The builder reports on the pipeline thread
@@ -46,7 +17,6 @@ internal sealed class ReportProgress : IProgress<ScapReportProgress>
     private readonly Cmdlet _cmdlet;
     private readonly Stopwatch _since = new();
     private string? _lastCapture;
-    private bool _written;
 
     public ReportProgress(Cmdlet cmdlet)
     {
@@ -63,7 +33,6 @@ internal sealed class ReportProgress : IProgress<ScapReportProgress>
 
         _lastCapture = value.Capture;
         _since.Restart();
-        _written = true;
         _cmdlet.WriteProgress(new ProgressRecord(ActivityId, "Export-ScapReport",
             $"{value.Activity} {Path.GetFileName(value.Capture)} ({value.Index + 1} of {value.Count})")
         {
@@ -74,7 +43,8 @@ internal sealed class ReportProgress : IProgress<ScapReportProgress>
 
     public void Complete()
     {
-        if (_written)
+        // The stopwatch runs from the first record written: no record, nothing to complete.
+        if (_since.IsRunning)
         {
             _cmdlet.WriteProgress(new ProgressRecord(ActivityId, "Export-ScapReport", "Done") { RecordType = ProgressRecordType.Completed });
         }

@@ -1,0 +1,42 @@
+using System.Management.Automation;
+
+namespace KForensics.Infrastructure;
+
+/// <summary>
+/// Writes a file next to its target under a temporary name and moves it over the target when complete,
+/// so a failed or stopped write leaves neither a half file nor the temporary one. The Export- cmdlets that
+/// write one file from captures share it; each keeps its own write-failed error id.
+/// </summary>
+internal static class StagedFile
+{
+    public static T Write<T>(PSCmdlet cmdlet, string target, string writeFailedId, Func<Stream, T> write)
+    {
+        string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
+        try
+        {
+            T result;
+            using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                result = write(stream);
+            }
+
+            File.Move(staging, target, overwrite: true);
+            return result;
+        }
+        catch (Exception ex) when (IsWriteFailure(ex))
+        {
+            cmdlet.ThrowTerminatingError(WriteFailed(target, writeFailedId, ex));
+            throw;
+        }
+        finally
+        {
+            File.Delete(staging);
+        }
+    }
+
+    /// <summary>The failures that mean the target could not be written (as opposed to bad input or a stop).</summary>
+    public static bool IsWriteFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
+
+    public static ErrorRecord WriteFailed(string target, string writeFailedId, Exception ex)
+        => ErrorRecords.Create($"Cannot write '{target}': {ex.Message}", writeFailedId, ErrorCategory.WriteError, target, ex);
+}
