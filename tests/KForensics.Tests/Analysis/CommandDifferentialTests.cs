@@ -2,6 +2,7 @@ using System.Globalization;
 using KForensics.Core.Analysis;
 using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
+using KForensics.Tests.Scap;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -63,7 +64,7 @@ public class CommandDifferentialTests
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.aname[{j}]"))
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.apid[{j}]"));
         string events = filter is null ? CommandView.ViewFilter : $"({filter}) and ({CommandView.ViewFilter})";
-        string[] expected = ChiselOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        string[] expected = SysdigOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => Canonical(l.Split(Sep))).ToArray();
         string[] actual = rows.Select(Canonical).ToArray();
         Assert.Equal(expected, actual);
@@ -82,15 +83,14 @@ public class CommandDifferentialTests
             args.Add(filter);
         }
 
-        return ChiselOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+        return SysdigOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
     }
 
     /// <summary>The installed spy_users with the ancestor fields shifted for a chdir event only, written to a temporary file.</summary>
     private static string WriteFixedChisel()
     {
         // The chisels live in share/sysdig/chisels beside the bin directory of the sysdig on PATH.
-        string sysdig = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "sysdig")).First(File.Exists);
+        string sysdig = SysdigOracle.Executable ?? throw new InvalidOperationException("sysdig is not installed.");
         string chisels = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(sysdig)))!, "share", "sysdig", "chisels");
         string text = File.ReadAllText(Path.Combine(chisels, "spy_users.lua"));
         (string From, string To)[] patches =
@@ -110,10 +110,10 @@ public class CommandDifferentialTests
         return path;
     }
 
-    /// <summary>The line spy_users prints with -pc: indentation by depth, session pid, time, user@container, command.</summary>
+    /// <summary>The line spy_users prints with -pc: indentation by depth, session pid, time (UTC, as sysdig runs with TZ=UTC), user@container, command.</summary>
     private static string SpyUsersLine(ScapCommand r)
         => new string(' ', 4 * r.ShellDepth!.Value) + r.ShellProcessId!.Value.ToString(CultureInfo.InvariantCulture) + " "
-            + r.Time.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " " + (r.UserName ?? "<NA>") + "@" + r.ContainerName + ") "
+            + r.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " " + (r.UserName ?? "<NA>") + "@" + r.ContainerName + ") "
             + (r.EventType == "chdir" ? r.CommandLine : r.Exe + " " + r.Arguments).TrimEnd();
 
     /// <summary>A sysdig -p line in the row's terms: time as UTC, and for chdir the directory in place of the shell's command.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using KForensics.Core.Analysis;
 using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
+using KForensics.Tests.Scap;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -66,7 +67,7 @@ public class ProcessDifferentialTests
         }
 
         var seen = new Dictionary<long, (ulong First, ulong Last, long Events, HashSet<long> Tids, bool Exited, string[] Fields)>();
-        foreach (string line in ChiselOracle.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (string line in SysdigOracle.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             string[] f = line.Split(Sep);
             if (f[0] == "<NA>")
@@ -140,7 +141,7 @@ public class ProcessDifferentialTests
             args.Add(filter);
         }
 
-        string output = ChiselOracle.Run(args);
+        string output = SysdigOracle.Run(args);
         int start = output.IndexOf('{');
         if (start < 0)
         {
@@ -166,7 +167,7 @@ public class ProcessDifferentialTests
     private static Dictionary<long, (HashSet<long> Tids, string? Comm)> ProcessList(string capture)
     {
         var result = new Dictionary<long, (HashSet<long> Tids, string? Comm)>();
-        foreach (string line in ChiselOracle.Run(["-r", capture, "-c", "ps"]).Split('\n').Skip(1).Where(l => l.Length > 0))
+        foreach (string line in SysdigOracle.Run(["-r", capture, "-c", "ps"]).Split('\n').Skip(1).Where(l => l.Length > 0))
         {
             string[] cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (cells.Length < 2 || !long.TryParse(cells[0], CultureInfo.InvariantCulture, out long tid) || !long.TryParse(cells[1], CultureInfo.InvariantCulture, out long pid))
