@@ -1,6 +1,5 @@
 using System.Globalization;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap;
 using Xunit;
@@ -38,10 +37,8 @@ public class CommandDifferentialTests
     [MemberData(nameof(Cases))]
     public void CommandsMatchSpyUsers(string name, string? filter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        string oracle = Captures.OracleFileFor(capture);
-        var view = new CommandView(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var view = new CommandView(Differential.Compile(filter));
         view.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapCommand> rows = view.Rows(capture);
 

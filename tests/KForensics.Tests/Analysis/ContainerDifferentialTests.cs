@@ -1,6 +1,5 @@
 using System.Globalization;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using Xunit;
 using Xunit.Abstractions;
@@ -31,10 +30,8 @@ public class ContainerDifferentialTests
     [MemberData(nameof(Cases))]
     public void ContainersMatchLscontainersAndTopcontainers(string name, string? filter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        string oracle = Captures.OracleFileFor(capture);
-        var aggregator = new ContainerAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new ContainerAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapContainer> rows = aggregator.Rows(capture);
         Dictionary<string, ScapContainer> byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap;
 using Xunit;
@@ -32,10 +31,8 @@ public class ProcessDifferentialTests
     [MemberData(nameof(Cases))]
     public void ProcessesMatchSysdig(string name, string? filter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        string oracle = Captures.OracleFileFor(capture);
-        var view = new ProcessAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var view = new ProcessAggregator(Differential.Compile(filter));
         view.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapProcess> rows = view.Rows(capture);
         Dictionary<long, ScapProcess[]> byPid = rows.GroupBy(r => r.ProcessId).ToDictionary(g => g.Key, g => g.ToArray());

@@ -1,6 +1,5 @@
 using System.Globalization;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using Xunit;
 using Xunit.Abstractions;
@@ -63,10 +62,8 @@ public class SummaryDifferentialTests
     [MemberData(nameof(Cases))]
     public void SummaryMatchesWsysdigSummary(string name, string? filter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        string oracle = Captures.OracleFileFor(capture);
-        var aggregator = new SummaryAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new SummaryAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         ScapSummary s = aggregator.Summary(capture);
 

@@ -1,5 +1,4 @@
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using Xunit;
 using Xunit.Abstractions;
@@ -30,8 +29,8 @@ public class ViewDifferentialTests
     [MemberData(nameof(Cases))]
     public void ConnectionsMatchTopconns(string name, string? filter)
     {
-        (string capture, string oracle) = Files(name);
-        var aggregator = new ConnectionAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new ConnectionAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapConnection> rows = aggregator.Rows(capture);
         _output.WriteLine($"{name}: {rows.Count} connections");
@@ -60,8 +59,8 @@ public class ViewDifferentialTests
     [MemberData(nameof(Cases))]
     public void FilesMatchTopfilesBytes(string name, string? filter)
     {
-        (string capture, string oracle) = Files(name);
-        var aggregator = new FileAccessAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new FileAccessAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapFileAccess> rows = aggregator.Rows(capture);
         _output.WriteLine($"{name}: {rows.Count} files, {rows.Sum(r => r.TotalBytes)} bytes, {rows.Sum(r => r.Opens)} opens");
@@ -87,13 +86,6 @@ public class ViewDifferentialTests
         AssertProcesses(byProcess, rows, Key, r => r.ProcessNames);
         AssertTimes(oracle, "%container.name|~|%fd.name", $"({And(filter, $"({view}) and evt.rawarg.res>0")}) or ({opens})", rows, Key,
             r => (r.FirstTime, r.LastTime, r.Events + r.Opens));
-    }
-
-    private static (string Capture, string Oracle) Files(string name)
-    {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        return (capture, Captures.OracleFileFor(capture));
     }
 
     private static string And(string? filter, string extra) => filter is null ? extra : $"({filter}) and ({extra})";
