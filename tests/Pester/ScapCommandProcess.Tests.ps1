@@ -41,7 +41,7 @@ Describe 'Get-ScapCommand' {
 
     It 'prints the line spy_users prints' -Skip:(-not $haveSysdig) {
         $c = $script:commands[0]
-        $line = '{0} {1:HH:mm:ss} {2}@{3}) {4}' -f $c.ShellProcessId, $c.Time.ToLocalTime(), '<NA>', $c.ContainerName, $c.CommandLine
+        $line = '{0} {1:HH:mm:ss} {2}@{3}) {4}' -f $c.ShellProcessId, $c.Time.ToLocalTime(), ($c.UserName ?? '<NA>'), $c.ContainerName, $c.CommandLine
         @(sysdig -pc -r $script:demo -c spy_users '1000 disable_color' | Where-Object { $_.Trim() }) | Should -Be @($line)
         $execs = @(sysdig -r $script:demo -p '%proc.pid %proc.exeline' 'evt.type=execve and evt.dir=< and evt.failed=false')
         $execs.Count | Should -Be $script:commands.Count

@@ -50,7 +50,8 @@ public class CommandDifferentialTests
         int defect = real.Length == fixedChisel.Length
             ? real.Zip(fixedChisel).Count(p => p.First != p.Second)
             : fixedChisel.Concat(real).Distinct().Sum(l => Math.Abs(fixedChisel.Count(x => x == l) - real.Count(x => x == l)));
-        if (defect == 0)
+        // The defect needs a chdir: without one among the chisel's events, the real chisel prints our lines too.
+        if (!rows.Any(r => r.EventType == "chdir"))
         {
             Assert.Equal(real, ours);
         }

@@ -34,8 +34,9 @@ public class ContainerDifferentialTests
         var aggregator = new ContainerAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapContainer> rows = aggregator.Rows(capture);
+        string[] duplicates = rows.GroupBy(r => r.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+        Assert.True(duplicates.Length == 0, $"more than one row for container {string.Join(", ", duplicates)}");
         Dictionary<string, ScapContainer> byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        Assert.Equal(rows.Count, byId.Count);
         foreach (ScapContainer r in rows)
         {
             _output.WriteLine($"{r.Id} {r.Name} {r.Type} {r.Image} pod={r.PodName}/{r.Namespace} ip={r.IpAddress} procs={r.Processes} threads={r.Threads} events={r.Events} file={r.FileBytes} net={r.NetBytes} errors={r.Errors}");
