@@ -3,6 +3,7 @@ using KForensics.Core.Analysis;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap;
 using Xunit;
+using static KForensics.Tests.Analysis.Differential;
 using Xunit.Abstractions;
 
 namespace KForensics.Tests.Analysis;
@@ -61,7 +62,7 @@ public class CommandDifferentialTests
             + "|~|%proc.name|~|%proc.exe|~|%proc.args|~|%evt.arg.path"
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.aname[{j}]"))
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.apid[{j}]"));
-        string events = filter is null ? CommandView.ViewFilter : $"({filter}) and ({CommandView.ViewFilter})";
+        string events = Differential.And(filter, CommandView.ViewFilter);
         string[] expected = SysdigOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => Canonical(l.Split(Sep))).ToArray();
         string[] actual = rows.Select(Canonical).ToArray();
@@ -117,7 +118,7 @@ public class CommandDifferentialTests
     /// <summary>A sysdig -p line in the row's terms: time as UTC, and for chdir the directory in place of the shell's command.</summary>
     private static string Canonical(string[] f)
     {
-        DateTime time = DateTime.UnixEpoch.AddTicks((long)(ulong.Parse(f[0], CultureInfo.InvariantCulture) / 100));
+        DateTime time = Differential.ToTime(ulong.Parse(f[0], CultureInfo.InvariantCulture));
         bool chdir = f[1] == "chdir";
         return string.Join(Sep, new[] { time.ToString("o", CultureInfo.InvariantCulture) }.Concat(f[1..10])
             .Concat(chdir ? ["cd", f[12]] : [f[10], f[11]]).Concat(f[13..]));
@@ -125,14 +126,13 @@ public class CommandDifferentialTests
 
     private static string Canonical(ScapCommand r)
     {
-        static string Or(object? v) => v is null ? "<NA>" : Convert.ToString(v, CultureInfo.InvariantCulture)!;
         const int n = CommandView.MaxAncestors;
         IEnumerable<string> names = r.Ancestors.Concat(Enumerable.Repeat("<NA>", n)).Take(n);
-        IEnumerable<string> pids = r.AncestorIds.Select(p => Or(p)).Concat(Enumerable.Repeat("<NA>", n)).Take(n);
+        IEnumerable<string> pids = r.AncestorIds.Select(p => Printed(p)).Concat(Enumerable.Repeat("<NA>", n)).Take(n);
         return string.Join(Sep, new[]
         {
-            r.Time.ToString("o", CultureInfo.InvariantCulture), r.EventType, Or(r.UserName), Or(r.UserId), Or(r.ContainerId), Or(r.ContainerName),
-            Or(r.ProcessId), Or(r.ThreadId), Or(r.ParentProcessId), Or(r.ProcessName), r.Exe, r.Arguments,
+            r.Time.ToString("o", CultureInfo.InvariantCulture), r.EventType, Printed(r.UserName), Printed(r.UserId), Printed(r.ContainerId), Printed(r.ContainerName),
+            Printed(r.ProcessId), Printed(r.ThreadId), Printed(r.ParentProcessId), Printed(r.ProcessName), r.Exe, r.Arguments,
         }.Concat(names).Concat(pids));
     }
 }

@@ -4,6 +4,7 @@ using KForensics.Core.Analysis;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap;
 using Xunit;
+using static KForensics.Tests.Analysis.Differential;
 using Xunit.Abstractions;
 
 namespace KForensics.Tests.Analysis;
@@ -25,7 +26,7 @@ public class ProcessDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=sshd and evt.type!=sendto");
+    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, Differential.NoSshdNoSendto);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -43,10 +44,10 @@ public class ProcessDifferentialTests
         Dictionary<string, long> file = ChiselOracle.Table(oracle, keys, ProcessAggregator.FileFilter, filter);
         Dictionary<string, long> net = ChiselOracle.Table(oracle, keys, ProcessAggregator.NetworkFilter, filter);
         Dictionary<string, long> errors = ChiselOracle.Table(oracle, keys, ProcessAggregator.ErrorFilter, filter, "evt.count");
-        AssertPerPid(cpu, byPid, r => r.CpuTicks, "CPU ticks");
-        AssertPerPid(file, byPid, r => r.FileBytes, "file bytes");
-        AssertPerPid(net, byPid, r => r.NetworkBytes, "network bytes");
-        AssertPerPid(errors, byPid, r => r.Errors, "errors");
+        Differential.AssertSums(PerPid(cpu), rows, r => r.ProcessId, r => r.CpuTicks, "CPU ticks");
+        Differential.AssertSums(PerPid(file), rows, r => r.ProcessId, r => r.FileBytes, "file bytes");
+        Differential.AssertSums(PerPid(net), rows, r => r.ProcessId, r => r.NetworkBytes, "network bytes");
+        Differential.AssertSums(PerPid(errors), rows, r => r.ProcessId, r => r.Errors, "errors");
 
         // The real chisels print their top rows keyed by name and pid; where a pid had one name, the figures agree.
         AssertTopRows(oracle, "topprocs_cpu", filter, cpu, byPid, r => r.CpuTicks * 10_000_000);
@@ -92,7 +93,7 @@ public class ProcessDifferentialTests
             Assert.Equal(listed.ContainsKey(pid), mine[0].InProcessList);
             if (seen.TryGetValue(pid, out var s))
             {
-                Assert.Equal((ToTime(s.First), ToTime(s.Last), s.Events), (mine.Min(r => r.FirstTime), mine.Max(r => r.LastTime), mine.Sum(r => r.Events)));
+                Assert.Equal(((DateTime?)Differential.ToTime(s.First), (DateTime?)Differential.ToTime(s.Last), s.Events), (mine.Min(r => r.FirstTime), mine.Max(r => r.LastTime), mine.Sum(r => r.Events)));
                 Assert.Equal(s.Exited, mine.Any(r => r.Exited));
                 Assert.Equal(Identity(s.Fields), Identity(last));
             }
@@ -121,13 +122,9 @@ public class ProcessDifferentialTests
 
     private static long PidOf(string key) => long.Parse(key[(key.LastIndexOf('\u0001') + 1)..], CultureInfo.InvariantCulture);
 
-    private static void AssertPerPid(Dictionary<string, long> table, Dictionary<long, ScapProcess[]> byPid, Func<ScapProcess, long> value, string what)
-    {
-        Dictionary<long, long> expected = table.GroupBy(p => PidOf(p.Key)).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
-        Dictionary<long, long> actual = byPid.Select(p => (p.Key, Sum: p.Value.Sum(value))).Where(p => p.Sum != 0).ToDictionary(p => p.Key, p => p.Sum);
-        Assert.True(expected.OrderBy(p => p.Key).SequenceEqual(actual.OrderBy(p => p.Key)),
-            $"{what} differ: sysdig {string.Join(", ", expected.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}; ours {string.Join(", ", actual.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}");
-    }
+    /// <summary>A table keyed by name and pid, summed per pid (a pid that changed name has several keys).</summary>
+    private static Dictionary<long, long> PerPid(Dictionary<string, long> table)
+        => table.GroupBy(p => PidOf(p.Key)).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
 
     private static void AssertTopRows(string oracle, string chisel, string? filter, Dictionary<string, long> table, Dictionary<long, ScapProcess[]> byPid,
         Func<ScapProcess, long> value)
@@ -196,10 +193,7 @@ public class ProcessDifferentialTests
 
     private static string Identity(ScapProcess r)
     {
-        static string Or(object? v) => v is null ? "<NA>" : Convert.ToString(v, CultureInfo.InvariantCulture)!;
-        return string.Join(Sep, Or(r.Name), Or(r.Exe), Or(r.ExePath), Or(r.CommandLine), Or(r.ParentProcessId), Or(r.ParentName), Or(r.UserName),
-            Or(r.UserId), Or(r.ContainerId), Or(r.ContainerName));
+        return string.Join(Sep, Printed(r.Name), Printed(r.Exe), Printed(r.ExePath), Printed(r.CommandLine), Printed(r.ParentProcessId), Printed(r.ParentName), Printed(r.UserName),
+            Printed(r.UserId), Printed(r.ContainerId), Printed(r.ContainerName));
     }
-
-    private static DateTime? ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }

@@ -101,22 +101,18 @@ public class SummaryDifferentialTests
         // The figures Inspect does not have, over the events sysdig prints.
         ulong[] times = SummaryOracle.Fields(oracle, "%evt.rawtime", filter).Select(f => ulong.Parse(f[0], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(times.Length, s.Events);
-        Assert.Equal(times.Length == 0 ? null : ToTime(times[0]), s.FirstEventTime);
-        Assert.Equal(times.Length == 0 ? null : ToTime(times[^1]), s.LastEventTime);
+        Assert.Equal(times.Length == 0 ? null : (DateTime?)Differential.ToTime(times[0]), s.FirstEventTime);
+        Assert.Equal(times.Length == 0 ? null : (DateTime?)Differential.ToTime(times[^1]), s.LastEventTime);
         Assert.Equal(times.Length == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)((times[^1] - times[0]) / 100)), s.Duration);
 
         string[] users = SummaryOracle.Fields(oracle, "%user.name", filter).Select(f => f[0]).Where(u => u != "<NA>").Distinct().ToArray();
         Assert.Equal(users, s.UserNames);
-        Assert.Equal(Count(oracle, And(filter, SummaryAggregator.ErrorFilter)), s.Errors);
-        Assert.Equal(Count(oracle, And(filter, FileAccessAggregator.OpenFilter)), s.FileOpens);
-        int shells = SummaryOracle.Fields(oracle, "%proc.loginshellid", And(filter, SummaryAggregator.LoginShellFilter)).Select(f => f[0]).Distinct().Count();
+        Assert.Equal(Count(oracle, Differential.And(filter, SummaryAggregator.ErrorFilter)), s.Errors);
+        Assert.Equal(Count(oracle, Differential.And(filter, FileAccessAggregator.OpenFilter)), s.FileOpens);
+        int shells = SummaryOracle.Fields(oracle, "%proc.loginshellid", Differential.And(filter, SummaryAggregator.LoginShellFilter)).Select(f => f[0]).Distinct().Count();
         Assert.Equal(shells, s.LoginShells);
         _output.WriteLine($"{s.Events} events, {s.Users} users ({string.Join(", ", s.UserNames)}), {s.Errors} errors, {s.FileOpens} opens, {s.LoginShells} login shells");
     }
 
     private static long Count(string capture, string filter) => SummaryOracle.Fields(capture, "%evt.num", filter).LongCount();
-
-    private static string And(string? filter, string extra) => filter is null ? extra : $"({filter}) and ({extra})";
-
-    private static DateTime? ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }
