@@ -1,6 +1,9 @@
+BeforeDiscovery {
+    $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+}
+
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $script:haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
 
     # The demo capture, written by the module's own engine: a shell in the client pod runs
     # curl <nginx-ip>/files../etc/passwd and nginx serves /home/../etc/passwd.
@@ -17,10 +20,6 @@ BeforeAll {
 }
 
 Describe 'Get-ScapCommand' {
-    BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
-    }
-
     It 'finds the command the client ran, in its shell session' {
         $script:commands.Count | Should -Be 1
         $c = $script:commands[0]
@@ -74,10 +73,6 @@ Describe 'Get-ScapCommand' {
 }
 
 Describe 'Get-ScapProcess' {
-    BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
-    }
-
     It 'lists the process list and the processes with events' {
         $script:processes[0].GetType().FullName | Should -Be 'KForensics.Core.Analysis.ScapProcess'
         $curl = $script:processes | Where-Object ProcessId -eq $script:scenario.CurlPid
