@@ -1,11 +1,10 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    # The demo capture (the path-traversal scenario), written by the module's own engine.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $script:core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
-    $script:demo = Join-Path $TestDrive 'demo.scap'
-    [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true)).Write($script:demo, $false)
     Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    # The demo capture (the path-traversal scenario), written by the module's own engine, whose
+    # KForensics.Core also writes the hostile capture below.
+    $script:demo = Join-Path $TestDrive 'demo.scap'
+    $script:core = (New-KfDemoCapture -Path $script:demo).GetType().Assembly
     $script:chromium = Get-KfChromium
     $script:run = 0
 

@@ -5,14 +5,11 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
 
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
     # The demo capture, written by the module's own engine: a shell in the client pod runs
     # curl <nginx-ip>/files../etc/passwd and nginx serves /home/../etc/passwd.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
-    else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
-    $script:scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
     $script:demo = Join-Path $TestDrive 'demo.scap'
-    $script:scenario.Write($script:demo, $false)
+    $script:scenario = New-KfDemoCapture -Path $script:demo
     Copy-Item $script:demo (Join-Path $TestDrive 'copy.scap')
     [System.IO.File]::Copy($script:demo, (Join-Path $TestDrive 'odd[1].scap'))
     $script:commands = @(Get-ScapCommand $script:demo)
