@@ -2,7 +2,6 @@ BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
     $script:sample = Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap'
     $script:haveCorpus = Test-Path $script:sample
-    $script:haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
     $script:fields = '*%evt.rawtime %evt.cpu %thread.tid %proc.name %evt.dir %evt.type %fd.name %container.id %evt.info'
 }
 

@@ -1,17 +1,17 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    # The demo capture (the path-traversal scenario), written by the module's own engine.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $script:core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    # The demo capture (the path-traversal scenario), written by the module's own engine, whose
+    # KForensics.Core also writes the hostile capture below.
     $script:demo = Join-Path $TestDrive 'demo.scap'
-    [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true)).Write($script:demo, $false)
-    $script:chromium = Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $script:core = (New-KfDemoCapture -Path $script:demo).GetType().Assembly
+    $script:chromium = Get-KfChromium
     $script:run = 0
 
     # Runs headless Chromium on a page; returns what it printed (the DOM with --dump-dom) and its console lines.
     function Invoke-Chromium([string] $Page, [string[]] $Arguments) {
         $script:run++
-        $info = [System.Diagnostics.ProcessStartInfo]::new($script:chromium.Source)
+        $info = [System.Diagnostics.ProcessStartInfo]::new($script:chromium)
         foreach ($a in @('--headless', '--no-sandbox', '--disable-gpu', '--enable-logging=stderr', '--v=0',
                 "--user-data-dir=$(Join-Path $TestDrive "profile$($script:run)")") + $Arguments + @([System.Uri]::new([System.IO.Path]::GetFullPath($Page)).AbsoluteUri)) {
             $info.ArgumentList.Add($a)
@@ -79,7 +79,8 @@ BeforeAll {
 
 Describe 'Export-ScapReport' {
     BeforeDiscovery {
-        $haveChromium = [bool](Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+        $haveChromium = [bool](Get-KfChromium)
     }
 
     BeforeAll {

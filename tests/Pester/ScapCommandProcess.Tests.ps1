@@ -1,15 +1,15 @@
+BeforeDiscovery {
+    $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+}
+
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $script:haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
 
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
     # The demo capture, written by the module's own engine: a shell in the client pod runs
     # curl <nginx-ip>/files../etc/passwd and nginx serves /home/../etc/passwd.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
-    else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
-    $script:scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
     $script:demo = Join-Path $TestDrive 'demo.scap'
-    $script:scenario.Write($script:demo, $false)
+    $script:scenario = New-KfDemoCapture -Path $script:demo
     Copy-Item $script:demo (Join-Path $TestDrive 'copy.scap')
     [System.IO.File]::Copy($script:demo, (Join-Path $TestDrive 'odd[1].scap'))
     $script:commands = @(Get-ScapCommand $script:demo)
@@ -17,10 +17,6 @@ BeforeAll {
 }
 
 Describe 'Get-ScapCommand' {
-    BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
-    }
-
     It 'finds the command the client ran, in its shell session' {
         $script:commands.Count | Should -Be 1
         $c = $script:commands[0]
@@ -41,7 +37,7 @@ Describe 'Get-ScapCommand' {
 
     It 'prints the line spy_users prints' -Skip:(-not $haveSysdig) {
         $c = $script:commands[0]
-        $line = '{0} {1:HH:mm:ss} {2}@{3}) {4}' -f $c.ShellProcessId, $c.Time.ToLocalTime(), '<NA>', $c.ContainerName, $c.CommandLine
+        $line = '{0} {1:HH:mm:ss} {2}@{3}) {4}' -f $c.ShellProcessId, $c.Time.ToLocalTime(), ($c.UserName ?? '<NA>'), $c.ContainerName, $c.CommandLine
         @(sysdig -pc -r $script:demo -c spy_users '1000 disable_color' | Where-Object { $_.Trim() }) | Should -Be @($line)
         $execs = @(sysdig -r $script:demo -p '%proc.pid %proc.exeline' 'evt.type=execve and evt.dir=< and evt.failed=false')
         $execs.Count | Should -Be $script:commands.Count
@@ -74,10 +70,6 @@ Describe 'Get-ScapCommand' {
 }
 
 Describe 'Get-ScapProcess' {
-    BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
-    }
-
     It 'lists the process list and the processes with events' {
         $script:processes[0].GetType().FullName | Should -Be 'KForensics.Core.Analysis.ScapProcess'
         $curl = $script:processes | Where-Object ProcessId -eq $script:scenario.CurlPid

@@ -1,11 +1,9 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
     # The path-traversal capture the demo uses, written by the module's own engine: an nginx pod and a client pod.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
-    $script:scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
     $script:capture = Join-Path $TestDrive 'demo.scap'
-    $script:scenario.Write($script:capture, $false)
+    $script:scenario = New-KfDemoCapture -Path $script:capture
     Copy-Item $script:capture (Join-Path $TestDrive 'two.scap')
     [System.IO.File]::Copy($script:capture, (Join-Path $TestDrive 'odd[1].scap'))
     $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1

@@ -40,6 +40,24 @@ function Get-KfChromium {
     return $null
 }
 
+function New-KfDemoCapture {
+    <#
+    Writes the demo capture (the path-traversal scenario: an nginx pod and a client pod) to -Path with the
+    writer of the KForensics module already imported; returns the scenario, whose properties name its pods,
+    pids and URL.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path)
+    # The module loads KForensics.Core into its own context when it has one (see DependencyLoadContext).
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
+    else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
+    if (-not $core) { throw 'KForensics.Core is not loaded: import the KForensics module first.' }
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $scenario.Write($Path, $false)
+    return $scenario
+}
+
 function Read-KfTrx {
     param([Parameter(Mandatory)] [string] $Path)
     if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }

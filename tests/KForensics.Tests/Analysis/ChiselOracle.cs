@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using KForensics.Tests.Scap;
 
 namespace KForensics.Tests.Analysis;
 
@@ -25,7 +25,7 @@ internal static class ChiselOracle
             args.Add(userFilter);
         }
 
-        string output = Run(args);
+        string output = SysdigOracle.Run(args);
         int start = output.IndexOf('{');
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
         if (start < 0)
@@ -47,27 +47,7 @@ internal static class ChiselOracle
     /// <summary>sysdig -p lines of the given fields (separated by "|~|") for the events that pass the filter.</summary>
     public static IEnumerable<string[]> Fields(string capture, string fields, string filter)
     {
-        string output = Run(["-r", capture, "-p", fields, filter]);
+        string output = SysdigOracle.Run(["-r", capture, "-p", fields, filter]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
-    }
-
-    internal static string Run(IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("sysdig") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(psi)!;
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"sysdig {string.Join(' ', psi.ArgumentList)} failed ({p.ExitCode}): {stderr.Result}");
-        }
-
-        return stdout;
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
+using KForensics.Tests.Scap;
 using Xunit;
+using static KForensics.Tests.Analysis.Differential;
 using Xunit.Abstractions;
 
 namespace KForensics.Tests.Analysis;
@@ -37,10 +38,8 @@ public class CommandDifferentialTests
     [MemberData(nameof(Cases))]
     public void CommandsMatchSpyUsers(string name, string? filter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        string oracle = Captures.OracleFileFor(capture);
-        var view = new CommandView(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var view = new CommandView(Differential.Compile(filter));
         view.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapCommand> rows = view.Rows(capture);
 
@@ -52,7 +51,8 @@ public class CommandDifferentialTests
         int defect = real.Length == fixedChisel.Length
             ? real.Zip(fixedChisel).Count(p => p.First != p.Second)
             : fixedChisel.Concat(real).Distinct().Sum(l => Math.Abs(fixedChisel.Count(x => x == l) - real.Count(x => x == l)));
-        if (defect == 0)
+        // The defect needs a chdir: without one among the chisel's events, the real chisel prints our lines too.
+        if (!rows.Any(r => r.EventType == "chdir"))
         {
             Assert.Equal(real, ours);
         }
@@ -62,8 +62,8 @@ public class CommandDifferentialTests
             + "|~|%proc.name|~|%proc.exe|~|%proc.args|~|%evt.arg.path"
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.aname[{j}]"))
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.apid[{j}]"));
-        string events = filter is null ? CommandView.ViewFilter : $"({filter}) and ({CommandView.ViewFilter})";
-        string[] expected = ChiselOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        string events = Differential.And(filter, CommandView.ViewFilter);
+        string[] expected = SysdigOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => Canonical(l.Split(Sep))).ToArray();
         string[] actual = rows.Select(Canonical).ToArray();
         Assert.Equal(expected, actual);
@@ -82,15 +82,14 @@ public class CommandDifferentialTests
             args.Add(filter);
         }
 
-        return ChiselOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+        return SysdigOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
     }
 
     /// <summary>The installed spy_users with the ancestor fields shifted for a chdir event only, written to a temporary file.</summary>
     private static string WriteFixedChisel()
     {
         // The chisels live in share/sysdig/chisels beside the bin directory of the sysdig on PATH.
-        string sysdig = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "sysdig")).First(File.Exists);
+        string sysdig = SysdigOracle.Executable ?? throw new InvalidOperationException("sysdig is not installed.");
         string chisels = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(sysdig)))!, "share", "sysdig", "chisels");
         string text = File.ReadAllText(Path.Combine(chisels, "spy_users.lua"));
         (string From, string To)[] patches =
@@ -110,16 +109,16 @@ public class CommandDifferentialTests
         return path;
     }
 
-    /// <summary>The line spy_users prints with -pc: indentation by depth, session pid, time, user@container, command.</summary>
+    /// <summary>The line spy_users prints with -pc: indentation by depth, session pid, time (UTC, as sysdig runs with TZ=UTC), user@container, command.</summary>
     private static string SpyUsersLine(ScapCommand r)
         => new string(' ', 4 * r.ShellDepth!.Value) + r.ShellProcessId!.Value.ToString(CultureInfo.InvariantCulture) + " "
-            + r.Time.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " " + (r.UserName ?? "<NA>") + "@" + r.ContainerName + ") "
+            + r.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " " + (r.UserName ?? "<NA>") + "@" + r.ContainerName + ") "
             + (r.EventType == "chdir" ? r.CommandLine : r.Exe + " " + r.Arguments).TrimEnd();
 
     /// <summary>A sysdig -p line in the row's terms: time as UTC, and for chdir the directory in place of the shell's command.</summary>
     private static string Canonical(string[] f)
     {
-        DateTime time = DateTime.UnixEpoch.AddTicks((long)(ulong.Parse(f[0], CultureInfo.InvariantCulture) / 100));
+        DateTime time = Differential.ToTime(ulong.Parse(f[0], CultureInfo.InvariantCulture));
         bool chdir = f[1] == "chdir";
         return string.Join(Sep, new[] { time.ToString("o", CultureInfo.InvariantCulture) }.Concat(f[1..10])
             .Concat(chdir ? ["cd", f[12]] : [f[10], f[11]]).Concat(f[13..]));
@@ -127,14 +126,13 @@ public class CommandDifferentialTests
 
     private static string Canonical(ScapCommand r)
     {
-        static string Or(object? v) => v is null ? "<NA>" : Convert.ToString(v, CultureInfo.InvariantCulture)!;
         const int n = CommandView.MaxAncestors;
         IEnumerable<string> names = r.Ancestors.Concat(Enumerable.Repeat("<NA>", n)).Take(n);
-        IEnumerable<string> pids = r.AncestorIds.Select(p => Or(p)).Concat(Enumerable.Repeat("<NA>", n)).Take(n);
+        IEnumerable<string> pids = r.AncestorIds.Select(p => Printed(p)).Concat(Enumerable.Repeat("<NA>", n)).Take(n);
         return string.Join(Sep, new[]
         {
-            r.Time.ToString("o", CultureInfo.InvariantCulture), r.EventType, Or(r.UserName), Or(r.UserId), Or(r.ContainerId), Or(r.ContainerName),
-            Or(r.ProcessId), Or(r.ThreadId), Or(r.ParentProcessId), Or(r.ProcessName), r.Exe, r.Arguments,
+            r.Time.ToString("o", CultureInfo.InvariantCulture), r.EventType, Printed(r.UserName), Printed(r.UserId), Printed(r.ContainerId), Printed(r.ContainerName),
+            Printed(r.ProcessId), Printed(r.ThreadId), Printed(r.ParentProcessId), Printed(r.ProcessName), r.Exe, r.Arguments,
         }.Concat(names).Concat(pids));
     }
 }

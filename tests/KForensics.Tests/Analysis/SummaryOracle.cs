@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using KForensics.Tests.Scap;
 
 namespace KForensics.Tests.Analysis;
 
@@ -29,7 +29,7 @@ internal static class SummaryOracle
             args.Add(filter);
         }
 
-        return Parse(Run(args));
+        return Parse(SysdigOracle.Run(args));
     }
 
     private static (Dictionary<string, long> Totals, JsonElement Info) Parse(string output)
@@ -73,7 +73,7 @@ internal static class SummaryOracle
         {
             Directory.CreateDirectory(Path.Combine(dir, "chisels"));
             File.WriteAllText(Path.Combine(dir, "chisels", "kf_summary_events.lua"), text.Replace(walk, "\n", StringComparison.Ordinal));
-            string output = Run(["-r", Path.GetFullPath(capture), "-c", "kf_summary_events", "400,100000000000000000", filter], dir);
+            string output = SysdigOracle.Run(["-r", Path.GetFullPath(capture), "-c", "kf_summary_events", "400,100000000000000000", filter], dir);
             return Parse(output).Totals;
         }
         finally
@@ -85,7 +85,7 @@ internal static class SummaryOracle
     /// <summary>sysdig's system chisel directory, the last one its help lists.</summary>
     private static string ChiselDirectory()
     {
-        string help = Run(["--help"]);
+        string help = SysdigOracle.Run(["--help"]);
         int at = help.IndexOf("following directories:", StringComparison.Ordinal);
         string list = help[(at + "following directories:".Length)..];
         list = list[..list.IndexOf('\n')].Trim().TrimEnd('.');
@@ -98,7 +98,7 @@ internal static class SummaryOracle
         // Lua's table dump: "{\n 1 = {\n  id = \"...\",\n  name = ...,\n },\n}".
         var rows = new List<Dictionary<string, string>>();
         Dictionary<string, string>? row = null;
-        foreach (string raw in Run(["-r", capture, "-c", "lscontainers", "desc"]).Split('\n'))
+        foreach (string raw in SysdigOracle.Run(["-r", capture, "-c", "lscontainers", "desc"]).Split('\n'))
         {
             string line = raw.Trim();
             if (line.EndsWith("= {", StringComparison.Ordinal) && line != "{")
@@ -130,31 +130,6 @@ internal static class SummaryOracle
             args.Add(filter);
         }
 
-        return Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
-    }
-
-    private static string Run(IEnumerable<string> args, string? workingDirectory = null)
-    {
-        var psi = new ProcessStartInfo("sysdig") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (workingDirectory is not null)
-        {
-            psi.WorkingDirectory = workingDirectory;
-        }
-
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(psi)!;
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"sysdig {string.Join(' ', psi.ArgumentList)} failed ({p.ExitCode}): {stderr.Result}");
-        }
-
-        return stdout;
+        return SysdigOracle.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
     }
 }

@@ -1,5 +1,4 @@
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
 using KForensics.Tests.Filtering;
 using Xunit;
 using Xunit.Abstractions;
@@ -24,14 +23,14 @@ public class ViewDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=sshd and evt.type!=sendto");
+    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, Differential.NoSshdNoSendto);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void ConnectionsMatchTopconns(string name, string? filter)
     {
-        (string capture, string oracle) = Files(name);
-        var aggregator = new ConnectionAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new ConnectionAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapConnection> rows = aggregator.Rows(capture);
         _output.WriteLine($"{name}: {rows.Count} connections");
@@ -40,12 +39,12 @@ public class ViewDifferentialTests
         string view = ConnectionAggregator.ViewFilter;
         string Key(ScapConnection r) => r.ContainerName + Sep + r.Protocol + Sep + r.Connection;
 
-        AssertSums(ChiselOracle.Table(oracle, keys, view, filter), rows, Key, r => r.TotalBytes, "total");
-        AssertSums(ChiselOracle.Table(oracle, keys, view, And(filter, "evt.is_io_read=true")), rows, Key, r => r.BytesRead, "read");
-        AssertSums(ChiselOracle.Table(oracle, keys, view, And(filter, "(evt.is_io_read=true and fd.is_server=true) or (evt.is_io_write=true and not fd.is_server=true)")),
-            rows, Key, r => r.BytesToServer, "to server");
+        Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, filter), rows, Key, r => r.TotalBytes, "total bytes");
+        Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, Differential.And(filter, "evt.is_io_read=true")), rows, Key, r => r.BytesRead, "bytes read");
+        Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, Differential.And(filter, "(evt.is_io_read=true and fd.is_server=true) or (evt.is_io_write=true and not fd.is_server=true)")),
+            rows, Key, r => r.BytesToServer, "bytes to server");
         AssertProcesses(ChiselOracle.Table(oracle, keys + ",proc.name", view, filter), rows, Key, r => r.ProcessNames);
-        AssertTimes(oracle, "%container.name|~|%fd.l4proto|~|%fd.name", And(filter, $"({view}) and evt.rawarg.res>0"), rows, Key, r => (r.FirstTime, r.LastTime, r.Events));
+        AssertTimes(oracle, "%container.name|~|%fd.l4proto|~|%fd.name", Differential.And(filter, $"({view}) and evt.rawarg.res>0"), rows, Key, r => (r.FirstTime, r.LastTime, r.Events));
 
         foreach (ScapConnection r in rows.Where(r => r.ClientAddress is not null && r.ClientPort is not null && r.ServerAddress is { } s && !s.Contains(':')))
         {
@@ -60,8 +59,8 @@ public class ViewDifferentialTests
     [MemberData(nameof(Cases))]
     public void FilesMatchTopfilesBytes(string name, string? filter)
     {
-        (string capture, string oracle) = Files(name);
-        var aggregator = new FileAccessAggregator(filter is null ? null : ScapFieldBinder.Compile(filter));
+        (string capture, string oracle) = Differential.Files(name);
+        var aggregator = new FileAccessAggregator(Differential.Compile(filter));
         aggregator.Read(capture, CancellationToken.None);
         IReadOnlyList<ScapFileAccess> rows = aggregator.Rows(capture);
         _output.WriteLine($"{name}: {rows.Count} files, {rows.Sum(r => r.TotalBytes)} bytes, {rows.Sum(r => r.Opens)} opens");
@@ -70,13 +69,13 @@ public class ViewDifferentialTests
         string view = FileAccessAggregator.ViewFilter;
         string Key(ScapFileAccess r) => r.ContainerName + Sep + r.Name;
 
-        AssertSums(ChiselOracle.Table(oracle, keys, view, filter), rows, Key, r => r.TotalBytes, "total");
-        AssertSums(ChiselOracle.Table(oracle, keys, view, And(filter, "evt.is_io_write=true")), rows, Key, r => r.BytesWritten, "written");
+        Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, filter), rows, Key, r => r.TotalBytes, "total bytes");
+        Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, Differential.And(filter, "evt.is_io_write=true")), rows, Key, r => r.BytesWritten, "bytes written");
         // Opens are not in the chisel: they come from sysdig -p over the open exits of files.
-        string opens = And(filter, FileAccessAggregator.OpenFilter);
+        string opens = Differential.And(filter, FileAccessAggregator.OpenFilter);
         string[][] openLines = ChiselOracle.Fields(oracle, "%container.name|~|%fd.name|~|%proc.name", opens).ToArray();
         var expectedOpens = openLines.GroupBy(f => f[0] + Sep + f[1], StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
-        AssertSums(expectedOpens, rows, Key, r => r.Opens, "opens");
+        Differential.AssertSums(expectedOpens, rows, Key, r => r.Opens, "opens");
 
         Dictionary<string, long> byProcess = ChiselOracle.Table(oracle, keys + ",proc.name", view, filter);
         foreach (string[] f in openLines)
@@ -85,28 +84,8 @@ public class ViewDifferentialTests
         }
 
         AssertProcesses(byProcess, rows, Key, r => r.ProcessNames);
-        AssertTimes(oracle, "%container.name|~|%fd.name", $"({And(filter, $"({view}) and evt.rawarg.res>0")}) or ({opens})", rows, Key,
+        AssertTimes(oracle, "%container.name|~|%fd.name", $"({Differential.And(filter, $"({view}) and evt.rawarg.res>0")}) or ({opens})", rows, Key,
             r => (r.FirstTime, r.LastTime, r.Events + r.Opens));
-    }
-
-    private static (string Capture, string Oracle) Files(string name)
-    {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string capture = Path.Combine(Captures.Directory!, name);
-        return (capture, Captures.OracleFileFor(capture));
-    }
-
-    private static string And(string? filter, string extra) => filter is null ? extra : $"({filter}) and ({extra})";
-
-    /// <summary>Our rows summed by the chisel's keys (several container ids may share a name) equal the chisel's table; rows with 0 are absent there.</summary>
-    private static void AssertSums<T>(Dictionary<string, long> expected, IReadOnlyList<T> rows, Func<T, string> key, Func<T, long> value, string what)
-    {
-        Dictionary<string, long> actual = rows.GroupBy(key, StringComparer.Ordinal)
-            .Select(g => (g.Key, Sum: g.Sum(value))).Where(x => x.Sum > 0).ToDictionary(x => x.Key, x => x.Sum, StringComparer.Ordinal);
-        string[] missing = expected.Where(p => !actual.TryGetValue(p.Key, out long v) || v != p.Value)
-            .Select(p => $"{p.Key.Replace(Sep, " | ", StringComparison.Ordinal)}: sysdig {p.Value}, ours {(actual.TryGetValue(p.Key, out long v) ? v : 0)}").ToArray();
-        string[] extra = actual.Where(p => !expected.ContainsKey(p.Key)).Select(p => $"{p.Key.Replace(Sep, " | ", StringComparison.Ordinal)}: ours {p.Value}, absent in sysdig").ToArray();
-        Assert.True(missing.Length == 0 && extra.Length == 0, $"{what} bytes differ:\n" + string.Join("\n", missing.Concat(extra).Take(20)));
     }
 
     private static void AssertProcesses<T>(Dictionary<string, long> byProcess, IReadOnlyList<T> rows, Func<T, string> key, Func<T, IReadOnlyList<string>> names)
@@ -137,9 +116,7 @@ public class ViewDifferentialTests
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
         foreach ((string k, (ulong first, ulong last, long events)) in expected)
         {
-            Assert.Equal((ToTime(first), ToTime(last), events), actual[k]);
+            Assert.Equal((Differential.ToTime(first), Differential.ToTime(last), events), actual[k]);
         }
     }
-
-    private static DateTime ToTime(ulong ns) => DateTime.UnixEpoch.AddTicks((long)(ns / 100));
 }

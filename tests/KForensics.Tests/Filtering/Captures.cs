@@ -5,6 +5,8 @@ namespace KForensics.Tests.Filtering;
 /// <summary>The real captures in ../shared/captures (beside the repository), which never enter the repository.</summary>
 internal static class Captures
 {
+    private const string Placeholder = "(no captures)";
+
     public static string? Directory { get; } = Find();
 
     public static IEnumerable<string> All() => Directory is null
@@ -12,26 +14,30 @@ internal static class Captures
         : System.IO.Directory.GetFiles(Directory, "*.scap").Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// Every capture by name, once per filter (null: unfiltered); one placeholder case when the captures
-    /// are absent, so the theory reports itself skipped instead of having no data.
+    /// Every capture by name; one placeholder name when the captures are absent, so a theory over them
+    /// reports itself skipped instead of having no data.
     /// </summary>
+    public static TheoryData<string> Names() => new(NameList());
+
+    /// <summary>Every name of <see cref="Names"/>, once per filter (null: unfiltered); the placeholder once, unfiltered.</summary>
     public static TheoryData<string, string?> WithFilters(params string?[] filters)
     {
         var data = new TheoryData<string, string?>();
-        foreach (string file in All())
+        foreach (string name in NameList())
         {
-            foreach (string? filter in filters)
+            foreach (string? filter in name == Placeholder ? new string?[] { null } : filters)
             {
-                data.Add(Path.GetFileName(file), filter);
+                data.Add(name, filter);
             }
         }
 
-        if (data.Count == 0)
-        {
-            data.Add("(no captures)", null);
-        }
-
         return data;
+    }
+
+    private static string[] NameList()
+    {
+        string[] names = All().Select(Path.GetFileName).ToArray()!;
+        return names.Length == 0 ? [Placeholder] : names;
     }
 
     /// <summary>sysdig 0.29.3 cannot read the copy with pcapng comments; its events are those of the original.</summary>

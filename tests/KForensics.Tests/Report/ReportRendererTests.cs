@@ -33,7 +33,6 @@ public sealed class ReportRendererTests : IDisposable
 
         // The page's own script is the only one; the capture's markup became text.
         Assert.Single(tags, t => t.Name == "script" && !t.Closing);
-        Assert.DoesNotContain(tags, t => t.Name is "img" or "svg" && t.Attributes.ContainsKey("onload"));
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         Assert.Contains("&lt;img src=x onerror=alert(3)&gt;", html, StringComparison.Ordinal);
         Assert.Contains("/tmp/&quot;quoted&quot;&amp;&lt;b&gt;bold&lt;/b&gt;&#39;.txt", html, StringComparison.Ordinal);

@@ -27,21 +27,7 @@ public sealed class TimelineDifferentialTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (string file in Captures.All())
-        {
-            data.Add(Path.GetFileName(file));
-        }
-
-        if (data.Count == 0)
-        {
-            data.Add("(no captures)");
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => Captures.Names();
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]

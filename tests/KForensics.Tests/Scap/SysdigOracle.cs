@@ -24,7 +24,13 @@ internal static class SysdigOracle
     }
 
     /// <summary>Runs sysdig with TZ=UTC and returns its standard output.</summary>
-    public static string Run(params string[] arguments)
+    public static string Run(params string[] arguments) => Run((IEnumerable<string>)arguments);
+
+    /// <summary>
+    /// Runs sysdig with TZ=UTC (so the times chisels print are UTC, as the module's are) and returns its
+    /// standard output; <paramref name="workingDirectory"/> is where sysdig looks for chisels first.
+    /// </summary>
+    public static string Run(IEnumerable<string> arguments, string? workingDirectory = null)
     {
         string exe = Executable ?? throw new InvalidOperationException("sysdig is not installed.");
         var start = new ProcessStartInfo(exe)
@@ -34,6 +40,11 @@ internal static class SysdigOracle
             UseShellExecute = false,
             StandardOutputEncoding = new UTF8Encoding(false),
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -46,7 +57,7 @@ internal static class SysdigOracle
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"sysdig {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Result}");
+            throw new InvalidOperationException($"sysdig {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {error.Result}");
         }
 
         return output;
