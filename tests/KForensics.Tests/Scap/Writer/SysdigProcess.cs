@@ -2,12 +2,13 @@ using System.Diagnostics;
 
 namespace KForensics.Tests.Scap.Writer;
 
-/// <summary>Runs the real sysdig (the reference reader) on a capture and returns what it printed.</summary>
+/// <summary>
+/// Runs the real sysdig (the reference reader) on a capture and returns what it printed, its exit code
+/// and its errors, for tests that look at failures too (<see cref="SysdigOracle.Run(string[])"/> throws on them).
+/// </summary>
 internal static class SysdigProcess
 {
-    public const string Executable = "/usr/bin/sysdig";
-
-    public static bool Available => File.Exists(Executable);
+    public static bool Available => SysdigOracle.Executable is not null;
 
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -16,7 +17,7 @@ internal static class SysdigProcess
 
     public static Result Run(params string[] arguments)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(SysdigOracle.Executable ?? throw new InvalidOperationException("sysdig is not installed."))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
