@@ -45,7 +45,7 @@ public static class CheckpointExporter
         try
         {
             string diff = Path.Combine(work, PodmanLayout.RootfsDiff);
-            List<string> deleted = await WriteRootfsDiffAsync(engine, facts.Id, diff, cancellationToken).ConfigureAwait(false);
+            (List<string> deleted, SortedDictionary<string, string> kinds) = await WriteRootfsDiffAsync(engine, facts.Id, diff, cancellationToken).ConfigureAwait(false);
             using JsonDocument inspect = JsonDocument.Parse(json);
             DateTime checkpointed = Directory.GetLastWriteTimeUtc(location);
             var members = new List<EvidenceFile>();
@@ -66,6 +66,7 @@ public static class CheckpointExporter
 
                 members.Add(await AddFileAsync(tar, diff, PodmanLayout.RootfsDiff, cancellationToken).ConfigureAwait(false));
                 members.Add(await AddBytesAsync(tar, PodmanLayout.DeletedFiles, JsonSerializer.SerializeToUtf8Bytes(deleted), cancellationToken).ConfigureAwait(false));
+                members.Add(await AddBytesAsync(tar, PodmanLayout.RootfsChanges, JsonSerializer.SerializeToUtf8Bytes(kinds), cancellationToken).ConfigureAwait(false));
                 members.Add(await AddBytesAsync(tar, PodmanLayout.ConfigDump, PodmanLayout.ConfigDumpFor(inspect.RootElement, checkpointed), cancellationToken).ConfigureAwait(false));
                 members.Add(await AddBytesAsync(tar, PodmanLayout.SpecDump, PodmanLayout.SpecDumpFor(inspect.RootElement, engine.Info), cancellationToken).ConfigureAwait(false));
                 members.Add(await AddBytesAsync(tar, PodmanLayout.ContainerJson, System.Text.Encoding.UTF8.GetBytes(json), cancellationToken).ConfigureAwait(false));
@@ -112,14 +113,22 @@ public static class CheckpointExporter
     /// The container's changes as one tar relative to its root. The engine lists every changed path, so
     /// only the top entry of each path's archive is kept (a changed directory's archive holds all of it).
     /// </summary>
-    private static async Task<List<string>> WriteRootfsDiffAsync(DockerEngine engine, string containerId, string target, CancellationToken cancellationToken)
+    private static async Task<(List<string> Deleted, SortedDictionary<string, string> Kinds)> WriteRootfsDiffAsync(DockerEngine engine, string containerId, string target,
+        CancellationToken cancellationToken)
     {
         IList<ContainerFileSystemChangeResponse> changes = await engine.GetChangesAsync(containerId, cancellationToken).ConfigureAwait(false);
         var deleted = new List<string>();
+        var kinds = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await using var file = File.Create(target);
         await using var tar = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: false);
         foreach (ContainerFileSystemChangeResponse change in (changes ?? new List<ContainerFileSystemChangeResponse>()).OrderBy(c => c.Path, StringComparer.Ordinal))
         {
+            kinds[change.Path] = change.Kind switch
+            {
+                FileSystemChangeKind.Add => "Added",
+                FileSystemChangeKind.Delete => "Deleted",
+                _ => "Modified",
+            };
             if (change.Kind == FileSystemChangeKind.Delete)
             {
                 deleted.Add(change.Path);
@@ -138,7 +147,7 @@ public static class CheckpointExporter
             await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
         }
 
-        return deleted;
+        return (deleted, kinds);
     }
 
     private static async Task<EvidenceFile> AddFileAsync(TarWriter tar, string file, string name, CancellationToken cancellationToken)

@@ -16,7 +16,16 @@ public static class CheckpointImporter
     /// <summary>Unpacks and verifies; returns the manifest. The caller owns (and deletes) the directory.</summary>
     public static async Task<CheckpointManifest> VerifyAsync(string archive, string directory, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, EvidenceFile> files = await SafeArchiveExtractor.ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, EvidenceFile> files;
+        try
+        {
+            files = await SafeArchiveExtractor.ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArchiveException ex)
+        {
+            throw FromArchive(ex);
+        }
+
         if (!files.ContainsKey(CheckpointManifest.FileName))
         {
             throw new DockerEngineException(DockerErrorKind.ArchiveInvalid, "'" + archive + "' has no " + CheckpointManifest.FileName + "; it is not a KForensics checkpoint archive.", archive);
@@ -66,7 +75,15 @@ public static class CheckpointImporter
             }
         }
 
-        await SafeArchiveExtractor.CheckNamesAsync(Path.Combine(directory, PodmanLayout.RootfsDiff), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SafeArchiveExtractor.CheckNamesAsync(Path.Combine(directory, PodmanLayout.RootfsDiff), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArchiveException ex)
+        {
+            throw FromArchive(ex);
+        }
+
         return manifest;
     }
 
@@ -89,6 +106,9 @@ public static class CheckpointImporter
             Directory.Delete(work, recursive: true);
         }
     }
+
+    private static DockerEngineException FromArchive(ArchiveException ex)
+        => new(ex.Kind == ArchiveErrorKind.UnsafePath ? DockerErrorKind.ArchiveUnsafePath : DockerErrorKind.ArchiveInvalid, ex.Message, ex.Target, ex);
 
     private static DockerEngineException Mismatch(string archive, string member, string why)
         => new(DockerErrorKind.ArchiveHashMismatch, "Refused '" + archive + "': member '" + member + "' " + why + ". The archive was changed after export; nothing was created.", member);

@@ -14,6 +14,8 @@ internal static class PodmanLayout
     public const string CheckpointDirectory = "checkpoint";
     public const string RootfsDiff = "rootfs-diff.tar";
     public const string DeletedFiles = "deleted.files";
+    /// <summary>Docker's kind (Added, Modified, Deleted) of every path in the filesystem changes: a JSON object, path to kind.</summary>
+    public const string RootfsChanges = "rootfs-changes.json";
     public const string ConfigDump = "config.dump";
     public const string SpecDump = "spec.dump";
     public const string ContainerJson = "container.json";

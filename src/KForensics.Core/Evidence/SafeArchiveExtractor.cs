@@ -1,24 +1,73 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Security.Cryptography;
-using KForensics.Core.Docker;
 
 namespace KForensics.Core.Evidence;
 
+/// <summary>One member of an archive: its checked relative name, whether it is a directory, and its length (regular files).</summary>
+public sealed record ArchiveMember(string Name, bool IsDirectory, long Length);
+
+/// <summary>What an extraction unpacked, and what it learnt of the archive on the way.</summary>
+public sealed class ExtractedArchive
+{
+    internal ExtractedArchive(IReadOnlyDictionary<string, EvidenceFile> files, IReadOnlyList<ArchiveMember> members, ArchiveCompression compression, string sha256, long length)
+    {
+        Files = files;
+        Members = members;
+        Compression = compression;
+        Sha256 = sha256;
+        Length = length;
+    }
+
+    /// <summary>The regular files written, by relative '/'-separated name, each hashed.</summary>
+    public IReadOnlyDictionary<string, EvidenceFile> Files { get; }
+
+    /// <summary>Every member of the archive, extracted or not, in archive order.</summary>
+    public IReadOnlyList<ArchiveMember> Members { get; }
+
+    public ArchiveCompression Compression { get; }
+
+    /// <summary>The SHA-256 of the archive file itself.</summary>
+    public string Sha256 { get; }
+
+    public long Length { get; }
+}
+
 /// <summary>
-/// Unpacks a (gzip-compressed) tar into an empty directory, hashing every regular file on the way.
-/// An entry that would land outside the directory is refused before anything of it is written:
-/// absolute names, '..' segments, and symbolic or hard links whose target leaves the directory.
-/// Devices and FIFOs are refused too; evidence archives never need them.
+/// Unpacks a tar (plain, gzip or zstd, told apart by content) into an empty directory, hashing every
+/// regular file on the way and the archive itself in the same pass. An entry that would land outside
+/// the directory is refused before anything of it is written: absolute names, '..' segments, and
+/// symbolic or hard links whose target leaves the directory. Devices and FIFOs are refused too;
+/// evidence archives never need them.
 /// </summary>
 public static class SafeArchiveExtractor
 {
     public static async Task<IReadOnlyDictionary<string, EvidenceFile>> ExtractAsync(string archive, string target, CancellationToken cancellationToken)
+        => (await ExtractAsync(archive, target, null, cancellationToken).ConfigureAwait(false)).Files;
+
+    /// <summary>
+    /// Unpacks the members <paramref name="include"/> accepts (all when null); every member's name is
+    /// checked, extracted or not, so an archive with one hostile member is refused as a whole.
+    /// </summary>
+    public static async Task<ExtractedArchive> ExtractAsync(string archive, string target, Func<string, bool>? include, CancellationToken cancellationToken)
     {
         string root = Path.GetFullPath(target);
+        Directory.CreateDirectory(root);
         var files = new Dictionary<string, EvidenceFile>(StringComparer.Ordinal);
-        await using FileStream file = File.OpenRead(archive);
-        Stream input = await IsGzipAsync(file, cancellationToken).ConfigureAwait(false) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var members = new List<ArchiveMember>();
+        FileStream file;
+        try
+        {
+            file = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArchiveException(ArchiveErrorKind.Invalid, "Cannot open '" + archive + "': " + ex.Message, archive, ex);
+        }
+
+        long length = file.Length;
+        ArchiveCompression compression = ArchiveStreams.Detect(file);
+        await using var hashing = new HashingReadStream(file);
+        Stream input = ArchiveStreams.Decompress(hashing, compression);
         await using (input.ConfigureAwait(false))
         {
             await using var reader = new TarReader(input, leaveOpen: true);
@@ -27,45 +76,85 @@ public static class SafeArchiveExtractor
             {
                 string name = CheckName(entry.Name, archive);
                 string full = Inside(root, name, entry.Name, archive);
-                switch (entry.EntryType)
+                if (name.Length == 0)
                 {
-                    case TarEntryType.Directory:
-                        Directory.CreateDirectory(full);
-                        break;
-                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                        files[name] = await WriteAsync(entry, full, name, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case TarEntryType.SymbolicLink:
-                        if (Path.IsPathRooted(entry.LinkName))
-                        {
-                            throw Unsafe(archive, entry.Name, "is a link to the absolute path '" + entry.LinkName + "'");
-                        }
-
-                        Inside(root, Path.Combine(Path.GetDirectoryName(name) ?? string.Empty, entry.LinkName), entry.Name, archive);
-                        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                        File.CreateSymbolicLink(full, entry.LinkName);
-                        break;
-                    case TarEntryType.HardLink:
-                        string linked = Inside(root, CheckName(entry.LinkName, archive), entry.Name, archive);
-                        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                        File.Copy(linked, full);
-                        files[name] = await EvidenceFile.FromFileAsync(full, name, cancellationToken).ConfigureAwait(false);
-                        break;
-                    default:
-                        throw Unsafe(archive, entry.Name, "is a " + entry.EntryType + " entry, which an evidence archive never holds");
+                    // The archive's own top directory ("./").
+                    continue;
                 }
+
+                members.Add(new ArchiveMember(name, entry.EntryType == TarEntryType.Directory,
+                    entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? entry.Length : 0));
+                if (include is not null && !include(name))
+                {
+                    if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink or TarEntryType.Directory
+                        or TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
+                    {
+                        continue;
+                    }
+
+                    throw Unsafe(archive, entry.Name, "is a " + entry.EntryType + " entry, which an evidence archive never holds");
+                }
+
+                await WriteEntryAsync(entry, root, name, full, archive, files, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                string sha = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
+                return new ExtractedArchive(files, members, compression, sha, length);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not OperationCanceledException)
+            {
+                throw new ArchiveException(ArchiveErrorKind.Invalid, "'" + archive + "' is damaged after its last member: " + ex.Message, archive, ex);
             }
         }
+    }
 
-        return files;
+    private static async Task WriteEntryAsync(TarEntry entry, string root, string name, string full, string archive, Dictionary<string, EvidenceFile> files,
+        CancellationToken cancellationToken)
+    {
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                Directory.CreateDirectory(full);
+                break;
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                files[name] = await WriteAsync(entry, full, name, archive, cancellationToken).ConfigureAwait(false);
+                break;
+            case TarEntryType.SymbolicLink:
+                if (Path.IsPathRooted(entry.LinkName))
+                {
+                    throw Unsafe(archive, entry.Name, "is a link to the absolute path '" + entry.LinkName + "'");
+                }
+
+                Inside(root, Path.Combine(Path.GetDirectoryName(name) ?? string.Empty, entry.LinkName), entry.Name, archive);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.CreateSymbolicLink(full, entry.LinkName);
+                break;
+            case TarEntryType.HardLink:
+                string linked = Inside(root, CheckName(entry.LinkName, archive), entry.Name, archive);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                if (!File.Exists(linked))
+                {
+                    throw new ArchiveException(ArchiveErrorKind.Invalid, "Member '" + entry.Name + "' of '" + archive + "' links to '" + entry.LinkName + "', which is not before it in the archive.", entry.Name);
+                }
+
+                File.Copy(linked, full);
+                files[name] = await EvidenceFile.FromFileAsync(full, name, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw Unsafe(archive, entry.Name, "is a " + entry.EntryType + " entry, which an evidence archive never holds");
+        }
     }
 
     /// <summary>Checks the names in a nested tar (the filesystem changes) without unpacking it.</summary>
     public static async Task CheckNamesAsync(string tarPath, CancellationToken cancellationToken)
     {
         await using FileStream file = File.OpenRead(tarPath);
-        await using var reader = new TarReader(file);
+        ArchiveCompression compression = ArchiveStreams.Detect(file);
+        await using Stream input = ArchiveStreams.Decompress(file, compression);
+        await using var reader = new TarReader(input);
         TarEntry? entry;
         while ((entry = await ReadAsync(reader, tarPath, cancellationToken).ConfigureAwait(false)) is not null)
         {
@@ -83,21 +172,13 @@ public static class SafeArchiveExtractor
         {
             return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ZstdSharp.ZstdException)
         {
-            throw new DockerEngineException(DockerErrorKind.ArchiveInvalid, "'" + archive + "' is not a readable tar archive: " + ex.Message, archive, ex);
+            throw new ArchiveException(ArchiveErrorKind.Invalid, "'" + archive + "' is not a readable tar archive: " + ex.Message, archive, ex);
         }
     }
 
-    private static async Task<bool> IsGzipAsync(FileStream file, CancellationToken cancellationToken)
-    {
-        var magic = new byte[2];
-        int read = await file.ReadAsync(magic, cancellationToken).ConfigureAwait(false);
-        file.Position = 0;
-        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    }
-
-    private static async Task<EvidenceFile> WriteAsync(TarEntry entry, string full, string name, CancellationToken cancellationToken)
+    private static async Task<EvidenceFile> WriteAsync(TarEntry entry, string full, string name, string archive, CancellationToken cancellationToken)
     {
         await using var output = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -106,8 +187,22 @@ public static class SafeArchiveExtractor
         {
             var buffer = new byte[81920];
             int n;
-            while ((n = await entry.DataStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
+                try
+                {
+                    n = await entry.DataStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or ZstdSharp.ZstdException)
+                {
+                    throw new ArchiveException(ArchiveErrorKind.Invalid, "Member '" + name + "' of '" + archive + "' is damaged: " + ex.Message, name, ex);
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
                 hash.AppendData(buffer, 0, n);
                 await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 length += n;
@@ -146,6 +241,6 @@ public static class SafeArchiveExtractor
         return full;
     }
 
-    private static DockerEngineException Unsafe(string archive, string entry, string why)
-        => new(DockerErrorKind.ArchiveUnsafePath, "Refused '" + archive + "': member '" + entry + "' " + why + ".", entry);
+    private static ArchiveException Unsafe(string archive, string entry, string why)
+        => new(ArchiveErrorKind.UnsafePath, "Refused '" + archive + "': member '" + entry + "' " + why + ".", entry);
 }

@@ -90,8 +90,8 @@ public sealed class CheckpointArchiveTests : IDisposable
     {
         string archive = Build("names.tar.gz", (tar, w) => Add(tar, name, new byte[] { 7 }, w));
         string target = Path.Combine(_dir, "n", "inner");
-        var ex = await Assert.ThrowsAsync<DockerEngineException>(() => SafeArchiveExtractor.ExtractAsync(archive, target, CancellationToken.None));
-        Assert.Equal(DockerErrorKind.ArchiveUnsafePath, ex.Kind);
+        var ex = await Assert.ThrowsAsync<ArchiveException>(() => SafeArchiveExtractor.ExtractAsync(archive, target, CancellationToken.None));
+        Assert.Equal(ArchiveErrorKind.UnsafePath, ex.Kind);
         Assert.False(File.Exists(Path.Combine(_dir, "n", "escape")));
         Assert.False(File.Exists(Path.Combine(_dir, "escape")));
     }
@@ -103,8 +103,8 @@ public sealed class CheckpointArchiveTests : IDisposable
     {
         string archive = Build("links.tar.gz", (tar, _) =>
             tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "checkpoint/link") { LinkName = target }));
-        var ex = await Assert.ThrowsAsync<DockerEngineException>(() => SafeArchiveExtractor.ExtractAsync(archive, Path.Combine(_dir, "l"), CancellationToken.None));
-        Assert.Equal(DockerErrorKind.ArchiveUnsafePath, ex.Kind);
+        var ex = await Assert.ThrowsAsync<ArchiveException>(() => SafeArchiveExtractor.ExtractAsync(archive, Path.Combine(_dir, "l"), CancellationToken.None));
+        Assert.Equal(ArchiveErrorKind.UnsafePath, ex.Kind);
         Assert.False(File.Exists(Path.Combine(_dir, "l", "checkpoint", "link")) || Directory.Exists(Path.Combine(_dir, "l", "checkpoint", "link")));
     }
 
