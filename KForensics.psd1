@@ -26,6 +26,14 @@
         'Restore-Container'
         'Export-ContainerCheckpoint'
         'Import-ContainerCheckpoint'
+        'Get-CheckpointProcess'
+        'Get-CheckpointFile'
+        'Get-CheckpointSocket'
+        'Get-CheckpointMount'
+        'Get-CheckpointFileChange'
+        'Search-CheckpointMemory'
+        'Export-CheckpointMemory'
+        'Compare-ContainerCheckpoint'
         'Get-ScapField'
         'Start-PodCapture'
         'Get-PodCapture'
@@ -38,7 +46,7 @@
         PSData = @{
             Tags         = @('forensics', 'sysdig', 'scap', 'criu', 'docker', 'kubernetes', 'incident-response', 'Linux')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'Reads sysdig captures with the sysdig filter language; container checkpoints with CRIU as hashed evidence; pod-scoped captures.'
+            ReleaseNotes = 'Reads sysdig captures with the sysdig filter language; container checkpoints with CRIU as hashed evidence, and looks inside them without running them; pod-scoped captures.'
         }
     }
 }

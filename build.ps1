@@ -12,7 +12,8 @@ Tasks (run in the order given):
   Test       Bootstrap + Build, then xunit and Pester against the laid-out module in fresh processes.
              Ends with the line 'N passed, N failed[, N skipped]' and fails when anything failed.
   Bench      Bootstrap + Build, then the benchmarks against sysdig and the docker CLI.
-  Demo       Bootstrap + Build, then the path-traversal investigation on a capture built on the spot.
+  Demo       Bootstrap + Build, then the path-traversal investigation on a capture built on the spot,
+             and the checkpoint half on the real engine: freeze, look inside, replay in a sandbox.
   Package    Build, then a .nupkg of the module in out/.
   Clean      Removes out/ and every bin/ and obj/.
 
@@ -130,6 +131,8 @@ function Invoke-Demo {
     Write-Host '== Demo' -ForegroundColor Cyan
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-Demo.ps1') -ModulePath $moduleOut
     if ($LASTEXITCODE -ne 0) { throw 'The demo failed.' }
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tests/Demo/Invoke-CheckpointDemo.ps1') -ModulePath $moduleOut
+    if ($LASTEXITCODE -ne 0) { throw 'The checkpoint demo failed.' }
 }
 
 function Invoke-Package {

@@ -54,8 +54,8 @@ BeforeAll {
 
 AfterAll {
     if ($script:prefix -and (Get-Command docker -ErrorAction SilentlyContinue)) {
-        $ids = & docker ps -aq --filter "name=$($script:prefix)"
-        if ($ids) { & docker rm -f @ids | Out-Null }
+        $ids = @(& docker ps -aq --filter "name=$($script:prefix)")
+        if ($ids.Count -gt 0) { & docker rm -f $ids | Out-Null }
     }
 }
 
@@ -67,7 +67,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         Get-State $name | Should -Be 'exited'
         $last = (Get-Numbers $name)[-1]
 
-        $restored = $cp | Restore-Container -Name "$name-clone"
+        $restored = $cp | Restore-Container -Name "$name-clone" -Confirm:$false
         $restored.Name | Should -Be "$name-clone"
         $restored.IsClone | Should -BeTrue
         $restored.State | Should -Be 'running'
@@ -101,7 +101,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $before = (Get-Numbers $name)[-1]
         Start-Sleep -Seconds 1.5
         (Get-Numbers $name)[-1] | Should -BeGreaterThan $before
-        $clone = $cp | Restore-Container -Name "$name-clone"
+        $clone = $cp | Restore-Container -Name "$name-clone" -Confirm:$false
         $clone.State | Should -Be 'running'
         (Wait-Numbers "$name-clone" 1)[0] | Should -BeGreaterThan 0
     }
@@ -113,7 +113,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $before = Get-Numbers $name
         $last = $before[-1]
         $count = $before.Count
-        $r = Restore-Container -Container $name -Checkpoint back
+        $r = Restore-Container -Container $name -Checkpoint back -Confirm:$false
         $r.IsClone | Should -BeFalse
         $r.State | Should -Be 'running'
         $after = Wait-Numbers $name ($count + 1)
@@ -129,7 +129,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $cp.Location | Should -Be (Join-Path $dir 'outside')
         (Get-ChildItem (Join-Path $dir 'outside')).Count | Should -Be $cp.Files.Count
         $before = Get-Numbers $name
-        $cp | Restore-Container | Out-Null
+        $cp | Restore-Container -Confirm:$false | Out-Null
         $after = Wait-Numbers $name ($before.Count + 1)
         $after[$before.Count] | Should -Be ($before[-1] + 1)
     }
@@ -161,7 +161,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $LASTEXITCODE | Should -Be 0 -Because ($shown -join "`n")
         ($shown -join "`n") | Should -Match ([regex]::Escape($name))
 
-        $imported = $archive | Import-ContainerCheckpoint -Name "$name-imported"
+        $imported = $archive | Import-ContainerCheckpoint -Name "$name-imported" -Confirm:$false
         $imported.State | Should -Be 'running'
         (Wait-Numbers "$name-imported" 1)[0] | Should -Be ($last + 1)
         (& docker exec "$name-imported" cat /var/kf/marker) | Should -Be 'evidence'
@@ -182,7 +182,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $tampered = Join-Path $TestDrive 'tampered.tar.gz'
         & tar -czf $tampered -C $dir .
 
-        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $tampered -Name "$name-evil" }
+        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $tampered -Name "$name-evil" -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointArchiveHashMismatch*'
         $err.CategoryInfo.Category | Should -Be 'SecurityError'
         $err.Exception.Message | Should -Match ([regex]::Escape($pages.Name))
@@ -219,7 +219,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $tar.WriteEntry($m)
         $tar.Dispose(); $gzip.Dispose(); $file.Dispose()
 
-        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $archivePath -Name "$prefix-escape" }
+        $err = Get-ErrorId { Import-ContainerCheckpoint -Path $archivePath -Name "$prefix-escape" -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointArchiveUnsafePath*'
         $err.CategoryInfo.Category | Should -Be 'SecurityError'
         Test-ContainerExists "$prefix-escape" | Should -BeFalse
@@ -272,13 +272,13 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
     }
 
     It 'refuses a clone name already taken' {
-        $err = Get-ErrorId { $busyCp | Restore-Container -Name $busy }
+        $err = Get-ErrorId { $busyCp | Restore-Container -Name $busy -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'ContainerNameInUse*'
         $err.CategoryInfo.Category | Should -Be 'ResourceExists'
     }
 
     It 'refuses to restore into a running container' {
-        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe }
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'ContainerRunning*'
         Get-State $busy | Should -Be 'running'
     }
@@ -305,7 +305,7 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
     It 'reports a checkpoint that does not exist' {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -Name nosuch }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
-        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" }
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         Test-ContainerExists "$prefix-nocp" | Should -BeFalse
@@ -330,7 +330,7 @@ public static class KfSocketForwarder {
         $port = [KfSocketForwarder]::Start('/var/run/docker.sock')
         $remote = "tcp://127.0.0.1:$port"
         (Get-ContainerCheckpoint $busy -DockerHost $remote).Name | Should -Be 'cpe'
-        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe -Name "$prefix-remote" -DockerHost $remote }
+        $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint cpe -Name "$prefix-remote" -DockerHost $remote -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointStagingUnavailable*'
         $err.Exception.Message | Should -Match 'remote engine'
         Test-ContainerExists "$prefix-remote" | Should -BeFalse
@@ -343,5 +343,71 @@ public static class KfSocketForwarder {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
         $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+}
+
+Describe 'The sandbox: a clone runs with no network unless asked (real engine, CRIU)' -Skip:$skip {
+    BeforeAll {
+        # A server: busybox httpd listening on 8080 (a listening TCP socket CRIU must dump), and a counter.
+        $script:server = "$prefix-server"
+        $serve = 'mkdir -p /www && echo kforensics-sandbox > /www/index.html && httpd -p 8080 -h /www && ' + $script:loop
+        & docker run -d --name $script:server $script:image /bin/sh -c $serve | Out-Null
+        Wait-Numbers $script:server 3 | Out-Null
+        $script:serverIp = (& docker inspect -f '{{.NetworkSettings.IPAddress}}' $script:server).Trim()
+        $script:cp = New-ContainerCheckpoint $script:server -Name sandbox -LeaveRunning
+
+        function script:Get-Interfaces([string] $Name) {
+            @(& docker exec $Name cat /proc/net/dev | Select-Object -Skip 2 | ForEach-Object { ($_ -split ':')[0].Trim() })
+        }
+
+        function script:Get-Page([string] $Name, [string] $Address) {
+            $page = & docker exec $Name wget -q -T 3 -O - "http://${Address}:8080/" 2>&1
+            return [pscustomobject]@{ Ok = $LASTEXITCODE -eq 0; Text = "$page".Trim() }
+        }
+    }
+
+    It 'the original answers on its loopback and on its address before the checkpoint' {
+        (Get-Page $server '127.0.0.1').Text | Should -Be 'kforensics-sandbox'
+        $serverIp | Should -Match '^\d+\.\d+\.\d+\.\d+$'
+    }
+
+    It 'restores a clone of a listening server with only its loopback: it answers there, reaches nothing else, and continues counting' {
+        $before = (Get-Numbers $server)[-1]
+        $clone = $cp | Restore-Container -Name "$server-clone" -Confirm:$false
+        $clone.Network | Should -Be 'none'
+        $clone.IsIsolated | Should -BeTrue
+        (& docker inspect -f '{{.HostConfig.NetworkMode}}' "$server-clone").Trim() | Should -Be 'none'
+        Get-Interfaces "$server-clone" | Should -Be @('lo')
+        (Get-Page "$server-clone" '127.0.0.1').Text | Should -Be 'kforensics-sandbox'
+        (Get-Page "$server-clone" $serverIp).Ok | Should -BeFalse
+        $first = (Wait-Numbers "$server-clone" 1)[0]
+        $first | Should -BeGreaterThan 0
+        $first | Should -BeLessOrEqual ($before + 2)
+    }
+
+    It 'gives the clone the network -Network names, and says so' {
+        $clone = $cp | Restore-Container -Name "$server-bridged" -Network bridge -Confirm:$false
+        $clone.Network | Should -Be 'bridge'
+        $clone.IsIsolated | Should -BeFalse
+        Get-Interfaces "$server-bridged" | Should -Contain 'eth0'
+        (Get-Page "$server-bridged" $serverIp).Text | Should -Be 'kforensics-sandbox'
+    }
+
+    It 'imports an exported checkpoint into an isolated clone by default' {
+        $archive = $cp | Export-ContainerCheckpoint -Path (Join-Path $TestDrive 'server.tar.gz')
+        $imported = $archive | Import-ContainerCheckpoint -Name "$server-imported" -Confirm:$false
+        $imported.Network | Should -Be 'none'
+        Get-Interfaces "$server-imported" | Should -Be @('lo')
+        (Get-Page "$server-imported" '127.0.0.1').Text | Should -Be 'kforensics-sandbox'
+    }
+
+    It 'asks before running checkpointed code again, and refuses -Network for the original' {
+        foreach ($name in 'Restore-Container', 'Import-ContainerCheckpoint') {
+            $attribute = (Get-Command $name).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+            $attribute.ConfirmImpact | Should -Be 'High' -Because $name
+            (Get-Command $name).Parameters.Keys | Should -Contain 'Network'
+        }
+        $err = Get-ErrorId { Restore-Container -Container $server -Checkpoint sandbox -Network bridge -Confirm:$false }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NetworkWithoutClone*'
     }
 }

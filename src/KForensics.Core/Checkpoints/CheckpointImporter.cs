@@ -87,7 +87,7 @@ public static class CheckpointImporter
         return manifest;
     }
 
-    public static async Task<RestoredContainer> ImportAsync(DockerEngine engine, string archive, string name, CancellationToken cancellationToken)
+    public static async Task<RestoredContainer> ImportAsync(DockerEngine engine, string archive, string name, string? network, CancellationToken cancellationToken)
     {
         string work = Directory.CreateTempSubdirectory("kforensics-import-").FullName;
         try
@@ -97,7 +97,7 @@ public static class CheckpointImporter
             RestoreService.RequireLocal(engine, "import a checkpoint");
             string json = await File.ReadAllTextAsync(Path.Combine(work, PodmanLayout.ContainerJson), cancellationToken).ConfigureAwait(false);
             using JsonDocument inspect = JsonDocument.Parse(json);
-            CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, name, manifest.Checkpoint.Name);
+            CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, name, manifest.Checkpoint.Name, network);
             return await RestoreService.CreateAndRestoreAsync(engine, parameters, Path.Combine(work, PodmanLayout.CheckpointDirectory), manifest.Checkpoint.Name,
                 manifest.Container.Name + " (" + Path.GetFileName(archive) + ")", Path.Combine(work, PodmanLayout.RootfsDiff), cancellationToken).ConfigureAwait(false);
         }

@@ -8,13 +8,18 @@ namespace KForensics.Core.Checkpoints;
 /// Builds a clone's creation request from the original's inspect document: what the process needs to
 /// resume (image, command, entrypoint, environment, working directory, user, labels, security options,
 /// TTY and init), but no published ports or static addresses, which would collide with the original.
+/// The clone runs on the network it is given; by default none, so code that was frozen because it was
+/// suspicious cannot reach what the original could (it keeps only its own loopback).
 /// </summary>
 internal static class CloneParameters
 {
     public const string SourceLabel = "org.kforensics.restored-from";
     public const string CheckpointLabel = "org.kforensics.checkpoint";
 
-    public static CreateContainerParameters From(JsonElement inspect, string name, string checkpoint)
+    /// <summary>The network mode of an isolated clone: a namespace with only the loopback interface.</summary>
+    public const string IsolatedNetwork = "none";
+
+    public static CreateContainerParameters From(JsonElement inspect, string name, string checkpoint, string? network)
     {
         inspect.TryGetProperty("Config", out JsonElement config);
         inspect.TryGetProperty("HostConfig", out JsonElement host);
@@ -40,6 +45,7 @@ internal static class CloneParameters
             AttachStderr = Bool(config, "AttachStderr"),
             HostConfig = new HostConfig
             {
+                NetworkMode = string.IsNullOrEmpty(network) ? IsolatedNetwork : network,
                 SecurityOpt = List(host, "SecurityOpt")!,
                 Init = host.ValueKind == JsonValueKind.Object && host.TryGetProperty("Init", out JsonElement init) && init.ValueKind == JsonValueKind.True ? true : null,
             },

@@ -19,6 +19,8 @@ internal sealed class ContainerFacts
         Status = DockerEngine.Str(state, "Status");
         StartedUtc = ParseTime(DockerEngine.Str(state, "StartedAt"));
         CreatedUtc = ParseTime(DockerEngine.Str(root, "Created"));
+        root.TryGetProperty("HostConfig", out JsonElement host);
+        NetworkMode = DockerEngine.Str(host, "NetworkMode");
     }
 
     public string Id { get; }
@@ -36,6 +38,9 @@ internal sealed class ContainerFacts
     public DateTime StartedUtc { get; }
 
     public DateTime CreatedUtc { get; }
+
+    /// <summary>HostConfig.NetworkMode: "none", "bridge", "host", a network's name, or "container:ID".</summary>
+    public string NetworkMode { get; }
 
     public static ContainerFacts From(JsonElement root) => new(root);
 

@@ -13,7 +13,7 @@ namespace KForensics.Core.Checkpoints;
 public static class RestoreService
 {
     public static async Task<RestoredContainer> RestoreAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
-        string? cloneName, CancellationToken cancellationToken)
+        string? cloneName, string? network, CancellationToken cancellationToken)
     {
         engine.RequireExperimental();
         (ContainerFacts facts, string json) = await ContainerFacts.LoadAsync(engine, container, cancellationToken).ConfigureAwait(false);
@@ -42,7 +42,7 @@ public static class RestoreService
         RequireLocal(engine, "restore into a clone");
         await RequireCheckpointAsync(engine, facts, checkpoint, checkpointDirectory, cancellationToken).ConfigureAwait(false);
         using JsonDocument inspect = JsonDocument.Parse(json);
-        CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, cloneName, checkpoint);
+        CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, cloneName, checkpoint, network);
         return await CreateAndRestoreAsync(engine, parameters, source, checkpoint, facts.Name, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,6 +61,14 @@ public static class RestoreService
 
             Stage(engine, checkpointSource, created.ID, checkpoint);
             await engine.StartAsync(created.ID, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerEngineException ex) when (ex.Kind == DockerErrorKind.CriuFailed && parameters.HostConfig?.NetworkMode == CloneParameters.IsolatedNetwork
+                                               && ex.Message.Contains("socket", StringComparison.OrdinalIgnoreCase))
+        {
+            await engine.RemoveContainerAsync(created.ID, CancellationToken.None).ConfigureAwait(false);
+            throw new DockerEngineException(DockerErrorKind.CriuFailed,
+                "The clone was restored with no network (only its loopback), and CRIU could not restore a socket into it. If the socket must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could.\n"
+                + ex.Message, ex.Target, ex);
         }
         catch
         {
@@ -137,6 +145,6 @@ public static class RestoreService
     private static async Task<RestoredContainer> DescribeAsync(DockerEngine engine, string id, string checkpoint, string source, bool clone, CancellationToken cancellationToken)
     {
         (ContainerFacts facts, _) = await ContainerFacts.LoadAsync(engine, id, cancellationToken).ConfigureAwait(false);
-        return new RestoredContainer(facts.Id, facts.Name, checkpoint, source, facts.StartedUtc, facts.Status, engine.Info.Endpoint, clone);
+        return new RestoredContainer(facts.Id, facts.Name, checkpoint, source, facts.StartedUtc, facts.Status, engine.Info.Endpoint, clone, facts.NetworkMode);
     }
 }

@@ -103,7 +103,7 @@ internal sealed class ProcessMemory : IDisposable
         string id = pid.ToString(CultureInfo.InvariantCulture);
         MmEntry mm = images.Mm(pid)
             ?? throw new CriuImageException(CriuImageErrorKind.Missing, "The checkpoint has no mm-" + id + ".img: process " + id + " has no saved memory.", images.PathOf("mm-" + id + ".img"));
-        List<MemoryRegion> regions = mm.Vmas.Select(v => Region(images, v)).OrderBy(r => r.Start).ToList();
+        List<MemoryRegion> regions = mm.Vmas.Select(v => Region(images, v, mm)).OrderBy(r => r.Start).ToList();
 
         string pagemapPath = images.PathOf("pagemap-" + id + ".img");
         if (!File.Exists(pagemapPath))
@@ -183,9 +183,22 @@ internal sealed class ProcessMemory : IDisposable
         return e.HasFlags ? e.Flags : PePresent;
     }
 
-    private static MemoryRegion Region(CriuImageSet images, VmaEntry v)
+    private static MemoryRegion Region(CriuImageSet images, VmaEntry v, MmEntry mm)
     {
         MemoryRegionKind kind = KindOf(v.Status);
+        if (kind is MemoryRegionKind.AnonymousPrivate or MemoryRegionKind.Other)
+        {
+            // CRIU marks only some stacks and heaps in the status bits; the mm's own stack and brk say which mapping they are.
+            if (mm.MmStartStack >= v.Start && mm.MmStartStack < v.End)
+            {
+                kind = MemoryRegionKind.Stack;
+            }
+            else if (mm.MmBrk > mm.MmStartBrk && v.Start < mm.MmBrk && v.End > mm.MmStartBrk)
+            {
+                kind = MemoryRegionKind.Heap;
+            }
+        }
+
         string? path = null;
         if (kind is MemoryRegionKind.FilePrivate or MemoryRegionKind.FileShared or MemoryRegionKind.Memfd && v.Shmid <= uint.MaxValue)
         {

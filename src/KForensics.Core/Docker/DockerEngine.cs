@@ -218,7 +218,8 @@ public sealed partial class DockerEngine : IDisposable
 
         if (message.Contains("criu", StringComparison.OrdinalIgnoreCase) || message.Contains("runc", StringComparison.OrdinalIgnoreCase))
         {
-            return new DockerEngineException(DockerErrorKind.CriuFailed, CriuLog.Describe(message, Endpoint.IsLocal), target, inner);
+            return new DockerEngineException(DockerErrorKind.CriuFailed, CriuLog.Describe(message, Endpoint.IsLocal,
+                () => CriuVersion.OfLocalEngineAsync(CancellationToken.None).GetAwaiter().GetResult()), target, inner);
         }
 
         return new DockerEngineException(DockerErrorKind.ApiError, string.Format(CultureInfo.InvariantCulture, "The Docker engine answered {0} ({1}): {2}", (int)status, status, message), target, inner);

@@ -1,31 +1,59 @@
 using System.Management.Automation;
 using KForensics.Core.Checkpoints;
+using KForensics.Core.Checkpoints.Inspection;
+using KForensics.Core.Criu;
 using KForensics.Core.Docker;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
 
-/// <summary>Lists a container's checkpoints, with their files hashed when the engine is local.</summary>
-[Cmdlet(VerbsCommon.Get, "ContainerCheckpoint")]
-[OutputType(typeof(ContainerCheckpoint))]
+/// <summary>
+/// Lists a container's checkpoints through the engine, with their files hashed when the engine is local;
+/// or, with -Path, reads what a checkpoint archive or directory is without any engine (checkpointctl show).
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ContainerCheckpoint", DefaultParameterSetName = ContainerSet)]
+[OutputType(typeof(ContainerCheckpoint), ParameterSetName = [ContainerSet])]
+[OutputType(typeof(CheckpointOverview), ParameterSetName = [PathSet, LiteralPathSet])]
 public sealed class GetContainerCheckpointCommand : DockerCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string ContainerSet = "Container";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ContainerSet)]
     [Alias("ContainerId", "ContainerName", "Id")]
     [ValidateNotNullOrEmpty]
     public string[] Container { get; set; } = Array.Empty<string>();
 
-    [Parameter(Position = 1)]
+    [Parameter(Position = 1, ParameterSetName = ContainerSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = ContainerSet)]
     [ValidateNotNullOrEmpty]
     public string? CheckpointDirectory { get; set; }
 
+    /// <summary>Checkpoint archives or directories to describe; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Checkpoint archives or directories to describe, taken as written.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName", "Location", "LocalPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
     protected override async Task ProcessRecordAsync()
     {
+        if (ParameterSetName != ContainerSet)
+        {
+            await DescribeAsync();
+            return;
+        }
+
         string? directory = CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory);
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         var engine = await EngineAsync();
@@ -52,6 +80,27 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
                     }
                 }
             });
+        }
+    }
+
+    private async Task DescribeAsync()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in CheckpointPaths.Resolve(this, literal ? LiteralPath : Path, literal))
+        {
+            try
+            {
+                using CheckpointInspector checkpoint = await CheckpointInspector.OpenAsync(path, withMemory: false, withFileChanges: false, CancellationToken);
+                WriteObject(checkpoint.Overview());
+            }
+            catch (CheckpointInspectionException ex)
+            {
+                WriteError(CheckpointErrors.ToErrorRecord(ex, path));
+            }
+            catch (CriuImageException ex)
+            {
+                WriteError(CheckpointErrors.ToErrorRecord(ex, path));
+            }
         }
     }
 }

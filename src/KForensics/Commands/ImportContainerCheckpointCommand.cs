@@ -4,8 +4,11 @@ using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
 
-/// <summary>Verifies an exported checkpoint archive, recreates its container under a new name and resumes it.</summary>
-[Cmdlet(VerbsData.Import, "ContainerCheckpoint", SupportsShouldProcess = true)]
+/// <summary>
+/// Verifies an exported checkpoint archive, recreates its container under a new name and resumes it,
+/// with no network (only its own loopback) unless -Network names one.
+/// </summary>
+[Cmdlet(VerbsData.Import, "ContainerCheckpoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(RestoredContainer))]
 public sealed class ImportContainerCheckpointCommand : DockerCmdlet
 {
@@ -18,6 +21,11 @@ public sealed class ImportContainerCheckpointCommand : DockerCmdlet
     [ValidatePattern("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The clone's network (bridge, a user network's name, ...); without it the clone has none but its loopback.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Network { get; set; }
+
     protected override async Task ProcessRecordAsync()
     {
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -27,12 +35,13 @@ public sealed class ImportContainerCheckpointCommand : DockerCmdlet
             return;
         }
 
-        if (!ShouldProcess(ErrorRecords.Format("new container '{0}' from '{1}'", Name, path), "Import and restore"))
+        if (!ShouldProcess(ErrorRecords.Format("new container '{0}' from '{1}', {2}", Name, path,
+                Network is null ? "with no network (loopback only)" : "on network '" + Network + "'"), "Import and restore"))
         {
             return;
         }
 
         var engine = await EngineAsync();
-        await ForEachItemAsync(path, async () => WriteObject(await CheckpointImporter.ImportAsync(engine, path, Name, CancellationToken)));
+        await ForEachItemAsync(path, async () => WriteObject(await CheckpointImporter.ImportAsync(engine, path, Name, Network, CancellationToken)));
     }
 }

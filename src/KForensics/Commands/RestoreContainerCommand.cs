@@ -4,8 +4,11 @@ using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
 
-/// <summary>Resumes a container from a checkpoint: the stopped original, or a new clone with -Name.</summary>
-[Cmdlet(VerbsData.Restore, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ByObject)]
+/// <summary>
+/// Resumes a container from a checkpoint: the stopped original, or a new clone with -Name. A clone runs
+/// suspicious code again, so it starts with no network (only its own loopback) unless -Network names one.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "Container", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByObject)]
 [OutputType(typeof(RestoredContainer))]
 public sealed class RestoreContainerCommand : DockerCmdlet
 {
@@ -33,8 +36,19 @@ public sealed class RestoreContainerCommand : DockerCmdlet
     [ValidatePattern("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     public string? Name { get; set; }
 
+    /// <summary>The clone's network (bridge, a user network's name, ...); without it the clone has none but its loopback.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Network { get; set; }
+
     protected override async Task ProcessRecordAsync()
     {
+        if (Network is not null && Name is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Network applies to a clone (-Name); the original container is restored on its own network."),
+                ErrorIds.NetworkWithoutClone, ErrorCategory.InvalidArgument, Network));
+        }
+
         var work = ParameterSetName == ByObject
             ? InputObject.Select(c => (Container: c.ContainerId, Label: c.ContainerName, c.Name, Directory: c.CheckpointDirectory))
             : new[] { (Container, Label: Container, Name: Checkpoint,
@@ -43,7 +57,8 @@ public sealed class RestoreContainerCommand : DockerCmdlet
         {
             string what = Name is null
                 ? ErrorRecords.Format("container '{0}' from checkpoint '{1}'", label, checkpoint)
-                : ErrorRecords.Format("new container '{0}' from checkpoint '{1}' of '{2}'", Name, checkpoint, label);
+                : ErrorRecords.Format("new container '{0}' from checkpoint '{1}' of '{2}', {3}", Name, checkpoint, label,
+                    Network is null ? "with no network (loopback only)" : "on network '" + Network + "'");
             if (!ShouldProcess(what, "Restore"))
             {
                 continue;
@@ -51,7 +66,7 @@ public sealed class RestoreContainerCommand : DockerCmdlet
 
             var engine = await EngineAsync();
             await ForEachItemAsync(container, async () =>
-                WriteObject(await RestoreService.RestoreAsync(engine, container, checkpoint, directory, Name, CancellationToken)));
+                WriteObject(await RestoreService.RestoreAsync(engine, container, checkpoint, directory, Name, Network, CancellationToken)));
         }
     }
 }

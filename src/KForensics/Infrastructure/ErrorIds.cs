@@ -49,6 +49,21 @@ public static class ErrorIds
     public const string CheckpointArchiveInvalid = "CheckpointArchiveInvalid";
     public const string CheckpointExportTargetExists = "CheckpointExportTargetExists";
 
+    // Checkpoint inspection (Get-ContainerCheckpoint -Path, Get-Checkpoint*, Search-/Export-CheckpointMemory, Compare-ContainerCheckpoint)
+    public const string NotACheckpoint = "NotACheckpoint";
+    public const string CheckpointMetadataInvalid = "CheckpointMetadataInvalid";
+    public const string CheckpointProcessNotFound = "CheckpointProcessNotFound";
+    public const string CheckpointMemoryTargetExists = "CheckpointMemoryTargetExists";
+    public const string CheckpointMemoryWriteFailed = "CheckpointMemoryWriteFailed";
+    public const string MemoryPatternInvalid = "MemoryPatternInvalid";
+    public const string CriuImageMissing = "CriuImageMissing";
+    public const string CriuImageTruncated = "CriuImageTruncated";
+    public const string CriuImageBadMagic = "CriuImageBadMagic";
+    public const string CriuImageBadLength = "CriuImageBadLength";
+    public const string CriuImageInvalid = "CriuImageInvalid";
+    public const string CriuImageUnsupportedVersion = "CriuImageUnsupportedVersion";
+    public const string CriuPagesMissing = "CriuPagesMissing";
+
     // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
     public const string FilterInvalid = "FilterInvalid";
     public const string FieldNotFound = "FieldNotFound";
@@ -70,4 +85,6 @@ public static class ErrorIds
     public const string CaptureHashMismatch = "CaptureHashMismatch";
     public const string CaptureCopyFailed = "CaptureCopyFailed";
     public const string CapturePodNotRemoved = "CapturePodNotRemoved";
+
+    public const string NetworkWithoutClone = "NetworkWithoutClone";
 }
