@@ -69,11 +69,18 @@ function Read-KfTrx {
 }
 
 # ---- Docker engine with CRIU (container checkpoints) ----------------------------------------------
-# Debian 12's CRIU 3.17 fails on current kernels, so CRIU 4.1 and checkpointctl come from Debian 13,
-# downloaded through a private apt configuration (the machine's own sources stay untouched) and
-# unpacked into a private root; small wrappers start them through that root's own dynamic loader.
+# Debian 12's CRIU 3.17 fails on current kernels and CRIU 4.1 (Debian 13) cannot dump a listening TCP
+# socket on them, so CRIU 4.2 (with crit) comes from Debian unstable and checkpointctl 1.3 from
+# Debian 13. Both are downloaded through private apt configurations (the machine's own sources stay
+# untouched) and unpacked into private roots, never installed; small wrappers start the binaries
+# through their root's own dynamic loader, and crit runs on the machine's Debian python3.
 $script:KfStateRoot = '/var/lib/kforensics'
 $script:KfTestImage = 'kforensics/busybox:test'
+$script:KfCriuSuite = 'sid'
+$script:KfCriuMarker = '.complete-4.2'
+$script:KfCheckpointctlSuite = 'trixie'
+$script:KfCheckpointctlMarker = '.complete-1.3'
+$script:KfAptUpdated = @{}
 
 function Get-KfDebianMirror {
     # The mirror the machine already uses: the first non-security URI of its deb822 or one-line sources.
@@ -91,8 +98,8 @@ function Get-KfDebianMirror {
 }
 
 function Get-KfCheckpointTool {
-    <# The path of a wrapper (criu, checkpointctl) made by Initialize-KfDockerEngine; $null when absent. #>
-    param([Parameter(Mandatory)] [ValidateSet('criu', 'checkpointctl')] [string] $Name)
+    <# The path of a wrapper (criu, checkpointctl, crit) made by Initialize-KfDockerEngine; $null when absent. #>
+    param([Parameter(Mandatory)] [ValidateSet('criu', 'checkpointctl', 'crit')] [string] $Name)
     $path = Join-Path $script:KfStateRoot "bin/$Name"
     if (Test-Path $path) { return $path }
     return $null
@@ -100,43 +107,133 @@ function Get-KfCheckpointTool {
 
 function Get-KfTestImage { return $script:KfTestImage }
 
-function Install-KfCriuRoot {
-    $root = Join-Path $script:KfStateRoot 'criu-root'
-    $bin = Join-Path $script:KfStateRoot 'bin'
-    if (Test-Path (Join-Path $root '.complete')) { return }
-    Write-Host 'Unpacking CRIU 4.1 and checkpointctl from Debian 13 into a private root'
-    $apt = Join-Path $script:KfStateRoot 'apt'
-    $debs = Join-Path $apt 'debs'
-    foreach ($d in "$apt/lists/partial", "$apt/archives/partial", $debs, $root, $bin) { New-Item -ItemType Directory -Force -Path $d | Out-Null }
+function Get-KfPrivateAptOption {
+    <#
+    The apt-get/apt-cache options of a private apt state for one Debian suite ($KfStateRoot/apt/<suite>):
+    its own sources list, package lists and archive cache. The lists are refreshed once per session.
+    #>
+    param([Parameter(Mandatory)] [string] $Suite)
+    $apt = Join-Path $script:KfStateRoot "apt/$Suite"
+    foreach ($d in "$apt/lists/partial", "$apt/archives/partial") { New-Item -ItemType Directory -Force -Path $d | Out-Null }
     $sources = Join-Path $apt 'sources.list'
-    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(Get-KfDebianMirror) trixie main" | Set-Content $sources
-    $opts = @("-o", "Dir::Etc::sourcelist=$sources", "-o", "Dir::Etc::sourceparts=-", "-o", "Dir::State::Lists=$apt/lists",
-        "-o", "Dir::Cache::archives=$apt/archives", "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "APT::Get::List-Cleanup=0")
-    & apt-get @opts update -qq | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'apt-get update of the private Debian 13 sources failed' }
-    # Every package criu and checkpointctl need, recursively; they are unpacked, never installed.
-    $packages = @(& apt-cache @opts depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances criu checkpointctl |
-        Where-Object { $_ -match '^[a-z0-9]' } | Sort-Object -Unique)
+    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(Get-KfDebianMirror) $Suite main" | Set-Content $sources
+    $opts = @('-o', "Dir::Etc::sourcelist=$sources", '-o', 'Dir::Etc::sourceparts=-', '-o', "Dir::State::Lists=$apt/lists",
+        '-o', "Dir::Cache::archives=$apt/archives", '-o', 'Dir::Cache::pkgcache=', '-o', 'Dir::Cache::srcpkgcache=', '-o', 'APT::Get::List-Cleanup=0')
+    if (-not $script:KfAptUpdated[$Suite]) {
+        & apt-get @opts update -qq | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "apt-get update of the private Debian '$Suite' sources failed" }
+        $script:KfAptUpdated[$Suite] = $true
+    }
+    return $opts
+}
+
+function Install-KfDebianRoot {
+    <#
+    Unpacks Debian packages of -Suite into the private root -Root (apt-get download + dpkg -x, never
+    installed): -Package with every package they depend on, recursively, and -Standalone without their
+    dependencies. The root is rebuilt from scratch unless it holds -Marker; returns $true when it was.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Suite,
+        [Parameter(Mandatory)] [string] $Root,
+        [Parameter(Mandatory)] [string] $Marker,
+        [string[]] $Package = @(),
+        [string[]] $Standalone = @()
+    )
+    if (Test-Path (Join-Path $Root $Marker)) { return $false }
+    $opts = Get-KfPrivateAptOption -Suite $Suite
+    $packages = @()
+    if ($Package) {
+        $packages = @(& apt-cache @opts depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances @Package |
+            Where-Object { $_ -match '^[a-z0-9]' })
+    }
+    $packages = @($packages + $Standalone | Sort-Object -Unique)
+    $debs = Join-Path $script:KfStateRoot "apt/$Suite/debs-$(Split-Path -Leaf $Root)"
+    if (Test-Path $debs) { Remove-Item -Recurse -Force $debs }
+    if (Test-Path $Root) { Remove-Item -Recurse -Force $Root }
+    New-Item -ItemType Directory -Force -Path $debs, $Root | Out-Null
     Push-Location $debs
     try {
+        # apt-get warns that the download is unsandboxed (the _apt user cannot write here); only errors matter.
         & apt-get @opts download @packages 2>&1 | Where-Object { $_ -match '^E:' } | ForEach-Object { Write-Warning $_ }
         if ($LASTEXITCODE -ne 0) { throw "apt-get download $($packages -join ' ') failed" }
     } finally { Pop-Location }
-    foreach ($deb in Get-ChildItem $debs -Filter '*.deb') {
-        & dpkg -x $deb.FullName $root
+    $files = @(Get-ChildItem $debs -Filter '*.deb' | Sort-Object Name)
+    foreach ($deb in $files) {
+        & dpkg -x $deb.FullName $Root
         if ($LASTEXITCODE -ne 0) { throw "dpkg -x $($deb.Name) failed" }
     }
-    foreach ($tool in @{ Name = 'criu'; Path = 'usr/sbin/criu' }, @{ Name = 'checkpointctl'; Path = 'usr/bin/checkpointctl' }) {
-        $wrapper = Join-Path $bin $tool.Name
-        @(
-            '#!/bin/sh'
-            "R=$root"
-            'L=$R/usr/lib/x86_64-linux-gnu'
-            "exec `"`$L/ld-linux-x86-64.so.2`" --library-path `"`$L:`$R/lib/x86_64-linux-gnu`" `"`$R/$($tool.Path)`" `"`$@`""
-        ) | Set-Content $wrapper
-        & chmod 755 $wrapper
+    Remove-Item -Recurse -Force $debs
+    $files.Name | Set-Content (Join-Path $Root $Marker)
+    return $true
+}
+
+function Set-KfRootWrapper {
+    # A shell wrapper $KfStateRoot/bin/<Name> that runs <Root>/<Program> through that root's own dynamic loader.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Root, [Parameter(Mandatory)] [string] $Program)
+    $bin = Join-Path $script:KfStateRoot 'bin'
+    New-Item -ItemType Directory -Force -Path $bin | Out-Null
+    $wrapper = Join-Path $bin $Name
+    @(
+        '#!/bin/sh'
+        "R=$Root"
+        'L=$R/usr/lib/x86_64-linux-gnu'
+        "exec `"`$L/ld-linux-x86-64.so.2`" --library-path `"`$L:`$R/lib/x86_64-linux-gnu`" `"`$R/$Program`" `"`$@`""
+    ) | Set-Content $wrapper
+    & chmod 755 $wrapper
+}
+
+function Install-KfCriuRoot {
+    <#
+    Idempotent: CRIU 4.2 with crit (python3-pycriu and python3-protobuf, pure Python) from Debian unstable
+    in $KfStateRoot/criu-root, checkpointctl 1.3 from Debian 13 in $KfStateRoot/checkpointctl-root, the
+    wrappers criu, crit and checkpointctl in $KfStateRoot/bin, and $KfStateRoot/criu-version. A root
+    from an earlier set-up (CRIU 4.1 with checkpointctl) has no 4.2 marker and is replaced.
+    #>
+    [CmdletBinding()]
+    param()
+    $criuRoot = Join-Path $script:KfStateRoot 'criu-root'
+    $ctlRoot = Join-Path $script:KfStateRoot 'checkpointctl-root'
+    if (-not (Test-Path (Join-Path $criuRoot $script:KfCriuMarker))) {
+        Write-Host "Unpacking CRIU and crit from Debian '$script:KfCriuSuite' into $criuRoot"
+        # crit runs on the machine's own Debian python3; pycriu and protobuf are pure Python.
+        Install-KfDebianPackage -Name python3
+        Install-KfDebianRoot -Suite $script:KfCriuSuite -Root $criuRoot -Marker $script:KfCriuMarker `
+            -Package criu -Standalone python3-pycriu, python3-protobuf | Out-Null
+        # Left over by the 4.1 set-up, which kept one apt state for Debian 13 directly under apt/.
+        foreach ($old in 'debs', 'lists', 'archives', 'sources.list') {
+            $path = Join-Path $script:KfStateRoot "apt/$old"
+            if (Test-Path $path) { Remove-Item -Recurse -Force $path }
+        }
     }
-    New-Item -ItemType File -Force -Path (Join-Path $root '.complete') | Out-Null
+    if (-not (Test-Path (Join-Path $ctlRoot $script:KfCheckpointctlMarker))) {
+        Write-Host "Unpacking checkpointctl from Debian '$script:KfCheckpointctlSuite' into $ctlRoot"
+        Install-KfDebianRoot -Suite $script:KfCheckpointctlSuite -Root $ctlRoot -Marker $script:KfCheckpointctlMarker -Package checkpointctl | Out-Null
+    }
+    Set-KfRootWrapper -Name criu -Root $criuRoot -Program 'usr/sbin/criu'
+    Set-KfRootWrapper -Name checkpointctl -Root $ctlRoot -Program 'usr/bin/checkpointctl'
+    $crit = Join-Path $script:KfStateRoot 'bin/crit'
+    @(
+        '#!/bin/sh'
+        "R=$criuRoot"
+        '# -s: no user site-packages; the private pycriu and protobuf come first on the path.'
+        'PYTHONPATH="$R/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}" exec /usr/bin/python3 -s "$R/usr/bin/crit" "$@"'
+    ) | Set-Content $crit
+    & chmod 755 $crit
+    $text = & (Join-Path $script:KfStateRoot 'bin/criu') --version 2>&1
+    $match = [regex]::Match("$text", 'Version:\s*([0-9][0-9.]*)')
+    if (-not $match.Success) { throw "criu --version printed no version: $text" }
+    $versionFile = Join-Path $script:KfStateRoot 'criu-version'
+    if (-not (Test-Path $versionFile) -or (Get-Content -Raw $versionFile).Trim() -ne $match.Groups[1].Value) {
+        $match.Groups[1].Value | Set-Content $versionFile
+    }
+}
+
+function Get-KfCriuVersion {
+    <# The version of the private CRIU ([version], from $KfStateRoot/criu-version), or $null before Install-KfCriuRoot. #>
+    $versionFile = Join-Path $script:KfStateRoot 'criu-version'
+    if (-not (Test-Path $versionFile)) { return $null }
+    return [version](Get-Content -Raw $versionFile).Trim()
 }
 
 function Test-KfDockerExperimental {
@@ -145,6 +242,13 @@ function Test-KfDockerExperimental {
 }
 
 function Start-KfDockerEngine {
+    <#
+    Idempotent: dockerd in experimental mode with $KfStateRoot/bin first on its PATH, so that runc finds the
+    private criu. $KfStateRoot/dockerd-criu-version records the CRIU the running engine was started with;
+    an engine started before the private CRIU changed (or without experimental mode) is restarted.
+    #>
+    [CmdletBinding()]
+    param()
     $configPath = '/etc/docker/daemon.json'
     $config = if (Test-Path $configPath) { Get-Content -Raw $configPath | ConvertFrom-Json -AsHashtable } else { @{} }
     if (-not $config) { $config = @{} }
@@ -153,24 +257,33 @@ function Start-KfDockerEngine {
         New-Item -ItemType Directory -Force -Path '/etc/docker' | Out-Null
         $config | ConvertTo-Json -Depth 10 | Set-Content $configPath
     }
-    if (Test-KfDockerExperimental) { return }
+    $criu = "$(Get-KfCriuVersion)"
+    $engineFile = Join-Path $script:KfStateRoot 'dockerd-criu-version'
+    $engineCriu = if (Test-Path $engineFile) { (Get-Content -Raw $engineFile).Trim() } else { '' }
+    $experimental = Test-KfDockerExperimental
+    if ($experimental -and $engineCriu -eq $criu) { return }
     $pidFile = '/var/run/docker.pid'
     if (Test-Path $pidFile) {
-        # An engine without experimental mode (or one that no longer answers): restart it with the new configuration.
+        # An engine without experimental mode, with another CRIU, or one that no longer answers: restart it.
         $old = [int](Get-Content $pidFile)
         if (Get-Process -Id $old -ErrorAction SilentlyContinue) {
-            Write-Host "Restarting dockerd ($old) with experimental mode"
+            $why = if (-not $experimental) { 'in experimental mode' } else { "with CRIU $criu (it was started with $(if ($engineCriu) { $engineCriu } else { 'an unrecorded CRIU' }))" }
+            Write-Host "Restarting dockerd ($old) $why"
             & kill -TERM $old
             for ($i = 0; $i -lt 60 -and (Get-Process -Id $old -ErrorAction SilentlyContinue); $i++) { Start-Sleep -Milliseconds 500 }
+            if (Get-Process -Id $old -ErrorAction SilentlyContinue) { throw "dockerd ($old) did not stop within 30 s" }
         }
     }
-    Write-Host 'Starting dockerd (experimental, CRIU 4.1 on its PATH)'
+    Write-Host "Starting dockerd (experimental, CRIU $criu on its PATH)"
     $log = Join-Path $script:KfStateRoot 'dockerd.log'
     $bin = Join-Path $script:KfStateRoot 'bin'
     # setsid puts dockerd in its own session, so it outlives build.ps1 and a Ctrl+C in its terminal.
     & /bin/sh -c "PATH='${bin}':`"`$PATH`" setsid nohup dockerd >>'$log' 2>&1 </dev/null &"
     for ($i = 0; $i -lt 60; $i++) {
-        if (Test-KfDockerExperimental) { return }
+        if (Test-KfDockerExperimental) {
+            $criu | Set-Content $engineFile
+            return
+        }
         Start-Sleep -Milliseconds 500
     }
     throw "dockerd did not come up in experimental mode; see $log"
@@ -193,7 +306,7 @@ function Import-KfTestImage {
 }
 
 function Initialize-KfDockerEngine {
-    <# Idempotent: Docker (experimental) with CRIU 4.1 on dockerd's PATH, checkpointctl, and the test image. #>
+    <# Idempotent: Docker (experimental) with the private CRIU 4.2 on dockerd's PATH, checkpointctl, crit, and the test image. #>
     [CmdletBinding()]
     param()
     if (-not (Test-KfDebianRoot)) {
