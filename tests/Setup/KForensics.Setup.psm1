@@ -236,6 +236,61 @@ function Get-KfCriuVersion {
     return [version](Get-Content -Raw $versionFile).Trim()
 }
 
+function Invoke-KfCrit {
+    <#
+    Runs the private crit. -Path alone: `crit decode -i <Path> --pretty`, parsed into an object (the
+    image's {magic, entries}; -AsHashtable for hashtables). -Show: `crit show <Path>`, its text.
+    -ArgumentList: any other crit command line, its standard output lines. A failing crit throws with its message.
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Decode')]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Decode')]
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'Show')]
+        [string] $Path,
+        [Parameter(Mandatory, ParameterSetName = 'Show')] [switch] $Show,
+        [Parameter(ParameterSetName = 'Decode')] [switch] $AsHashtable,
+        [Parameter(Mandatory, ParameterSetName = 'Raw')] [string[]] $ArgumentList
+    )
+    $crit = Get-KfCheckpointTool -Name crit
+    if (-not $crit) { throw 'crit is not installed: run Initialize-KfDockerEngine (build.ps1 -Task Bootstrap).' }
+    $arguments = switch ($PSCmdlet.ParameterSetName) {
+        'Decode' { @('decode', '-i', (Resolve-Path -LiteralPath $Path).ProviderPath, '--pretty') }
+        'Show' { @('show', (Resolve-Path -LiteralPath $Path).ProviderPath) }
+        'Raw' { $ArgumentList }
+    }
+    $stderr = [System.IO.Path]::GetTempFileName()
+    try {
+        $out = & $crit @arguments 2> $stderr
+        if ($LASTEXITCODE -ne 0) { throw "crit $($arguments -join ' ') failed ($LASTEXITCODE): $((Get-Content -Raw $stderr).Trim())" }
+    } finally { Remove-Item -LiteralPath $stderr -Force }
+    if ($PSCmdlet.ParameterSetName -ne 'Decode') { return $out }
+    return ($out -join "`n") | ConvertFrom-Json -Depth 256 -AsHashtable:$AsHashtable
+}
+
+function Invoke-KfCheckpointctl {
+    <#
+    Runs the private checkpointctl with -ArgumentList and returns its standard output (one string).
+    -Json: `checkpointctl inspect --all --format json <ArgumentList>` (the arguments being archives),
+    parsed; one object per archive. A failing checkpointctl throws with its message.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromRemainingArguments)] [string[]] $ArgumentList,
+        [switch] $Json
+    )
+    $tool = Get-KfCheckpointTool -Name checkpointctl
+    if (-not $tool) { throw 'checkpointctl is not installed: run Initialize-KfDockerEngine (build.ps1 -Task Bootstrap).' }
+    $arguments = if ($Json) { @('inspect', '--all', '--format', 'json') + $ArgumentList } else { $ArgumentList }
+    $stderr = [System.IO.Path]::GetTempFileName()
+    try {
+        $out = (& $tool @arguments 2> $stderr) -join "`n"
+        if ($LASTEXITCODE -ne 0) { throw "checkpointctl $($arguments -join ' ') failed ($LASTEXITCODE): $((Get-Content -Raw $stderr).Trim())" }
+    } finally { Remove-Item -LiteralPath $stderr -Force }
+    if (-not $Json) { return $out }
+    # The top level is an array, one object per archive; -NoEnumerate is not wanted here.
+    return $out | ConvertFrom-Json -Depth 256
+}
+
 function Test-KfDockerExperimental {
     $out = & docker info --format '{{.ExperimentalBuild}}' 2>$null
     return $LASTEXITCODE -eq 0 -and "$out".Trim() -eq 'true'
