@@ -14,6 +14,7 @@ public sealed class ClusterState
     private readonly Dictionary<(string Ns, string Pod, string Container), List<string>> _logs = new();
     private readonly List<Watcher> _watchers = new();
     private readonly List<JsonObject> _history = new();
+    private readonly Dictionary<(string Ns, string Pod, string Container), StandInContainer> _standIns = new();
     private long _resourceVersion = 1000;
 
     public ClusterState(string root)
@@ -34,6 +35,22 @@ public sealed class ClusterState
     public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public string PodDirectory(string ns, string name) => Path.Combine(Root, ns, name);
+
+    /// <summary>The node's kubelet checkpoints directory (what /var/lib/kubelet/checkpoints is on that node): Root/nodes/node/kubelet/checkpoints.</summary>
+    public string NodeCheckpointDirectory(string node) => Path.Combine(Root, "nodes", node, "kubelet", "checkpoints");
+
+    /// <summary>A seeded container played by a real Docker container, and the runtime (cri-o, containerd) its pod runs on.</summary>
+    public sealed record StandInContainer(string Docker, string Runtime);
+
+    public void SetStandIn(string ns, string pod, string container, StandInContainer standIn)
+    {
+        lock (_gate) _standIns[(ns, pod, container)] = standIn;
+    }
+
+    public StandInContainer? StandIn(string ns, string pod, string container)
+    {
+        lock (_gate) return _standIns.TryGetValue((ns, pod, container), out var d) ? d : null;
+    }
 
     public void Record(string what, string ns, string name, string? detail = null)
     {
@@ -69,6 +86,19 @@ public sealed class ClusterState
     public void PutNode(JsonObject node)
     {
         lock (_gate) _nodes[node["metadata"]!["name"]!.GetValue<string>()] = node;
+    }
+
+    /// <summary>Removes a node (its kubelet directory stays on disk, as a disk outlives its machine).</summary>
+    public bool DeleteNode(string name)
+    {
+        bool removed;
+        lock (_gate) removed = _nodes.Remove(name);
+        if (removed)
+        {
+            Record("node-deleted", string.Empty, name);
+        }
+
+        return removed;
     }
 
     public JsonObject? GetNode(string name)

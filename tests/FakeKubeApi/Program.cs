@@ -7,6 +7,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 // Usage: FakeKubeApi --state <directory> [--token <bearer token>]
 // Prints "Listening on http://127.0.0.1:<port>" once it accepts connections (the port is chosen by the system).
+// Or: FakeKubeApi layout --container <docker name> --layout crio|containerd --pod <p> --namespace <n>
+//     --k8s-container <c> --out <file.tar> [--checkpoint-dir <CRIU images>] [--image <name>] [--id <container id>]
+// lays out a kubelet checkpoint archive of a running Docker container (see CheckpointLayout).
+if (args.Length > 0 && args[0] == "layout")
+{
+    return await CheckpointLayout.RunCommandLineAsync(args);
+}
+
 string? stateDir = null, token = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -46,6 +54,7 @@ app.Use(async (context, next) =>
 });
 
 Api.Map(app, state, kubelet);
+CheckpointApi.Map(app, state);
 
 // Test control: scenario, seeding, and what happened.
 app.MapPut("/_fake/scenario", async (HttpContext c) =>
@@ -56,7 +65,15 @@ app.MapPut("/_fake/scenario", async (HttpContext c) =>
 app.MapPost("/_fake/seed", async (HttpContext c) =>
 {
     var seed = (await JsonNode.ParseAsync(c.Request.Body))!.AsObject();
-    Seed.Apply(state, seed);
+    try
+    {
+        Seed.Apply(state, seed);
+    }
+    catch (Docker.DockerException e)
+    {
+        return Results.Text(e.Message, "text/plain", statusCode: 400);
+    }
+
     return Results.NoContent();
 });
 app.MapGet("/_fake/history", () => Results.Text(state.History().ToJsonString(), "application/json"));
