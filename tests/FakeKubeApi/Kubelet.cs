@@ -157,24 +157,70 @@ public sealed class Kubelet
     }
 
     /// <summary>Maps a path inside the pod to the pod's directory, through the emptyDir volume's mount.</summary>
-    public string? MapToPodDirectory(JsonObject pod, string? containerPath, string ns, string name)
+    public string? MapToPodDirectory(JsonObject pod, string? containerPath, string ns, string name) => MapPath(pod, containerPath, ns, name)?.File;
+
+    /// <summary>Where a path inside one of the pod's volumes is in the fake, and how the container mounts it.</summary>
+    /// <param name="File">The file in the fake's state directory.</param>
+    /// <param name="ReadOnly">The volume mount is readOnly.</param>
+    /// <param name="Node">For a hostPath of the kubelet checkpoints directory: the node it lives on; else null.</param>
+    public sealed record MappedPath(string File, bool ReadOnly, string? Node);
+
+    /// <summary>
+    /// Maps a path inside the pod through its volume mounts (the exec'd container's first, then the others):
+    /// an emptyDir to the pod's directory, a hostPath at or under /var/lib/kubelet/checkpoints to that directory
+    /// of the pod's node (<see cref="ClusterState.NodeCheckpointDirectory"/>). Null outside every volume.
+    /// </summary>
+    public MappedPath? MapPath(JsonObject pod, string? containerPath, string ns, string name, string? container = null)
     {
         if (containerPath is null)
         {
             return null;
         }
 
-        var emptyDirs = (pod["spec"]!["volumes"]?.AsArray() ?? new JsonArray())
-            .Where(v => v!["emptyDir"] is not null).Select(v => v!["name"]!.GetValue<string>()).ToHashSet();
-        foreach (JsonNode? c in pod["spec"]!["containers"]!.AsArray())
+        var volumes = (pod["spec"]!["volumes"]?.AsArray() ?? new JsonArray())
+            .Where(v => v?["name"] is not null)
+            .ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!.AsObject(), StringComparer.Ordinal);
+        var containers = (pod["spec"]!["containers"]?.AsArray() ?? new JsonArray())
+            .OrderBy(c => c?["name"]?.GetValue<string>() == container ? 0 : 1);
+        string? node = pod["spec"]!["nodeName"]?.GetValue<string>();
+        foreach (JsonNode? c in containers)
         {
             foreach (JsonNode? m in c!["volumeMounts"]?.AsArray() ?? new JsonArray())
             {
                 string mount = m!["mountPath"]!.GetValue<string>().TrimEnd('/');
-                if (emptyDirs.Contains(m["name"]!.GetValue<string>()) && (containerPath == mount || containerPath.StartsWith(mount + "/", StringComparison.Ordinal)))
+                if (!volumes.TryGetValue(m["name"]!.GetValue<string>(), out JsonObject? volume)
+                    || !(containerPath == mount || containerPath.StartsWith(mount + "/", StringComparison.Ordinal)))
                 {
-                    return Path.Combine(_state.PodDirectory(ns, name), containerPath[mount.Length..].TrimStart('/'));
+                    continue;
                 }
+
+                bool readOnly = m["readOnly"]?.GetValue<bool>() ?? false;
+                string rest = containerPath[mount.Length..].TrimStart('/');
+                string? baseDir = null, onNode = null;
+                if (volume["emptyDir"] is not null)
+                {
+                    baseDir = _state.PodDirectory(ns, name);
+                }
+                else if (volume["hostPath"]?["path"]?.GetValue<string>()?.TrimEnd('/') is { } host && node is not null
+                    && (host == CheckpointApi.KubeletCheckpoints || host.StartsWith(CheckpointApi.KubeletCheckpoints + "/", StringComparison.Ordinal)))
+                {
+                    baseDir = Path.Combine(_state.NodeCheckpointDirectory(node), host[CheckpointApi.KubeletCheckpoints.Length..].TrimStart('/'));
+                    onNode = node;
+                }
+
+                if (baseDir is null)
+                {
+                    continue;
+                }
+
+                string root = Path.GetFullPath(baseDir);
+                string file = Path.GetFullPath(Path.Combine(root, rest));
+                if (file != root && !file.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                return new MappedPath(file, readOnly, onNode);
             }
         }
 
