@@ -38,6 +38,9 @@
         'Start-PodCapture'
         'Get-PodCapture'
         'Remove-PodCapture'
+        'New-PodCheckpoint'
+        'Get-PodCheckpoint'
+        'Remove-PodCheckpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -23,6 +23,21 @@ public enum KubeFailureKind
     HashMismatch,
     CopyFailed,
     NotACapturePod,
+
+    /// <summary>The kubelet has no checkpoint endpoint (feature gate off) or its runtime cannot checkpoint.</summary>
+    CheckpointUnavailable,
+
+    /// <summary>The node proxy or the kubelet's nodes/checkpoint authorization refused the request.</summary>
+    CheckpointForbidden,
+
+    /// <summary>The runtime or CRIU failed to checkpoint the container.</summary>
+    CheckpointFailed,
+
+    /// <summary>The node went away while its archive was being read.</summary>
+    NodeGone,
+
+    /// <summary>The local disk filled up while the archive was being written.</summary>
+    DiskFull,
 }
 
 /// <summary>A failure of the capture flow or of the API, with its kind and, where there is one, the capture container's log tail.</summary>

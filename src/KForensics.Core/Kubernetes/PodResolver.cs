@@ -60,14 +60,14 @@ public static class PodResolver
         }
 
         var containers = new List<TargetContainer>();
-        IEnumerable<V1ContainerStatus> statuses = (pod.Status?.InitContainerStatuses ?? new List<V1ContainerStatus>())
-            .Concat(pod.Status?.ContainerStatuses ?? new List<V1ContainerStatus>());
-        foreach (V1ContainerStatus s in statuses)
+        IEnumerable<(V1ContainerStatus Status, bool Init)> statuses = (pod.Status?.InitContainerStatuses ?? new List<V1ContainerStatus>()).Select(s => (s, true))
+            .Concat((pod.Status?.ContainerStatuses ?? new List<V1ContainerStatus>()).Select(s => (s, false)));
+        foreach (var (s, init) in statuses)
         {
             var (runtime, id) = TargetContainer.ParseContainerId(s.ContainerID);
             if (id.Length > 0)
             {
-                containers.Add(new TargetContainer(s.Name, id, runtime, s.Image ?? string.Empty, s.ImageID ?? string.Empty));
+                containers.Add(new TargetContainer(s.Name, id, runtime, s.Image ?? string.Empty, s.ImageID ?? string.Empty, init, s.State?.Running is not null));
             }
         }
 

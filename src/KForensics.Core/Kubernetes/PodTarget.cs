@@ -12,8 +12,10 @@ public enum ContainerRuntime
 /// <summary>One container of the pod to capture, as the kubelet reports it.</summary>
 public sealed class TargetContainer
 {
-    public TargetContainer(string name, string id, ContainerRuntime runtime, string image, string imageId)
+    public TargetContainer(string name, string id, ContainerRuntime runtime, string image, string imageId, bool isInit = false, bool isRunning = true)
     {
+        IsInit = isInit;
+        IsRunning = isRunning;
         Name = name;
         Id = id;
         Runtime = runtime;
@@ -30,6 +32,12 @@ public sealed class TargetContainer
     public string ShortId => Id.Length > 12 ? Id[..12] : Id;
 
     public ContainerRuntime Runtime { get; }
+
+    /// <summary>An init container (it has usually finished).</summary>
+    public bool IsInit { get; }
+
+    /// <summary>The kubelet reports it running.</summary>
+    public bool IsRunning { get; }
 
     public string Image { get; }
 

@@ -3,6 +3,7 @@ using KForensics.Core.Checkpoints;
 using KForensics.Core.Checkpoints.Inspection;
 using KForensics.Core.Criu;
 using KForensics.Core.Docker;
+using KForensics.Core.Kubernetes;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
@@ -13,12 +14,13 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ContainerCheckpoint", DefaultParameterSetName = ContainerSet)]
 [OutputType(typeof(ContainerCheckpoint), ParameterSetName = [ContainerSet])]
-[OutputType(typeof(CheckpointOverview), ParameterSetName = [PathSet, LiteralPathSet])]
+[OutputType(typeof(CheckpointOverview), ParameterSetName = [PathSet, LiteralPathSet, PodCheckpointSet])]
 public sealed class GetContainerCheckpointCommand : DockerCmdlet
 {
     private const string ContainerSet = "Container";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string PodCheckpointSet = "PodCheckpoint";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ContainerSet)]
     [Alias("ContainerId", "ContainerName", "Id")]
@@ -45,6 +47,10 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
     [Alias("PSPath", "LP", "FullName", "Location", "LocalPath")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Archives brought home by New-PodCheckpoint: described like -LiteralPath.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PodCheckpointSet)]
+    public PodCheckpoint[] InputObject { get; set; } = [];
 
     protected override async Task ProcessRecordAsync()
     {
@@ -85,8 +91,14 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
 
     private async Task DescribeAsync()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in CheckpointPaths.Resolve(this, literal ? LiteralPath : Path, literal))
+        bool literal = ParameterSetName != PathSet;
+        string[] given = ParameterSetName switch
+        {
+            PathSet => Path,
+            PodCheckpointSet => InputObject.Select(c => c.Path).ToArray(),
+            _ => LiteralPath,
+        };
+        foreach (string path in CheckpointPaths.Resolve(this, given, literal))
         {
             try
             {

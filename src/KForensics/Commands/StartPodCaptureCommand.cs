@@ -146,7 +146,8 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
         string outputDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory ?? ".");
         string version = typeof(StartPodCaptureCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var session = new CaptureSession(Connection, options, version);
-        var runner = new CaptureRunner(this, targets, ThrottleLimit);
+        var runner = new CaptureRunner<PodTarget, PodCapture>(this, targets, ThrottleLimit, t => $"Capturing {t.Namespace}/{t.Name} on {t.NodeName}",
+            ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, t => t.Name);
         await runner.RunAsync((target, progress) => session.RunAsync(target, outputDirectory, progress, CancellationToken), CancellationToken);
     }
 

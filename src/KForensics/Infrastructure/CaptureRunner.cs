@@ -5,30 +5,42 @@ using KForensics.Core.Kubernetes;
 namespace KForensics.Infrastructure;
 
 /// <summary>
-/// Runs captures concurrently (at most the throttle limit at once) while the pipeline thread writes
-/// their progress, narration, results and errors; a capture's own threads never touch the host.
+/// Runs pod work (captures, checkpoints) concurrently, at most the throttle limit at once, while the
+/// pipeline thread writes their progress, narration, results and errors; the work's own threads never
+/// touch the host.
 /// </summary>
-internal sealed class CaptureRunner
+internal sealed class CaptureRunner<TWork, TResult>
 {
     private readonly KubeCmdlet _cmdlet;
-    private readonly IReadOnlyList<PodTarget> _targets;
+    private readonly IReadOnlyList<TWork> _targets;
     private readonly int _throttle;
+    private readonly Func<TWork, string> _activity;
+    private readonly Func<KubeOperationException, object, ErrorRecord> _toError;
+    private readonly string _failureId;
+    private readonly string _cleanupFailureId;
+    private readonly Func<TWork, object> _targetOf;
     private readonly ConcurrentQueue<(int Activity, CaptureProgress Progress)> _queue = new();
 
-    public CaptureRunner(KubeCmdlet cmdlet, IReadOnlyList<PodTarget> targets, int throttle)
+    public CaptureRunner(KubeCmdlet cmdlet, IReadOnlyList<TWork> targets, int throttle, Func<TWork, string> activity,
+        Func<KubeOperationException, object, ErrorRecord> toError, string failureId, string cleanupFailureId, Func<TWork, object> targetOf)
     {
+        _targetOf = targetOf;
         _cmdlet = cmdlet;
         _targets = targets;
         _throttle = throttle;
+        _activity = activity;
+        _toError = toError;
+        _failureId = failureId;
+        _cleanupFailureId = cleanupFailureId;
     }
 
-    public async Task RunAsync(Func<PodTarget, IProgress<CaptureProgress>, Task<PodCapture>> capture, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<TWork, IProgress<CaptureProgress>, Task<TResult>> capture, CancellationToken cancellationToken)
     {
         using var gate = new SemaphoreSlim(_throttle);
-        var pending = new Dictionary<Task<PodCapture>, (PodTarget Target, int Activity)>();
+        var pending = new Dictionary<Task<TResult>, (TWork Target, int Activity)>();
         for (int i = 0; i < _targets.Count; i++)
         {
-            PodTarget target = _targets[i];
+            TWork target = _targets[i];
             int activity = i + 1;
             var progress = new QueueProgress(_queue, activity);
             pending.Add(Task.Run(async () =>
@@ -87,20 +99,20 @@ internal sealed class CaptureRunner
         }
     }
 
-    private void Report(Task<PodCapture> done, PodTarget target, int activity)
+    private void Report(Task<TResult> done, TWork target, int activity)
     {
-        _cmdlet.WriteProgress(new ProgressRecord(activity, Activity(target), "Done") { RecordType = ProgressRecordType.Completed });
+        _cmdlet.WriteProgress(new ProgressRecord(activity, _activity(target), "Done") { RecordType = ProgressRecordType.Completed });
         if (done.IsCompletedSuccessfully)
         {
             _cmdlet.WriteObject(done.Result);
         }
         else if (done.Exception?.InnerException is KubeOperationException e)
         {
-            _cmdlet.WriteError(KubeCmdlet.ToErrorRecord(e, target.Name));
+            _cmdlet.WriteError(_toError(e, _targetOf(target)));
         }
         else if (done.Exception?.InnerException is Exception other && other is not OperationCanceledException)
         {
-            _cmdlet.WriteError(new ErrorRecord(other, ErrorIds.CaptureFailed, ErrorCategory.NotSpecified, target.Name));
+            _cmdlet.WriteError(new ErrorRecord(other, _failureId, ErrorCategory.NotSpecified, _targetOf(target)));
         }
     }
 
@@ -109,11 +121,11 @@ internal sealed class CaptureRunner
         while (_queue.TryDequeue(out var item))
         {
             CaptureProgress p = item.Progress;
-            PodTarget target = _targets[item.Activity - 1];
+            TWork target = _targets[item.Activity - 1];
             if (p.CleanupFailure is KubeOperationException failure)
             {
-                ErrorRecord cause = KubeCmdlet.ToErrorRecord(failure, target.Name);
-                _cmdlet.WriteError(new ErrorRecord(failure, ErrorIds.CapturePodNotRemoved, cause.CategoryInfo.Category, target.Name)
+                ErrorRecord cause = _toError(failure, _targetOf(target));
+                _cmdlet.WriteError(new ErrorRecord(failure, _cleanupFailureId, cause.CategoryInfo.Category, _targetOf(target))
                 {
                     ErrorDetails = new ErrorDetails(p.Message),
                 });
@@ -123,7 +135,7 @@ internal sealed class CaptureRunner
                 _cmdlet.WriteVerbose($"[{p.Namespace}/{p.Pod}] {p.Message}");
             }
 
-            var record = new ProgressRecord(item.Activity, Activity(target), p.Message) { PercentComplete = Math.Clamp(p.PercentComplete, 0, 100) };
+            var record = new ProgressRecord(item.Activity, _activity(target), p.Message) { PercentComplete = Math.Clamp(p.PercentComplete, 0, 100) };
             if (p.SecondsLeft is int left)
             {
                 record.SecondsRemaining = left;
@@ -132,8 +144,6 @@ internal sealed class CaptureRunner
             _cmdlet.WriteProgress(record);
         }
     }
-
-    private static string Activity(PodTarget target) => $"Capturing {target.Namespace}/{target.Name} on {target.NodeName}";
 
     private sealed class QueueProgress : IProgress<CaptureProgress>
     {

@@ -87,4 +87,17 @@ public static class ErrorIds
     public const string CapturePodNotRemoved = "CapturePodNotRemoved";
 
     public const string NetworkWithoutClone = "NetworkWithoutClone";
+
+    // Kubernetes checkpoints (New-PodCheckpoint, Get-PodCheckpoint, Remove-PodCheckpoint)
+    public const string PodCheckpointUnavailable = "PodCheckpointUnavailable";
+    public const string PodCheckpointForbidden = "PodCheckpointForbidden";
+    public const string PodCheckpointFailed = "PodCheckpointFailed";
+    public const string PodCheckpointTimeout = "PodCheckpointTimeout";
+    public const string PodCheckpointHashMismatch = "PodCheckpointHashMismatch";
+    public const string PodCheckpointCopyFailed = "PodCheckpointCopyFailed";
+    public const string PodCheckpointTargetNotFound = "PodCheckpointTargetNotFound";
+    public const string PodCheckpointHelperNotRemoved = "PodCheckpointHelperNotRemoved";
+    public const string NoContainerToCheckpoint = "NoContainerToCheckpoint";
+    public const string NodeGone = "NodeGone";
+    public const string DiskFull = "DiskFull";
 }

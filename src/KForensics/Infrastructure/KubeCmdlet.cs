@@ -40,6 +40,21 @@ public abstract class KubeCmdlet : AsyncCmdlet
         }
     }
 
+    /// <summary>The same mapping, with the ids of the checkpoint flow where a kind is shared with captures.</summary>
+    internal static ErrorRecord ToCheckpointErrorRecord(KubeOperationException e, object? target)
+    {
+        string? id = e.Kind switch
+        {
+            KubeFailureKind.Timeout => ErrorIds.PodCheckpointTimeout,
+            KubeFailureKind.HashMismatch => ErrorIds.PodCheckpointHashMismatch,
+            KubeFailureKind.CopyFailed => ErrorIds.PodCheckpointCopyFailed,
+            KubeFailureKind.NotFound => ErrorIds.PodCheckpointTargetNotFound,
+            _ => null,
+        };
+        ErrorRecord record = ToErrorRecord(e, target);
+        return id is null ? record : new ErrorRecord(e, id, record.CategoryInfo.Category, target) { ErrorDetails = record.ErrorDetails };
+    }
+
     internal static ErrorRecord ToErrorRecord(KubeOperationException e, object? target)
     {
         (string id, ErrorCategory category) = e.Kind switch
@@ -58,6 +73,11 @@ public abstract class KubeCmdlet : AsyncCmdlet
             KubeFailureKind.HashMismatch => (ErrorIds.CaptureHashMismatch, ErrorCategory.InvalidData),
             KubeFailureKind.CopyFailed => (ErrorIds.CaptureCopyFailed, ErrorCategory.ReadError),
             KubeFailureKind.NotACapturePod => (ErrorIds.NotACapturePod, ErrorCategory.InvalidArgument),
+            KubeFailureKind.CheckpointUnavailable => (ErrorIds.PodCheckpointUnavailable, ErrorCategory.NotImplemented),
+            KubeFailureKind.CheckpointForbidden => (ErrorIds.PodCheckpointForbidden, ErrorCategory.PermissionDenied),
+            KubeFailureKind.CheckpointFailed => (ErrorIds.PodCheckpointFailed, ErrorCategory.InvalidResult),
+            KubeFailureKind.NodeGone => (ErrorIds.NodeGone, ErrorCategory.ResourceUnavailable),
+            KubeFailureKind.DiskFull => (ErrorIds.DiskFull, ErrorCategory.WriteError),
             _ => (ErrorIds.KubeApiError, ErrorCategory.InvalidOperation),
         };
         var record = new ErrorRecord(e, id, category, target);
