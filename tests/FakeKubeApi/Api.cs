@@ -165,8 +165,11 @@ public static class Api
     {
         c.Response.StatusCode = code;
         c.Response.ContentType = "application/json";
-        await c.Response.WriteAsync(body.ToJsonString());
+        await c.Response.WriteAsync(body.ToJsonString(GoLike));
     }
+
+    // Quotes escaped as \" (as Go's encoding/json writes them), not \u0022.
+    private static readonly JsonSerializerOptions GoLike = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task WriteStatusAsync(HttpContext c, int code, string reason, string message, string? name, string kind = "pods")
         => WriteJsonAsync(c, code, new JsonObject
