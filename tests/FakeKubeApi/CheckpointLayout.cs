@@ -32,6 +32,8 @@ public static class CheckpointLayout
     /// <summary>The runtime's own failure (docker checkpoint refused): the CRI error text.</summary>
     public sealed class CheckpointFailedException(string message) : Exception(message);
 
+    private static readonly SemaphoreSlim DockerCheckpointGate = new(1, 1);
+
     public static string NormalizeLayout(string? layout) => layout?.ToLowerInvariant() switch
     {
         "crio" or "cri-o" => "cri-o",
@@ -49,10 +51,21 @@ public static class CheckpointLayout
         try
         {
             string name = "kf" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+            // One docker checkpoint at a time: containerd refuses two of the same container at once ("content ... already exists").
+            await DockerCheckpointGate.WaitAsync(cancel);
             var watch = Stopwatch.StartNew();
-            Docker.Result r = await Docker.RunAsync(
-                ["checkpoint", "create", "--leave-running", "--checkpoint-dir", temp.FullName, request.DockerContainer, name], cancel);
-            watch.Stop();
+            Docker.Result r;
+            try
+            {
+                r = await Docker.RunAsync(
+                    ["checkpoint", "create", "--leave-running", "--checkpoint-dir", temp.FullName, request.DockerContainer, name], cancel);
+            }
+            finally
+            {
+                watch.Stop();
+                DockerCheckpointGate.Release();
+            }
+
             if (r.ExitCode != 0)
             {
                 throw new CheckpointFailedException($"docker checkpoint create {request.DockerContainer}: {r.Stderr.Trim()}");
