@@ -373,7 +373,187 @@ function Initialize-KfDockerEngine {
     Start-KfDockerEngine
     $check = & (Get-KfCheckpointTool -Name criu) check 2>&1
     if ($LASTEXITCODE -ne 0) { Write-Warning "criu check failed: $($check -join ' ')" }
+    Set-KfCriuRuncConfig
     Import-KfTestImage
+}
+
+# ---- The checkpoint specimen (tests/Specimen/specimen.c) -------------------------------------------
+$script:KfSpecimenImage = 'kforensics/specimen:test'
+$script:KfSpecimenLabel = 'org.kforensics.specimen.sha256'
+
+function Set-KfCriuRuncConfig {
+    <#
+    Idempotent: /etc/criu/runc.conf, which runc hands to CRIU on every checkpoint and restore (unless a
+    container names its own file in the annotation org.criu.config). It holds tcp-established: Docker
+    never asks for it, and without it CRIU refuses any container with a connected TCP socket
+    ("Connected TCP socket, consider using --tcp-established option").
+    #>
+    [CmdletBinding()]
+    param()
+    $path = '/etc/criu/runc.conf'
+    $text = "# Written by the KForensics test set-up (tests/Setup): runc passes this file to CRIU.`ntcp-established`n"
+    if ((Test-Path $path) -and (Get-Content -Raw $path) -eq $text) { return }
+    New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null
+    [System.IO.File]::WriteAllText($path, $text)
+}
+
+function Get-KfSpecimenImage { return $script:KfSpecimenImage }
+
+function Install-KfSpecimenImage {
+    <#
+    Idempotent: the image kforensics/specimen:test, the busybox test image plus /specimen (specimen.c
+    built with gcc -static -pthread). The image's label org.kforensics.specimen.sha256 is the SHA-256 of
+    the specimen.c it was built from; a different source rebuilds it. Returns the image name.
+    #>
+    [CmdletBinding()]
+    param()
+    $source = Join-Path $PSScriptRoot '../Specimen/specimen.c'
+    $hash = (Get-FileHash -Algorithm SHA256 -LiteralPath $source).Hash.ToLowerInvariant()
+    $label = & docker image inspect --format "{{index .Config.Labels `"$script:KfSpecimenLabel`"}}" $script:KfSpecimenImage 2>$null
+    if ($LASTEXITCODE -eq 0 -and "$label".Trim() -eq $hash) { return $script:KfSpecimenImage }
+    Install-KfDebianPackage -Name gcc, libc6-dev
+    Import-KfTestImage
+    Write-Host "Building $script:KfSpecimenImage from specimen.c ($($hash.Substring(0, 12)))"
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) "kf-specimen-$PID"
+    New-Item -ItemType Directory -Force -Path $work | Out-Null
+    $builder = "kf-specimen-build-$PID"
+    try {
+        $binary = Join-Path $work 'specimen'
+        $log = & gcc -static -pthread -O2 -Wall -o $binary $source 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "gcc failed on specimen.c: $($log -join "`n")" }
+        & docker create --name $builder $script:KfTestImage /specimen | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "docker create from $script:KfTestImage failed" }
+        & docker cp $binary "${builder}:/specimen" | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw 'docker cp of the specimen failed' }
+        & docker commit --change 'CMD ["/specimen"]' --change "LABEL $script:KfSpecimenLabel=$hash" $builder $script:KfSpecimenImage | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "docker commit of $script:KfSpecimenImage failed" }
+    } finally {
+        & docker rm -f $builder *> $null
+        Remove-Item -Recurse -Force $work
+    }
+    return $script:KfSpecimenImage
+}
+
+function Wait-KfSpecimenReady {
+    <# Waits until the specimen container -Name printed "ready" (throws after -TimeoutSeconds or when it stopped). #>
+    param([Parameter(Mandatory)] [string] $Name, [int] $TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $log = & docker logs $Name 2>&1
+        if (@($log) -contains 'ready') { return }
+        $running = & docker inspect --format '{{.State.Running}}' $Name 2>$null
+        if ("$running".Trim() -ne 'true') { throw "The specimen $Name stopped before it was ready: $($log -join ' ')" }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "The specimen $Name did not print 'ready' within $TimeoutSeconds s"
+}
+
+function Start-KfSpecimen {
+    <#
+    Runs the specimen (docker run -d, KF_SECRET=-Secret in its environment) and returns the container's
+    name. -MiB N: N MiB more memory with KF-MARKER-END near its end. -StoppedChild adds the SIGSTOP'd
+    child (a checkpoint of it hangs under the cgroup v1 freezer, see specimen.c). -Publish maps the TCP
+    port 8080 to a free host port. -Wait returns only once the specimen printed "ready".
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $Name = "kf-specimen-$([guid]::NewGuid().ToString('n').Substring(0, 8))",
+        [string] $Secret = 'kf-secret-2f1d9c',
+        [int] $MiB = 0,
+        [switch] $StoppedChild,
+        [switch] $Publish,
+        [switch] $Wait
+    )
+    $image = Install-KfSpecimenImage
+    $run = @('run', '-d', '--name', $Name, '-e', "KF_SECRET=$Secret")
+    if ($Publish) { $run += @('-p', '127.0.0.1::8080') }
+    $run += @($image, '/specimen')
+    if ($MiB -gt 0) { $run += @('--mib', "$MiB") }
+    if ($StoppedChild) { $run += '--stopped' }
+    & docker @run | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "docker run of the specimen $Name failed" }
+    if ($Wait) { Wait-KfSpecimenReady -Name $Name -TimeoutSeconds ([Math]::Max(30, 30 + $MiB / 100)) }
+    return $Name
+}
+
+function Get-KfContainerProcess {
+    <#
+    What /proc inside the running container -Name says (docker exec, the container's pid namespace):
+    one object per process with Pid, Ppid, Command (comm), CommandLine (argv joined by spaces), State
+    (the letter: S, R, T, Z...) and Threads (Tid, Command). The exec'd shell itself is left out.
+    #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $script = @'
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  [ "$p" = "$$" ] && continue
+  [ -r "$d/status" ] || continue
+  ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "$d/status")
+  state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "$d/status")
+  cmd=$(tr '\000' '\037' < "$d/cmdline")
+  printf 'P\t%s\t%s\t%s\t%s\t%s\n' "$p" "$ppid" "$state" "$(cat "$d/comm")" "$cmd"
+  for t in "$d"/task/[0-9]*; do printf 'T\t%s\t%s\t%s\n' "$p" "${t##*/}" "$(cat "$t/comm" 2>/dev/null)"; done
+done
+'@
+    $lines = & docker exec $Name /bin/sh -c $script
+    if ($LASTEXITCODE -ne 0) { throw "docker exec into $Name failed" }
+    $threads = @{}
+    foreach ($line in $lines | Where-Object { $_ -like "T`t*" }) {
+        $f = $line.Split("`t")
+        if (-not $threads.ContainsKey($f[1])) { $threads[$f[1]] = [System.Collections.Generic.List[object]]::new() }
+        $threads[$f[1]].Add([pscustomobject]@{ Tid = [int]$f[2]; Command = $f[3] })
+    }
+    foreach ($line in $lines | Where-Object { $_ -like "P`t*" }) {
+        $f = $line.Split("`t", 6)
+        # argv is NUL-separated; the script turned the NULs into 0x1f (a shell variable cannot hold NUL).
+        $argv = @($f[5].TrimEnd([char]0x1f).Split([char]0x1f) | Where-Object { $_ -ne '' })
+        [pscustomobject]@{
+            Pid         = [int]$f[1]
+            Ppid        = [int]$f[2]
+            State       = $f[3]
+            Command     = $f[4]
+            CommandLine = $argv -join ' '
+            Arguments   = $argv
+            Threads     = @(if ($threads.ContainsKey($f[1])) { $threads[$f[1]] | Sort-Object Tid })
+        }
+    }
+}
+
+function New-KfSpecimenCheckpoint {
+    <#
+    Runs the specimen (Start-KfSpecimen -Wait), reads its processes from /proc inside the container, and
+    checkpoints it with docker checkpoint create --leave-running (the container keeps running; remove it
+    with docker rm -f). Returns Container, ContainerId, Checkpoint, Directory (Docker's checkpoint
+    directory), Secret, MiB and Processes (Get-KfContainerProcess, read just before the checkpoint).
+    A failed checkpoint throws with the Error lines of CRIU's dump log.
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $Name = "kf-specimen-$([guid]::NewGuid().ToString('n').Substring(0, 8))",
+        [string] $Checkpoint = 'cp1',
+        [string] $Secret = 'kf-secret-2f1d9c',
+        [int] $MiB = 0,
+        [switch] $StoppedChild
+    )
+    Set-KfCriuRuncConfig
+    $container = Start-KfSpecimen -Name $Name -Secret $Secret -MiB $MiB -StoppedChild:$StoppedChild -Wait
+    $id = "$(& docker inspect --format '{{.Id}}' $container)".Trim()
+    $processes = @(Get-KfContainerProcess -Name $container)
+    $out = & docker checkpoint create --leave-running $container $Checkpoint 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        $log = "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/$id/criu-dump.log"
+        $errors = if (Test-Path $log) { @(Get-Content $log | Where-Object { $_ -match '\) Error ' }) -join "`n" } else { '' }
+        throw "docker checkpoint create $container $Checkpoint failed: $($out -join ' ')`n$errors"
+    }
+    return [pscustomobject]@{
+        Container   = $container
+        ContainerId = $id
+        Checkpoint  = $Checkpoint
+        Directory   = "/var/lib/docker/containers/$id/checkpoints/$Checkpoint"
+        Secret      = $Secret
+        MiB         = $MiB
+        Processes   = $processes
+    }
 }
 
 Export-ModuleMember -Function *-Kf*
