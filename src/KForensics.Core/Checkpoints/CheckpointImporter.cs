@@ -15,16 +15,22 @@ public static class CheckpointImporter
 {
     /// <summary>Unpacks and verifies; returns the manifest. The caller owns (and deletes) the directory.</summary>
     public static async Task<CheckpointManifest> VerifyAsync(string archive, string directory, CancellationToken cancellationToken)
+        => await VerifyAsync(archive, directory, await ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private static async Task<IReadOnlyDictionary<string, EvidenceFile>> ExtractAsync(string archive, string directory, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, EvidenceFile> files;
         try
         {
-            files = await SafeArchiveExtractor.ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false);
+            return await SafeArchiveExtractor.ExtractAsync(archive, directory, cancellationToken).ConfigureAwait(false);
         }
         catch (ArchiveException ex)
         {
             throw FromArchive(ex);
         }
+    }
+
+    private static async Task<CheckpointManifest> VerifyAsync(string archive, string directory, IReadOnlyDictionary<string, EvidenceFile> files, CancellationToken cancellationToken)
+    {
 
         if (!files.ContainsKey(CheckpointManifest.FileName))
         {
@@ -92,7 +98,14 @@ public static class CheckpointImporter
         string work = Directory.CreateTempSubdirectory("kforensics-import-").FullName;
         try
         {
-            CheckpointManifest manifest = await VerifyAsync(archive, work, cancellationToken).ConfigureAwait(false);
+            IReadOnlyDictionary<string, EvidenceFile> files = await ExtractAsync(archive, work, cancellationToken).ConfigureAwait(false);
+            if (ForeignArchiveImporter.IsForeign(files))
+            {
+                // A CRI-O/kubelet, containerd or Podman archive: no manifest of ours to verify against.
+                return await ForeignArchiveImporter.ImportAsync(engine, archive, work, name, network, cancellationToken).ConfigureAwait(false);
+            }
+
+            CheckpointManifest manifest = await VerifyAsync(archive, work, files, cancellationToken).ConfigureAwait(false);
             engine.RequireExperimental();
             RestoreService.RequireLocal(engine, "import a checkpoint");
             string json = await File.ReadAllTextAsync(Path.Combine(work, PodmanLayout.ContainerJson), cancellationToken).ConfigureAwait(false);
@@ -107,7 +120,7 @@ public static class CheckpointImporter
         }
     }
 
-    private static DockerEngineException FromArchive(ArchiveException ex)
+    internal static DockerEngineException FromArchive(ArchiveException ex)
         => new(ex.Kind == ArchiveErrorKind.UnsafePath ? DockerErrorKind.ArchiveUnsafePath : DockerErrorKind.ArchiveInvalid, ex.Message, ex.Target, ex);
 
     private static DockerEngineException Mismatch(string archive, string member, string why)

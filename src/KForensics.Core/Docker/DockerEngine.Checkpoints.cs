@@ -105,6 +105,20 @@ public sealed partial class DockerEngine
             return true;
         }, containerId).ConfigureAwait(false);
 
+    /// <summary>True when the engine has the image (by name, tag or id).</summary>
+    public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(() => Client.Images.InspectImageAsync(image, cancellationToken), image).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerEngineException ex) when (ex.Kind is DockerErrorKind.ContainerNotFound or DockerErrorKind.ApiError && ex.Message.Contains("No such image", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+    }
+
     private static string DirQuery(string? directory, char separator)
         => string.IsNullOrEmpty(directory) ? string.Empty : separator + "dir=" + Uri.EscapeDataString(directory);
 }

@@ -19,6 +19,7 @@ public enum DockerErrorKind
     ArchiveUnsafePath,
     ArchiveInvalid,
     TargetExists,
+    ImageMissing,
 }
 
 /// <summary>A failure the user can act on, with the kind, the object it concerns and the engine's own words.</summary>

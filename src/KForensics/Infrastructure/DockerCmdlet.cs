@@ -81,6 +81,7 @@ public abstract class DockerCmdlet : AsyncCmdlet
             DockerErrorKind.ArchiveUnsafePath => (ErrorIds.CheckpointArchiveUnsafePath, ErrorCategory.SecurityError),
             DockerErrorKind.ArchiveInvalid => (ErrorIds.CheckpointArchiveInvalid, ErrorCategory.InvalidData),
             DockerErrorKind.TargetExists => (ErrorIds.CheckpointExportTargetExists, ErrorCategory.ResourceExists),
+            DockerErrorKind.ImageMissing => (ErrorIds.CheckpointImageMissing, ErrorCategory.ObjectNotFound),
             _ => (ErrorIds.DockerApiError, ErrorCategory.NotSpecified),
         };
         return new ErrorRecord(ex, id, category, ex.Target ?? target);

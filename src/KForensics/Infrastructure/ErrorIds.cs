@@ -100,4 +100,5 @@ public static class ErrorIds
     public const string NoContainerToCheckpoint = "NoContainerToCheckpoint";
     public const string NodeGone = "NodeGone";
     public const string DiskFull = "DiskFull";
+    public const string CheckpointImageMissing = "CheckpointImageMissing";
 }

@@ -171,7 +171,7 @@ public sealed class PodCheckpointSession
             return await PodExec.CopyFileOutAsync(Client, helper, target.Namespace, CheckpointHelperPod.Container, CheckpointHelperPod.MountPath, nodeFile, partial,
                 progress, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (IsDiskFull(e))
+        catch (Exception e) when (DiskFull(e) is not null)
         {
             throw new KubeOperationException(KubeFailureKind.DiskFull,
                 $"The local disk filled up while writing {partial}; the partial file was removed and the node's archive is kept at {target.NodeName}:{nodeDirectory}/{nodeFile}.", e);
@@ -188,7 +188,20 @@ public sealed class PodCheckpointSession
         }
     }
 
-    private static bool IsDiskFull(IOException e) => e.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
+    // ENOSPC on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows; the exec layer may have wrapped it.
+    private static IOException? DiskFull(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is IOException io && (io.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+                                        || io.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)))
+            {
+                return io;
+            }
+        }
+
+        return null;
+    }
 
     private async Task<bool> NodeExistsAsync(string node)
     {
