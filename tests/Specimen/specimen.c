@@ -24,7 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -269,7 +269,8 @@ static void open_sockets(void)
     struct sockaddr_un path = { .sun_family = AF_UNIX };
     strcpy(path.sun_path, "/tmp/kf.sock");
     unlink(path.sun_path);
-    if (ux < 0 || bind(ux, (struct sockaddr *)&path, sizeof path) != 0 || listen(ux, 8) != 0)
+    socklen_t path_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path.sun_path));
+    if (ux < 0 || bind(ux, (struct sockaddr *)&path, path_len) != 0 || listen(ux, 8) != 0)
         die("bind/listen(/tmp/kf.sock)");
     start_thread(unix_thread, ux);
 }
