@@ -138,14 +138,20 @@ Describe 'New-PodCheckpoint: containerd, every container, in parallel, and remov
         $cp = New-PodCheckpoint api-0 -Namespace shop -OutputDirectory (New-OutputDirectory) @kc
         $cp.Runtime | Should -Be 'Containerd'
         ($cp | Get-ContainerCheckpoint).Engine | Should -Be 'containerd'
+        $shown = & $checkpointctl show $cp.Path 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($shown -join "`n")
+        ($shown -join "`n") | Should -Match 'containerd'
         @($cp | Get-CheckpointFileChange | Where-Object Path -eq '/var/kf/marker').Change | Should -Be 'Written'
         $clone = $cp | Import-ContainerCheckpoint -Name "$prefix-api-sandbox" -Confirm:$false
         (Wait-Numbers "$prefix-api-sandbox" 1)[0] | Should -BeGreaterThan 0
     }
 
     It 'checkpoints every running container of the pod when -Container is absent, several at once' {
-        $all = @(New-PodCheckpoint -Selector app=web -Namespace shop -ThrottleLimit 2 -OutputDirectory (New-OutputDirectory) @kc)
-        ($all.Container | Sort-Object) | Should -Be @('nginx', 'sidecar')
+        $web = @(New-PodCheckpoint -Selector app=web -Namespace shop -ThrottleLimit 2 -OutputDirectory (New-OutputDirectory) @kc)
+        ($web.Container | Sort-Object) | Should -Be @('nginx', 'sidecar')
+        $all = @(New-PodCheckpoint -Pod web-0, api-0 -Namespace shop -ThrottleLimit 2 -OutputDirectory (New-OutputDirectory) @kc)
+        ($all | ForEach-Object { "$($_.Pod)/$($_.Container)" } | Sort-Object) | Should -Be @('api-0/app', 'web-0/nginx', 'web-0/sidecar')
+        ($all.Sha256 | Sort-Object -Unique).Count | Should -Be 3
         $all | ForEach-Object { Test-Path $_.Path | Should -BeTrue }
         Get-HelperPods | Should -BeNullOrEmpty
     }
