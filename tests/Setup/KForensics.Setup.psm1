@@ -183,6 +183,39 @@ function Set-KfRootWrapper {
     & chmod 755 $wrapper
 }
 
+function Set-KfCriuWrapper {
+    <#
+    $KfStateRoot/bin/criu: CRIU through its root's dynamic loader, like Set-KfRootWrapper, but not exec'd.
+    runc starts `criu swrk` with --work-path and --image-path on its own command line; Docker's shim
+    removes the work directory right after a checkpoint, and with it CRIU's stats-dump (which
+    checkpointctl inspect --stats needs). So after a successful swrk the wrapper copies a stats-dump
+    from runc's work directory next to the images, and Docker keeps it in the checkpoint directory.
+    #>
+    param([Parameter(Mandatory)] [string] $Root)
+    $wrapper = Join-Path $script:KfStateRoot 'bin/criu'
+    New-Item -ItemType Directory -Force -Path (Split-Path $wrapper) | Out-Null
+    @(
+        '#!/bin/sh'
+        "R=$Root"
+        'L=$R/usr/lib/x86_64-linux-gnu'
+        '"$L/ld-linux-x86-64.so.2" --library-path "$L:$R/lib/x86_64-linux-gnu" "$R/usr/sbin/criu" "$@"'
+        'rc=$?'
+        'if [ "$1" = swrk ] && [ "$rc" -eq 0 ] && [ -r "/proc/$PPID/cmdline" ]; then'
+        '    work= images='
+        '    set -- $(tr ''\000'' '' '' < "/proc/$PPID/cmdline")'
+        '    while [ $# -gt 1 ]; do'
+        '        case "$1" in --work-path) work=$2 ;; --image-path) images=$2 ;; esac'
+        '        shift'
+        '    done'
+        '    if [ -n "$work" ] && [ -n "$images" ] && [ -f "$work/stats-dump" ] && [ -d "$images" ] && [ ! -e "$images/stats-dump" ]; then'
+        '        cp "$work/stats-dump" "$images/stats-dump"'
+        '    fi'
+        'fi'
+        'exit $rc'
+    ) | Set-Content $wrapper
+    & chmod 755 $wrapper
+}
+
 function Install-KfCriuRoot {
     <#
     Idempotent: CRIU 4.2 with crit (python3-pycriu and python3-protobuf, pure Python) from Debian unstable
@@ -210,7 +243,7 @@ function Install-KfCriuRoot {
         Write-Host "Unpacking checkpointctl from Debian '$script:KfCheckpointctlSuite' into $ctlRoot"
         Install-KfDebianRoot -Suite $script:KfCheckpointctlSuite -Root $ctlRoot -Marker $script:KfCheckpointctlMarker -Package checkpointctl | Out-Null
     }
-    Set-KfRootWrapper -Name criu -Root $criuRoot -Program 'usr/sbin/criu'
+    Set-KfCriuWrapper -Root $criuRoot
     Set-KfRootWrapper -Name checkpointctl -Root $ctlRoot -Program 'usr/bin/checkpointctl'
     $crit = Join-Path $script:KfStateRoot 'bin/crit'
     @(
@@ -452,7 +485,8 @@ function Start-KfSpecimen {
     <#
     Runs the specimen (docker run -d, KF_SECRET=-Secret in its environment) and returns the container's
     name. -MiB N: N MiB more memory with KF-MARKER-END near its end. -StoppedChild adds the SIGSTOP'd
-    child (a checkpoint of it hangs under the cgroup v1 freezer, see specimen.c). -Publish maps the TCP
+    child (a checkpoint of it hangs under the cgroup v1 freezer, see specimen.c); -NoZombie leaves out the
+    zombie (checkpointctl 1.3 fails on most of a checkpoint with one). -Publish maps the TCP
     port 8080 to a free host port. -Wait returns only once the specimen printed "ready".
     #>
     [CmdletBinding()]
@@ -461,6 +495,7 @@ function Start-KfSpecimen {
         [string] $Secret = 'kf-secret-2f1d9c',
         [int] $MiB = 0,
         [switch] $StoppedChild,
+        [switch] $NoZombie,
         [switch] $Publish,
         [switch] $Wait
     )
@@ -470,6 +505,7 @@ function Start-KfSpecimen {
     $run += @($image, '/specimen')
     if ($MiB -gt 0) { $run += @('--mib', "$MiB") }
     if ($StoppedChild) { $run += '--stopped' }
+    if ($NoZombie) { $run += '--no-zombie' }
     & docker @run | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "docker run of the specimen $Name failed" }
     if ($Wait) { Wait-KfSpecimenReady -Name $Name -TimeoutSeconds ([Math]::Max(30, 30 + $MiB / 100)) }
@@ -521,7 +557,7 @@ done
 
 function New-KfSpecimenCheckpoint {
     <#
-    Runs the specimen (Start-KfSpecimen -Wait), reads its processes from /proc inside the container, and
+    Runs the specimen (Start-KfSpecimen -Wait, with -MiB, -StoppedChild, -NoZombie), reads its processes from /proc inside the container, and
     checkpoints it with docker checkpoint create --leave-running (the container keeps running; remove it
     with docker rm -f). Returns Container, ContainerId, Checkpoint, Directory (Docker's checkpoint
     directory), Secret, MiB and Processes (Get-KfContainerProcess, read just before the checkpoint).
@@ -533,10 +569,11 @@ function New-KfSpecimenCheckpoint {
         [string] $Checkpoint = 'cp1',
         [string] $Secret = 'kf-secret-2f1d9c',
         [int] $MiB = 0,
-        [switch] $StoppedChild
+        [switch] $StoppedChild,
+        [switch] $NoZombie
     )
     Set-KfCriuRuncConfig
-    $container = Start-KfSpecimen -Name $Name -Secret $Secret -MiB $MiB -StoppedChild:$StoppedChild -Wait
+    $container = Start-KfSpecimen -Name $Name -Secret $Secret -MiB $MiB -StoppedChild:$StoppedChild -NoZombie:$NoZombie -Wait
     $id = "$(& docker inspect --format '{{.Id}}' $container)".Trim()
     $processes = @(Get-KfContainerProcess -Name $container)
     $out = & docker checkpoint create --leave-running $container $Checkpoint 2>&1
@@ -553,6 +590,204 @@ function New-KfSpecimenCheckpoint {
         Secret      = $Secret
         MiB         = $MiB
         Processes   = $processes
+    }
+}
+
+# ---- Checkpoint archives in the layouts of other engines (reference/criu-images.md 3.7) -----------
+
+function Get-KfRootfsChange {
+    # docker diff of a container: Kind (A, C, D) and Path ('/tmp/x'), as Docker reports them.
+    param([Parameter(Mandatory)] [string] $Container)
+    foreach ($line in @(& docker diff $Container)) {
+        if ($line -match '^([ACD]) (/.*)$') { [pscustomobject]@{ Kind = $Matches[1]; Path = $Matches[2] } }
+    }
+}
+
+function New-KfCheckpointArchive {
+    <#
+    Lays out an archive from a real Docker checkpoint directory (/var/lib/docker/containers/<id>/
+    checkpoints/<name>) the way another engine exports one, so that checkpointctl and the importers can
+    read it: checkpoint/ (the CRIU images), config.dump, spec.dump (the container's OCI spec with the
+    engine's annotations), stats-dump when CRIU left one, and the container's file-system changes:
+      Podman      rootfs-diff.tar + deleted.files, network.status; zstd by default
+      CriO        rootfs-diff.tar + deleted.files, bind.mounts, the log as io.kubernetes.cri-o.LogPath; plain tar
+      Containerd  rootfs-diff.tar gzip-compressed with OCI whiteouts (no deleted.files), status, container.log; plain tar
+    -Container names the container when the directory is not under Docker's containers/<id>/; it must
+    still exist (its spec, image and changes are read from the engine). Returns the archive (FileInfo).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $CheckpointDirectory,
+        [ValidateSet('Podman', 'CriO', 'Containerd')] [string] $Layout = 'Podman',
+        [ValidateSet('zstd', 'gzip', 'none')] [string] $Compression,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Container,
+        [string] $PodName,
+        [string] $Namespace = 'default'
+    )
+    $directory = (Resolve-Path -LiteralPath $CheckpointDirectory).ProviderPath
+    if (-not (Test-Path (Join-Path $directory 'inventory.img'))) { throw "$directory holds no CRIU images (no inventory.img)" }
+    if (-not $Container) {
+        if ($directory -notmatch '/containers/([0-9a-f]{64})/checkpoints/[^/]+$') { throw "Name the container of $directory with -Container" }
+        $Container = $Matches[1]
+    }
+    if (-not $Compression) { $Compression = if ($Layout -eq 'Podman') { 'zstd' } else { 'none' } }
+    $info = (& docker inspect $Container | ConvertFrom-Json)
+    if ($LASTEXITCODE -ne 0 -or -not $info) { throw "docker inspect $Container failed" }
+    $info = @($info)[0]
+    $id = $info.Id
+    $name = $info.Name.TrimStart('/')
+    if (-not $PodName) { $PodName = "$name-pod" }
+    $created = ([DateTimeOffset]::Parse($info.Created)).UtcDateTime
+    $checkpointed = (Get-Item -LiteralPath (Join-Path $directory 'inventory.img')).LastWriteTimeUtc
+    $rfc = { param([DateTime] $t) $t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", [cultureinfo]::InvariantCulture) }
+
+    $stage = Join-Path ([System.IO.Path]::GetTempPath()) "kf-archive-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+    New-Item -ItemType Directory -Force -Path $stage | Out-Null
+    try {
+        & cp -a $directory (Join-Path $stage 'checkpoint')
+        if ($LASTEXITCODE -ne 0) { throw "copying $directory failed" }
+        # CRIU's statistics belong at the archive's root (Set-KfCriuWrapper keeps them in Docker's directory).
+        $stats = Join-Path $stage 'checkpoint/stats-dump'
+        if (Test-Path $stats) { Move-Item -LiteralPath $stats (Join-Path $stage 'stats-dump') }
+        $members = [System.Collections.Generic.List[string]]::new()
+        $members.Add('checkpoint')
+        $write = {
+            param([string] $Member, $Value)
+            $text = if ($Value -is [string]) { $Value } else { $Value | ConvertTo-Json -Depth 32 }
+            [System.IO.File]::WriteAllText((Join-Path $stage $Member), $text)
+            $members.Add($Member)
+        }
+
+        # spec.dump: the OCI spec runc ran the container with (its bundle's config.json while it runs).
+        $bundle = "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/$id/config.json"
+        $spec = if (Test-Path $bundle) { Get-Content -Raw $bundle | ConvertFrom-Json -AsHashtable } else {
+            [ordered]@{
+                ociVersion = '1.0.2'; hostname = $info.Config.Hostname
+                process = [ordered]@{ args = @($info.Path) + @($info.Args); env = @($info.Config.Env); cwd = $(if ($info.Config.WorkingDir) { $info.Config.WorkingDir } else { '/' }) }
+                root = [ordered]@{ path = 'rootfs' }
+                mounts = @($info.Mounts | ForEach-Object { [ordered]@{ destination = $_.Destination; type = 'bind'; source = $_.Source; options = @('rbind') } })
+            }
+        }
+        $annotations = [ordered]@{}
+        if ($spec['annotations']) { foreach ($k in $spec['annotations'].Keys) { $annotations[$k] = $spec['annotations'][$k] } }
+        $ip = "$($info.NetworkSettings.IPAddress)"
+        switch ($Layout) {
+            'Podman' { $annotations['io.container.manager'] = 'libpod' }
+            'CriO' {
+                $annotations['io.container.manager'] = 'cri-o'
+                $annotations['io.kubernetes.cri-o.Metadata'] = (@{ name = $name; attempt = 0 } | ConvertTo-Json -Compress)
+                $annotations['io.kubernetes.cri-o.Created'] = & $rfc $created
+                $annotations['io.kubernetes.cri-o.ContainerType'] = 'container'
+                $annotations['io.kubernetes.cri-o.ContainerID'] = $id
+                $annotations['io.kubernetes.cri-o.ImageName'] = $info.Config.Image
+                $annotations['io.kubernetes.cri-o.Name'] = "k8s_${name}_${PodName}_${Namespace}_0"
+                if ($ip) { $annotations['io.kubernetes.cri-o.IP.0'] = $ip }
+                $annotations['io.kubernetes.container.name'] = $name
+                $annotations['io.kubernetes.pod.name'] = $PodName
+                $annotations['io.kubernetes.pod.namespace'] = $Namespace
+            }
+            'Containerd' {
+                $annotations['io.kubernetes.cri.container-type'] = 'container'
+                $annotations['io.kubernetes.cri.container-name'] = $name
+                $annotations['io.kubernetes.cri.image-name'] = $info.Config.Image
+                $annotations['io.kubernetes.cri.sandbox-name'] = $PodName
+                $annotations['io.kubernetes.cri.sandbox-namespace'] = $Namespace
+            }
+        }
+        $spec['annotations'] = $annotations
+        & $write 'spec.dump' $spec
+
+        & $write 'config.dump' ([ordered]@{
+                id = $id; name = $name
+                rootfsImage = $info.Image; rootfsImageRef = $info.Image; rootfsImageName = $info.Config.Image
+                runtime = 'runc'
+                createdTime = & $rfc $created; checkpointedTime = & $rfc $checkpointed
+            })
+
+        if (Test-Path (Join-Path $stage 'stats-dump')) { $members.Add('stats-dump') }
+        else { Write-Warning "$directory has no stats-dump (made before Set-KfCriuWrapper kept it): checkpointctl inspect --stats and --all fail on this archive" }
+
+        # File-system changes, read from the container's writable overlay layer.
+        $upper = "$($info.GraphDriver.Data.UpperDir)"
+        $changes = @(Get-KfRootfsChange -Container $id)
+        if ($upper -and (Test-Path $upper)) {
+            if ($Layout -eq 'Containerd') {
+                # The rw layer as an OCI layer: gzip'd tar, deletions as .wh.<name> (overlay marks them 0:0 char devices).
+                $layer = Join-Path $stage 'layer'
+                & cp -a $upper $layer
+                # A tar cannot hold sockets (CRIU re-creates bound unix sockets itself).
+                & find $layer -type s -delete
+                foreach ($line in @(& find $layer -type c)) {
+                    $leaf = Split-Path -Leaf $line
+                    Remove-Item -LiteralPath $line -Force
+                    New-Item -ItemType File -Path (Join-Path (Split-Path $line) ".wh.$leaf") | Out-Null
+                }
+                & /bin/sh -c "tar -C '$layer' -cf - . | gzip -n > '$stage/rootfs-diff.tar'"
+                if ($LASTEXITCODE -ne 0) { throw 'writing rootfs-diff.tar failed' }
+                Remove-Item -Recurse -Force $layer
+            } else {
+                # Podman and CRI-O: added and changed regular files and symbolic links, and a list of the deleted paths.
+                $files = @($changes | Where-Object { $_.Kind -ne 'D' } | ForEach-Object { $_.Path.TrimStart('/') } |
+                    Where-Object { $p = Join-Path $upper $_; (Test-Path -LiteralPath $p) -and "$((Get-Item -LiteralPath $p -Force).UnixMode)"[0] -in '-', 'l' })
+                $list = Join-Path $stage 'rootfs-diff.list'
+                [System.IO.File]::WriteAllLines($list, [string[]]$files)
+                & tar -C $upper --no-recursion -cf (Join-Path $stage 'rootfs-diff.tar') -T $list
+                if ($LASTEXITCODE -ne 0) { throw 'writing rootfs-diff.tar failed' }
+                Remove-Item -LiteralPath $list
+                & $write 'deleted.files' (ConvertTo-Json -InputObject @($changes | Where-Object Kind -eq 'D' | ForEach-Object Path) -Compress)
+            }
+            $members.Add('rootfs-diff.tar')
+        }
+
+        $log = "$($info.LogPath)"
+        switch ($Layout) {
+            'Podman' {
+                $networks = [ordered]@{}
+                foreach ($n in $info.NetworkSettings.Networks.PSObject.Properties) {
+                    if (-not $n.Value.IPAddress) { continue }
+                    $networks[$n.Name] = [ordered]@{ interfaces = [ordered]@{ eth0 = [ordered]@{
+                                subnets = @([ordered]@{ ipnet = "$($n.Value.IPAddress)/$($n.Value.IPPrefixLen)"; gateway = $n.Value.Gateway })
+                                mac_address = $n.Value.MacAddress } } }
+                }
+                & $write 'network.status' $networks
+            }
+            'CriO' {
+                $binds = @($spec['mounts'] | Where-Object { $_['type'] -eq 'bind' -and $_['source'] -and (Test-Path -LiteralPath $_['source']) } | ForEach-Object {
+                        $item = Get-Item -LiteralPath $_['source'] -Force
+                        [ordered]@{ source = $_['source']; destination = $_['destination']
+                            file_type = $(if ($item.PSIsContainer) { 'directory' } else { 'file' })
+                            permissions = [int]$item.UnixFileMode }
+                    })
+                & $write 'bind.mounts' (ConvertTo-Json -InputObject $binds -Depth 4)
+                if ($log -and (Test-Path $log)) { Copy-Item -LiteralPath $log (Join-Path $stage 'io.kubernetes.cri-o.LogPath'); $members.Add('io.kubernetes.cri-o.LogPath') }
+            }
+            'Containerd' {
+                $ns = { param([string] $t) if (-not $t -or $t.StartsWith('0001-')) { 0 } else { ([DateTimeOffset]::Parse($t).ToUnixTimeMilliseconds()) * 1000000 } }
+                & $write 'status' ([ordered]@{
+                        Version = 'v1'; Pid = [int]$info.State.Pid; CreatedAt = & $ns $info.Created; StartedAt = & $ns $info.State.StartedAt
+                        FinishedAt = & $ns $info.State.FinishedAt; ExitCode = [int]$info.State.ExitCode; Reason = ''; Message = ''
+                        Starting = $false; Removing = $false; Unknown = $false
+                    })
+                if ($log -and (Test-Path $log)) { Copy-Item -LiteralPath $log (Join-Path $stage 'container.log'); $members.Add('container.log') }
+            }
+        }
+
+        $target = [System.IO.Path]::GetFullPath($Path)
+        New-Item -ItemType Directory -Force -Path (Split-Path $target) | Out-Null
+        if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Force }
+        $list = Join-Path ([System.IO.Path]::GetTempPath()) "kf-archive-members-$PID.txt"
+        [System.IO.File]::WriteAllLines($list, [string[]]$members)
+        try {
+            $filter = switch ($Compression) { 'zstd' { '| zstd -q -T0 -c' } 'gzip' { '| gzip -n -c' } default { '' } }
+            if ($Compression -eq 'zstd') { Install-KfDebianPackage -Name zstd }
+            # umask 077: the engines write their archives with mode 0600.
+            & /bin/sh -c "umask 077; tar -C '$stage' -cf - -T '$list' $filter > '$target'"
+            if ($LASTEXITCODE -ne 0) { throw "writing $target failed" }
+        } finally { Remove-Item -LiteralPath $list -Force }
+        return Get-Item -LiteralPath $target
+    } finally {
+        Remove-Item -Recurse -Force $stage
     }
 }
 

@@ -3,7 +3,7 @@
  * KForensics reads. Built statically (gcc -static -pthread) by Install-KfSpecimenImage and run as the
  * container's init. Prints "ready" once everything below is in place, then "tick N" once a second.
  *
- *   pid 1  kf-specimen    argv: /specimen [--mib N] [--stopped]
+ *   pid 1  kf-specimen    argv: /specimen [--mib N] [--stopped] [--no-zombie]
  *     threads kf-tcp (TCP 0.0.0.0:8080, answers "kforensics-specimen\n"), kf-udp (UDP 0.0.0.0:5353,
  *             echoes), kf-unix (unix stream listener /tmp/kf.sock, answers the same line)
  *     fds     /tmp/kf-open.txt (written, open), /tmp/kf-deleted.txt (open, unlinked), the TCP
@@ -17,7 +17,8 @@
  *     child  kf-stopped     argv: kf-stopped --role stopped  (raise(SIGSTOP)), only with --stopped:
  *            under the cgroup v1 freezer CRIU's PTRACE_SEIZE of a stopped task blocks until the
  *            cgroup is thawed, so a checkpoint of the specimen with it hangs
- *     child  kf-zombie      (exits 7, never reaped)
+ *     child  kf-zombie      (exits 7, never reaped), left out with --no-zombie: checkpointctl 1.3
+ *            cannot inspect files, sockets, command lines or environments of a checkpoint with a zombie
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -315,11 +316,13 @@ static void on_term(int sig)
 int main(int argc, char **argv)
 {
     long mib = 0;
-    int with_stopped = 0;
+    int with_stopped = 0, with_zombie = 1;
     const char *role = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--mib") && i + 1 < argc)
             mib = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--no-zombie"))
+            with_zombie = 0;
         else if (!strcmp(argv[i], "--stopped"))
             with_stopped = 1;
         else if (!strcmp(argv[i], "--role") && i + 1 < argc)
@@ -385,10 +388,10 @@ int main(int argc, char **argv)
         die("execv(stopped)");
     }
 
-    pid_t zombie = fork();
+    pid_t zombie = with_zombie ? fork() : 0;
     if (zombie < 0)
         die("fork(zombie)");
-    if (zombie == 0) {
+    if (with_zombie && zombie == 0) {
         set_name("kf-zombie");
         _exit(7);
     }
@@ -412,7 +415,7 @@ int main(int argc, char **argv)
     while (with_stopped && waitpid(stopped, &status, WUNTRACED) < 0 && errno == EINTR)
         ;
     siginfo_t info;
-    while (waitid(P_PID, (id_t)zombie, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+    while (with_zombie && waitid(P_PID, (id_t)zombie, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
         ;
 
     printf("ready\n");
