@@ -86,13 +86,22 @@ static void write_all(int fd, const char *text)
     }
 }
 
-static void move_fd(int from, int to)
+/* Moves descriptors to fixed numbers without close-on-exec, through numbers above 100 so that a target
+   that is also a source (or already the right number, close-on-exec) is handled. */
+static void move_fds(const int *from, const int *to, int n)
 {
-    if (from == to)
-        return;
-    if (dup2(from, to) < 0)
-        die("dup2");
-    close(from);
+    int tmp[8];
+    for (int i = 0; i < n; i++) {
+        tmp[i] = fcntl(from[i], F_DUPFD, 100);
+        if (tmp[i] < 0)
+            die("fcntl(F_DUPFD)");
+        close(from[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        if (dup2(tmp[i], to[i]) < 0)
+            die("dup2");
+        close(tmp[i]);
+    }
 }
 
 static void signal_ready(char what)
@@ -362,10 +371,9 @@ int main(int argc, char **argv)
     if (child == 0) {
         close(pair[0]);
         close(ready[0]);
-        move_fd(pair[1], FD_PAIR);
-        move_fd(pipefd[0], FD_PIPE_READ);
-        move_fd(pipefd[1], FD_PIPE_WRITE);
-        move_fd(ready[1], FD_READY);
+        int from[] = { pair[1], pipefd[0], pipefd[1], ready[1] };
+        int to[] = { FD_PAIR, FD_PIPE_READ, FD_PIPE_WRITE, FD_READY };
+        move_fds(from, to, 4);
         char *args[] = { "kf-child", "--role", "child", NULL };
         execv(self, args);
         die("execv(child)");
