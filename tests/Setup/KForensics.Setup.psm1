@@ -561,7 +561,8 @@ function New-KfSpecimenCheckpoint {
     checkpoints it with docker checkpoint create --leave-running (the container keeps running; remove it
     with docker rm -f). Returns Container, ContainerId, Checkpoint, Directory (Docker's checkpoint
     directory), Secret, MiB and Processes (Get-KfContainerProcess, read just before the checkpoint).
-    A failed checkpoint throws with the Error lines of CRIU's dump log.
+    A failed checkpoint throws with the Error lines of CRIU's dump log; one still running after
+    -TimeoutSeconds (a stopped child under the cgroup v1 freezer) is released by thawing the cgroup.
     #>
     [CmdletBinding()]
     param(
@@ -570,17 +571,36 @@ function New-KfSpecimenCheckpoint {
         [string] $Secret = 'kf-secret-2f1d9c',
         [int] $MiB = 0,
         [switch] $StoppedChild,
-        [switch] $NoZombie
+        [switch] $NoZombie,
+        [int] $TimeoutSeconds = 120
     )
     Set-KfCriuRuncConfig
     $container = Start-KfSpecimen -Name $Name -Secret $Secret -MiB $MiB -StoppedChild:$StoppedChild -NoZombie:$NoZombie -Wait
     $id = "$(& docker inspect --format '{{.Id}}' $container)".Trim()
     $processes = @(Get-KfContainerProcess -Name $container)
-    $out = & docker checkpoint create --leave-running $container $Checkpoint 2>&1
-    if ($LASTEXITCODE -ne 0) {
+    $start = [System.Diagnostics.ProcessStartInfo]::new('docker')
+    foreach ($a in 'checkpoint', 'create', '--leave-running', $container, $Checkpoint) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $note = ''
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        # CRIU blocks in PTRACE_SEIZE of a stopped task while the cgroup v1 freezer holds it; thawing the
+        # cgroup releases CRIU, which then fails the dump (the container keeps running).
+        $freezer = "/sys/fs/cgroup/freezer/docker/$id/freezer.state"
+        if ((Test-Path $freezer) -and (Get-Content -Raw $freezer).Trim() -eq 'FROZEN') {
+            [System.IO.File]::WriteAllText($freezer, 'THAWED')
+            $note = " (CRIU hung for $TimeoutSeconds s with the container frozen; its cgroup was thawed)"
+        }
+        $process.WaitForExit()
+    }
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0) {
         $log = "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/$id/criu-dump.log"
         $errors = if (Test-Path $log) { @(Get-Content $log | Where-Object { $_ -match '\) Error ' }) -join "`n" } else { '' }
-        throw "docker checkpoint create $container $Checkpoint failed: $($out -join ' ')`n$errors"
+        throw "docker checkpoint create $container $Checkpoint failed$note`: $($stderr.Result.Trim()) $($stdout.Result.Trim())`n$errors"
     }
     return [pscustomobject]@{
         Container   = $container
