@@ -34,6 +34,7 @@
         'Search-CheckpointMemory'
         'Export-CheckpointMemory'
         'Compare-ContainerCheckpoint'
+        'Get-CheckpointImage'
         'Get-ScapField'
         'Start-PodCapture'
         'Get-PodCapture'

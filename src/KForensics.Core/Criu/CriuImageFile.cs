@@ -111,9 +111,32 @@ internal sealed class CriuImageFile : IDisposable
         return BinaryPrimitives.ReadUInt32LittleEndian(_word);
     }
 
-    /// <summary>The next entry, or null at the end of the file.</summary>
-    public T? Next<T>(MessageParser<T> parser)
-        where T : class, IMessage<T>
+    /// <summary>The next entry of any message type (<paramref name="parser"/> decides), or null at the end of the file.</summary>
+    public IMessage? Next(MessageParser parser, out long offset)
+    {
+        offset = _stream.Position;
+        byte[]? payload = NextPayload();
+        if (payload is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new CriuImageException(CriuImageErrorKind.InvalidMessage,
+                System.IO.Path.GetFileName(Path) + ": the entry at offset " + offset.ToString(CultureInfo.InvariantCulture) + " is not a valid message of its type (" + ex.Message + ").",
+                Path, offset, ex);
+        }
+    }
+
+    /// <summary>The bytes from here to the end of the file.</summary>
+    public byte[] ReadRest() => ReadPayload(checked((int)(_stream.Length - _stream.Position)));
+
+    private byte[]? NextPayload()
     {
         long at = _stream.Position;
         int n = ReadFully(_word);
@@ -146,6 +169,20 @@ internal sealed class CriuImageFile : IDisposable
 
         byte[] payload = new byte[length];
         ReadFully(payload);
+        return payload;
+    }
+
+    /// <summary>The next entry, or null at the end of the file.</summary>
+    public T? Next<T>(MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        long at = _stream.Position;
+        byte[]? payload = NextPayload();
+        if (payload is null)
+        {
+            return null;
+        }
+
         try
         {
             return parser.ParseFrom(payload);
@@ -153,7 +190,7 @@ internal sealed class CriuImageFile : IDisposable
         catch (InvalidProtocolBufferException ex)
         {
             throw new CriuImageException(CriuImageErrorKind.InvalidMessage,
-                name + ": the entry at offset " + at.ToString(CultureInfo.InvariantCulture) + " is not a valid " + typeof(T).Name + " (" + ex.Message + ").", Path, at, ex);
+                System.IO.Path.GetFileName(Path) + ": the entry at offset " + at.ToString(CultureInfo.InvariantCulture) + " is not a valid " + typeof(T).Name + " (" + ex.Message + ").", Path, at, ex);
         }
     }
 

@@ -183,5 +183,24 @@ public sealed class CheckpointInspector : IDisposable
         };
     }
 
+    /// <summary>The checkpoint's CRIU images whose names match, decoded entry by entry (crit decode); raw images are listed with no entries.</summary>
+    public IEnumerable<CheckpointImage> Images(Func<string, bool> wanted, bool includePayload, CancellationToken cancellationToken)
+    {
+        foreach (string file in Directory.EnumerateFiles(_checkpoint.ImagesDirectory).Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string name = System.IO.Path.GetFileName(file);
+            if (Criu.CriuMagic.FromFileName(name) is not Criu.CriuImageType type || !wanted(name))
+            {
+                continue;
+            }
+
+            IReadOnlyList<CheckpointImageEntry> entries = type.IsRaw || !Criu.CriuImageCatalog.CanDecode(type.MagicName)
+                ? []
+                : Criu.CriuImageCatalog.Decode(file).Select(e => new CheckpointImageEntry(e, includePayload)).ToList();
+            yield return new CheckpointImage(Path, name, type.IsRaw ? "RAW" : type.MagicName, new FileInfo(file).Length, entries);
+        }
+    }
+
     public void Dispose() => _checkpoint.Dispose();
 }
