@@ -168,19 +168,28 @@ function Install-KfDebianRoot {
     return $true
 }
 
+function Set-KfExecutable {
+    # Writes an executable script only when its text changed, through a new file renamed into place, so
+    # that a shell running the old one (sh reads scripts as it goes) keeps reading the old file.
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string[]] $Line)
+    $text = ($Line -join "`n") + "`n"
+    if ((Test-Path $Path) -and [System.IO.File]::ReadAllText($Path) -eq $text) { return }
+    New-Item -ItemType Directory -Force -Path (Split-Path $Path) | Out-Null
+    $temp = "$Path.new-$PID"
+    [System.IO.File]::WriteAllText($temp, $text)
+    & chmod 755 $temp
+    Move-Item -Force -LiteralPath $temp $Path
+}
+
 function Set-KfRootWrapper {
     # A shell wrapper $KfStateRoot/bin/<Name> that runs <Root>/<Program> through that root's own dynamic loader.
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Root, [Parameter(Mandatory)] [string] $Program)
-    $bin = Join-Path $script:KfStateRoot 'bin'
-    New-Item -ItemType Directory -Force -Path $bin | Out-Null
-    $wrapper = Join-Path $bin $Name
-    @(
+    Set-KfExecutable -Path (Join-Path $script:KfStateRoot "bin/$Name") -Line @(
         '#!/bin/sh'
         "R=$Root"
         'L=$R/usr/lib/x86_64-linux-gnu'
         "exec `"`$L/ld-linux-x86-64.so.2`" --library-path `"`$L:`$R/lib/x86_64-linux-gnu`" `"`$R/$Program`" `"`$@`""
-    ) | Set-Content $wrapper
-    & chmod 755 $wrapper
+    )
 }
 
 function Set-KfCriuWrapper {
@@ -192,9 +201,7 @@ function Set-KfCriuWrapper {
     from runc's work directory next to the images, and Docker keeps it in the checkpoint directory.
     #>
     param([Parameter(Mandatory)] [string] $Root)
-    $wrapper = Join-Path $script:KfStateRoot 'bin/criu'
-    New-Item -ItemType Directory -Force -Path (Split-Path $wrapper) | Out-Null
-    @(
+    Set-KfExecutable -Path (Join-Path $script:KfStateRoot 'bin/criu') -Line @(
         '#!/bin/sh'
         "R=$Root"
         'L=$R/usr/lib/x86_64-linux-gnu'
@@ -212,8 +219,7 @@ function Set-KfCriuWrapper {
         '    fi'
         'fi'
         'exit $rc'
-    ) | Set-Content $wrapper
-    & chmod 755 $wrapper
+    )
 }
 
 function Install-KfCriuRoot {
@@ -245,14 +251,12 @@ function Install-KfCriuRoot {
     }
     Set-KfCriuWrapper -Root $criuRoot
     Set-KfRootWrapper -Name checkpointctl -Root $ctlRoot -Program 'usr/bin/checkpointctl'
-    $crit = Join-Path $script:KfStateRoot 'bin/crit'
-    @(
+    Set-KfExecutable -Path (Join-Path $script:KfStateRoot 'bin/crit') -Line @(
         '#!/bin/sh'
         "R=$criuRoot"
         '# -s: no user site-packages; the private pycriu and protobuf come first on the path.'
         'PYTHONPATH="$R/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}" exec /usr/bin/python3 -s "$R/usr/bin/crit" "$@"'
-    ) | Set-Content $crit
-    & chmod 755 $crit
+    )
     $text = & (Join-Path $script:KfStateRoot 'bin/criu') --version 2>&1
     $match = [regex]::Match("$text", 'Version:\s*([0-9][0-9.]*)')
     if (-not $match.Success) { throw "criu --version printed no version: $text" }
@@ -394,7 +398,7 @@ function Import-KfTestImage {
 }
 
 function Initialize-KfDockerEngine {
-    <# Idempotent: Docker (experimental) with the private CRIU 4.2 on dockerd's PATH, checkpointctl, crit, and the test image. #>
+    <# Idempotent: Docker (experimental) with the private CRIU 4.2 on dockerd's PATH, checkpointctl, crit, runc.conf, the test and specimen images. #>
     [CmdletBinding()]
     param()
     if (-not (Test-KfDebianRoot)) {
@@ -408,6 +412,7 @@ function Initialize-KfDockerEngine {
     if ($LASTEXITCODE -ne 0) { Write-Warning "criu check failed: $($check -join ' ')" }
     Set-KfCriuRuncConfig
     Import-KfTestImage
+    Install-KfSpecimenImage | Out-Null
 }
 
 # ---- The checkpoint specimen (tests/Specimen/specimen.c) -------------------------------------------
