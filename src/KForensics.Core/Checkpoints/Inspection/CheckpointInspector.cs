@@ -186,19 +186,23 @@ public sealed class CheckpointInspector : IDisposable
     /// <summary>The checkpoint's CRIU images whose names match, decoded entry by entry (crit decode); raw images are listed with no entries.</summary>
     public IEnumerable<CheckpointImage> Images(Func<string, bool> wanted, bool includePayload, CancellationToken cancellationToken)
     {
-        foreach (string file in Directory.EnumerateFiles(_checkpoint.ImagesDirectory).Order(StringComparer.Ordinal))
+        // The members, not the directory: an archive's pages stay packed, yet are listed.
+        const string prefix = OpenedCheckpoint.ImagesFolder + "/";
+        foreach (var member in _checkpoint.Members.Where(m => !m.IsDirectory && m.Name.StartsWith(prefix, StringComparison.Ordinal) && m.Name.IndexOf('/', prefix.Length) < 0)
+                     .OrderBy(m => m.Name, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string name = System.IO.Path.GetFileName(file);
+            string name = member.Name[prefix.Length..];
             if (Criu.CriuMagic.FromFileName(name) is not Criu.CriuImageType type || !wanted(name))
             {
                 continue;
             }
 
+            string file = System.IO.Path.Combine(_checkpoint.ImagesDirectory, name);
             IReadOnlyList<CheckpointImageEntry> entries = type.IsRaw || !Criu.CriuImageCatalog.CanDecode(type.MagicName)
                 ? []
                 : Criu.CriuImageCatalog.Decode(file).Select(e => new CheckpointImageEntry(e, includePayload)).ToList();
-            yield return new CheckpointImage(Path, name, type.IsRaw ? "RAW" : type.MagicName, new FileInfo(file).Length, entries);
+            yield return new CheckpointImage(Path, name, type.IsRaw ? "RAW" : type.MagicName, member.Length, entries);
         }
     }
 

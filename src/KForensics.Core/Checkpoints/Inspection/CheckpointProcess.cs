@@ -16,7 +16,7 @@ public sealed class CheckpointProcess
     internal CheckpointProcess(string checkpoint, uint processId, uint parentProcessId, uint processGroupId, uint sessionId, IReadOnlyList<uint> threads,
         IReadOnlyList<string> threadNames, CheckpointTaskState state, string command, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
         CheckpointCredentials? credentials, string? workingDirectory, string? root, string? executable, int depth, IReadOnlyList<uint> ancestors,
-        long memorySize, long sharedMemorySize, uint? exitCode)
+        long memorySize, long sharedMemorySize, uint? exitCode, uint? terminatingSignal)
     {
         Checkpoint = checkpoint;
         ProcessId = processId;
@@ -38,6 +38,7 @@ public sealed class CheckpointProcess
         MemorySize = memorySize;
         SharedMemorySize = sharedMemorySize;
         ExitCode = exitCode;
+        TerminatingSignal = terminatingSignal;
     }
 
     /// <summary>The checkpoint (archive or directory) the process was read from.</summary>
@@ -100,8 +101,11 @@ public sealed class CheckpointProcess
     /// <summary>Bytes of shared mappings (memparse's SHARED MEMORY SIZE).</summary>
     public long SharedMemorySize { get; }
 
-    /// <summary>The exit code of a dead or zombie task.</summary>
+    /// <summary>The exit code of a zombie that exited (null when a signal ended it).</summary>
     public uint? ExitCode { get; }
+
+    /// <summary>For a zombie killed by a signal: the signal's number.</summary>
+    public uint? TerminatingSignal { get; }
 
     public override string ToString() => ProcessId + " " + (Arguments.Count > 0 ? CommandLine : Command);
 }

@@ -115,13 +115,19 @@ internal static class ProcessTree
 
         return new CheckpointProcess(checkpoint.Path, entry.Pid, entry.Ppid, entry.Pgid, entry.Sid, threads, names, state,
             core.Tc?.Comm ?? string.Empty, arguments, environment, alive ? Credentials(images, entry.Pid) : null, cwd, root, executable,
-            ancestors.Count, ancestors, memory, shared, alive ? null : core.Tc?.ExitCode);
+            ancestors.Count, ancestors, memory, shared, alive ? null : ExitStatus(core.Tc?.ExitCode), alive ? null : TerminatingSignal(core.Tc?.ExitCode));
     }
+
+    // CRIU keeps a zombie's wait status: the exit code in bits 8-15 when it exited, the signal in bits 0-6 when it was killed.
+    private static uint? ExitStatus(uint? status) => status is uint s && (s & 0x7f) == 0 ? (s >> 8) & 0xff : null;
+
+    private static uint? TerminatingSignal(uint? status) => status is uint s && (s & 0x7f) != 0 ? s & 0x7f : null;
 
     internal static CheckpointTaskState StateOf(uint state) => state switch
     {
         1 => CheckpointTaskState.Alive,
-        2 => CheckpointTaskState.Dead,
+        // CRIU records a zombie (exited, not yet reaped) as TASK_DEAD: every dead task in a tree is one.
+        2 => CheckpointTaskState.Zombie,
         3 => CheckpointTaskState.Stopped,
         6 => CheckpointTaskState.Zombie,
         _ => CheckpointTaskState.Unknown,
