@@ -113,7 +113,7 @@ public static class CheckpointExporter
     /// The container's changes as one tar relative to its root. The engine lists every changed path, so
     /// only the top entry of each path's archive is kept (a changed directory's archive holds all of it).
     /// </summary>
-    private static async Task<(List<string> Deleted, SortedDictionary<string, string> Kinds)> WriteRootfsDiffAsync(DockerEngine engine, string containerId, string target,
+    internal static async Task<(List<string> Deleted, SortedDictionary<string, string> Kinds)> WriteRootfsDiffAsync(DockerEngine engine, string containerId, string target,
         CancellationToken cancellationToken)
     {
         IList<ContainerFileSystemChangeResponse> changes = await engine.GetChangesAsync(containerId, cancellationToken).ConfigureAwait(false);

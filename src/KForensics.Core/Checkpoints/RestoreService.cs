@@ -43,7 +43,18 @@ public static class RestoreService
         await RequireCheckpointAsync(engine, facts, checkpoint, checkpointDirectory, cancellationToken).ConfigureAwait(false);
         using JsonDocument inspect = JsonDocument.Parse(json);
         CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, cloneName, checkpoint, network);
-        return await CreateAndRestoreAsync(engine, parameters, source, checkpoint, facts.Name, null, cancellationToken).ConfigureAwait(false);
+        // The clone starts from the image; the files the original wrote (ones its processes hold open among them) are copied in first.
+        string work = Directory.CreateTempSubdirectory("kforensics-clone-").FullName;
+        try
+        {
+            string diff = Path.Combine(work, PodmanLayout.RootfsDiff);
+            await CheckpointExporter.WriteRootfsDiffAsync(engine, facts.Id, diff, cancellationToken).ConfigureAwait(false);
+            return await CreateAndRestoreAsync(engine, parameters, source, checkpoint, facts.Name, diff, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     /// <summary>Creates the clone, adds its filesystem changes, stages the checkpoint and starts it; removes the clone when any step fails.</summary>
@@ -62,13 +73,21 @@ public static class RestoreService
             Stage(engine, checkpointSource, created.ID, checkpoint);
             await engine.StartAsync(created.ID, checkpoint, cancellationToken).ConfigureAwait(false);
         }
-        catch (DockerEngineException ex) when (ex.Kind == DockerErrorKind.CriuFailed && parameters.HostConfig?.NetworkMode == CloneParameters.IsolatedNetwork
-                                               && ex.Message.Contains("socket", StringComparison.OrdinalIgnoreCase))
+        catch (DockerEngineException ex) when (ex.Kind == DockerErrorKind.CriuFailed && parameters.HostConfig?.NetworkMode == CloneParameters.IsolatedNetwork)
         {
             await engine.RemoveContainerAsync(created.ID, CancellationToken.None).ConfigureAwait(false);
+            // CRIU's restore log goes with the failed task; the checkpoint itself says which sockets need an address the isolated namespace lacks.
+            IReadOnlyList<string> sockets = await SocketsNeedingNetworkAsync(checkpointSource).ConfigureAwait(false);
+            if (sockets.Count == 0 && !ex.Message.Contains("socket", StringComparison.OrdinalIgnoreCase))
+            {
+                throw;
+            }
+
+            string which = sockets.Count == 0 ? "a socket" : "these sockets, bound to addresses it does not have: " + string.Join("; ", sockets);
             throw new DockerEngineException(DockerErrorKind.CriuFailed,
-                "The clone was restored with no network (only its loopback), and CRIU could not restore a socket into it. If the socket must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could.\n"
-                + ex.Message, ex.Target, ex);
+                "The clone was restored with no network (only its loopback), and CRIU could not restore " + which + ". "
+                + "If they must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could." + Environment.NewLine + ex.Message,
+                ex.Target, ex);
         }
         catch
         {
@@ -79,6 +98,27 @@ public static class RestoreService
 
         return await DescribeAsync(engine, created.ID, checkpoint, sourceName, true, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The inet sockets of a checkpoint bound to an address other than loopback or the wildcard, described.</summary>
+    internal static async Task<IReadOnlyList<string>> SocketsNeedingNetworkAsync(string checkpointDirectory)
+    {
+        try
+        {
+            using Inspection.CheckpointInspector inspector = await Inspection.CheckpointInspector.OpenAsync(checkpointDirectory, false, false, CancellationToken.None).ConfigureAwait(false);
+            return inspector.Sockets(null, CancellationToken.None)
+                .Where(s => s.Family is "IPv4" or "IPv6" && s.LocalAddress is string a && !IsLocalOnly(a))
+                .Select(s => string.Format(CultureInfo.InvariantCulture, "{0} {1}:{2}{3} ({4}) on fd {5} of process {6} ({7})", s.Protocol, s.LocalAddress, s.LocalPort,
+                    s.RemoteAddress is null ? string.Empty : " -> " + s.RemoteAddress + ":" + s.RemotePort, s.State, s.Fd, s.ProcessId, s.Process))
+                .ToList();
+        }
+        catch (Exception e) when (e is Criu.CriuImageException or Inspection.CheckpointInspectionException or IOException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsLocalOnly(string address)
+        => address is "0.0.0.0" or "::" or "::1" || address.StartsWith("127.", StringComparison.Ordinal) || address.StartsWith("::ffff:127.", StringComparison.Ordinal);
 
     internal static void RequireLocal(DockerEngine engine, string what)
     {
