@@ -49,7 +49,7 @@ function Assert-Resumed([string] $Original, [string] $Clone) {
 
 function Measure-Module([string] $Name) {
     $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    New-ContainerCheckpoint -Container $Name -Name bench | Restore-Container -Name "$Name-clone" | Out-Null
+    New-ContainerCheckpoint -Container $Name -Name bench | Restore-Container -Name "$Name-clone" -Confirm:$false | Out-Null
     $sw.Stop()
     Assert-Resumed $Name "$Name-clone"
     return $sw.Elapsed.TotalMilliseconds
@@ -88,8 +88,8 @@ try {
         Invoke-Docker rm -f $m "$m-clone" $c "$c-clone" | Out-Null
     }
 } finally {
-    $left = & docker ps -aq --filter "name=$prefix"
-    if ($left) { & docker rm -f @left | Out-Null }
+    $left = @(& docker ps -aq --filter "name=$prefix")
+    if ($left.Count -gt 0) { & docker rm -f $left | Out-Null }
 }
 
 function Get-Median([double[]] $values) { $s = $values | Sort-Object; return $s[[int][Math]::Floor($s.Count / 2)] }

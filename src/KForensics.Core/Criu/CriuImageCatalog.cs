@@ -68,12 +68,12 @@ internal static class CriuImageCatalog
         MessageParser parser = Parsers[type.MagicName];
         while (file.Next(parser, out long at) is IMessage message)
         {
-            byte[]? extra = Extra(file, message);
+            // A ghost file without chunks: the rest of the image is the file's content, the entry's payload.
+            bool whole = message is GhostFileEntry { Chunks: false };
+            byte[]? extra = whole ? file.ReadRest() : Extra(file, message);
             yield return new CriuImageEntry(index++, at, message, extra);
-            if (message is GhostFileEntry { HasChunks: false } && file.Position < file.Length)
+            if (whole)
             {
-                // Without chunks the rest of the file is the file's content.
-                yield return new CriuImageEntry(index++, file.Position, new GhostChunkEntry { Len = (ulong)(file.Length - file.Position), Off = 0 }, file.ReadRest());
                 yield break;
             }
 

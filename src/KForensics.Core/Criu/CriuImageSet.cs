@@ -5,6 +5,9 @@ using KForensics.Core.Criu.Images;
 
 namespace KForensics.Core.Criu;
 
+/// <summary>An image file kept inside an uncompressed archive: its bytes are [Offset, Offset + Length) of <paramref name="File"/>.</summary>
+internal sealed record PackedImage(string File, long Offset, long Length);
+
 /// <summary>
 /// The images of one CRIU dump, read on demand and cached: the inventory, the process tree, each
 /// task's core, ids, mm, fs and descriptors, the file objects, mounts, remaps and dump statistics.
@@ -19,8 +22,9 @@ internal sealed class CriuImageSet
     private readonly Lazy<IReadOnlyDictionary<uint, FileEntry>> _files;
     private readonly Lazy<IReadOnlyList<PstreeEntry>> _processes;
 
-    private CriuImageSet(string directory, InventoryEntry inventory)
+    private CriuImageSet(string directory, InventoryEntry inventory, Func<string, PackedImage?>? packed)
     {
+        Packed = packed;
         Directory = directory;
         Inventory = inventory;
         _files = new Lazy<IReadOnlyDictionary<uint, FileEntry>>(LoadFiles);
@@ -39,7 +43,12 @@ internal sealed class CriuImageSet
         return System.IO.Directory.Exists(parent) && System.IO.File.Exists(System.IO.Path.Combine(parent, "inventory.img")) ? Open(parent) : null;
     });
 
-    public static CriuImageSet Open(string directory)
+    /// <summary>Images the caller left packed (an archive's pages), by file name.</summary>
+    internal Func<string, PackedImage?>? Packed { get; }
+
+    public static CriuImageSet Open(string directory) => Open(directory, null);
+
+    public static CriuImageSet Open(string directory, Func<string, PackedImage?>? packed)
     {
         string full = System.IO.Path.GetFullPath(directory);
         string path = System.IO.Path.Combine(full, "inventory.img");
@@ -63,7 +72,7 @@ internal sealed class CriuImageSet
                 + ImagesVersion.ToString(CultureInfo.InvariantCulture) + " (CRIU images v1.1, written by every CRIU since 1.0) is read.", path);
         }
 
-        return new CriuImageSet(full, inventory);
+        return new CriuImageSet(full, inventory, packed);
     }
 
     /// <summary>The process tree, in CRIU's order (parents before children).</summary>

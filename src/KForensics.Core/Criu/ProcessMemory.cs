@@ -68,12 +68,14 @@ internal sealed class ProcessMemory : IDisposable
     private readonly uint _pid;
     private readonly MemoryRun[] _runs;
     private readonly SafeFileHandle? _pages;
+    private readonly long _pagesBase;
     private readonly string? _pagesPath;
     private ProcessMemory? _parent;
 
     private ProcessMemory(CriuImageSet images, uint pid, IReadOnlyList<MemoryRegion> regions, MemoryRun[] runs, IReadOnlyList<MemoryRun> unavailable,
-        SafeFileHandle? pages, string? pagesPath)
+        SafeFileHandle? pages, long pagesBase, string? pagesPath)
     {
+        _pagesBase = pagesBase;
         _images = images;
         _pid = pid;
         Regions = regions;
@@ -147,8 +149,23 @@ internal sealed class ProcessMemory : IDisposable
         }
 
         SafeFileHandle? handle = null;
-        string pagesPath = images.PathOf("pages-" + pagesId.ToString(CultureInfo.InvariantCulture) + ".img");
-        if (offset > 0)
+        long pagesBase = 0;
+        string pagesName = "pages-" + pagesId.ToString(CultureInfo.InvariantCulture) + ".img";
+        string pagesPath = images.PathOf(pagesName);
+        if (offset > 0 && !File.Exists(pagesPath) && images.Packed?.Invoke(pagesName) is PackedImage packed)
+        {
+            // The pages stay inside the (uncompressed) archive: a window of it is the pages file.
+            if (packed.Length < offset)
+            {
+                throw new CriuImageException(CriuImageErrorKind.MissingPages,
+                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages but " + pagesName
+                    + " holds only " + packed.Length.ToString(CultureInfo.InvariantCulture) + ".", pagesPath, packed.Length);
+            }
+
+            handle = File.OpenHandle(packed.File, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            pagesBase = packed.Offset;
+        }
+        else if (offset > 0)
         {
             if (!File.Exists(pagesPath))
             {
@@ -169,7 +186,7 @@ internal sealed class ProcessMemory : IDisposable
         }
 
         runs.Sort((a, b) => a.Address.CompareTo(b.Address));
-        return new ProcessMemory(images, pid, regions, runs.ToArray(), unavailable, handle, pagesPath);
+        return new ProcessMemory(images, pid, regions, runs.ToArray(), unavailable, handle, pagesBase, pagesPath);
     }
 
     /// <summary>An entry's flags, with CRIU's rules for entries written before the flags field (criu/pagemap.c).</summary>
@@ -253,7 +270,7 @@ internal sealed class ProcessMemory : IDisposable
                 continue;
             }
 
-            long at = run.FileOffset + (long)(from - run.Address);
+            long at = _pagesBase + run.FileOffset + (long)(from - run.Address);
             int done = 0;
             while (done < target.Length)
             {

@@ -4,12 +4,13 @@ using System.Security.Cryptography;
 namespace KForensics.Core.Evidence;
 
 /// <summary>One member of an archive: its checked relative name, whether it is a directory, and its length (regular files).</summary>
-public sealed record ArchiveMember(string Name, bool IsDirectory, long Length);
+/// <param name="DataOffset">Where the member's data starts in the archive file: known for a plain tar read without hashing, else -1.</param>
+public sealed record ArchiveMember(string Name, bool IsDirectory, long Length, long DataOffset = -1);
 
 /// <summary>What an extraction unpacked, and what it learnt of the archive on the way.</summary>
 public sealed class ExtractedArchive
 {
-    internal ExtractedArchive(IReadOnlyDictionary<string, EvidenceFile> files, IReadOnlyList<ArchiveMember> members, ArchiveCompression compression, string sha256, long length)
+    internal ExtractedArchive(IReadOnlyDictionary<string, EvidenceFile> files, IReadOnlyList<ArchiveMember> members, ArchiveCompression compression, string? sha256, long length)
     {
         Files = files;
         Members = members;
@@ -27,7 +28,8 @@ public sealed class ExtractedArchive
     public ArchiveCompression Compression { get; }
 
     /// <summary>The SHA-256 of the archive file itself.</summary>
-    public string Sha256 { get; }
+    /// <summary>The archive's SHA-256; null when it was read without hashing.</summary>
+    public string? Sha256 { get; }
 
     public long Length { get; }
 }
@@ -48,7 +50,14 @@ public static class SafeArchiveExtractor
     /// Unpacks the members <paramref name="include"/> accepts (all when null); every member's name is
     /// checked, extracted or not, so an archive with one hostile member is refused as a whole.
     /// </summary>
-    public static async Task<ExtractedArchive> ExtractAsync(string archive, string target, Func<string, bool>? include, CancellationToken cancellationToken)
+    public static Task<ExtractedArchive> ExtractAsync(string archive, string target, Func<string, bool>? include, CancellationToken cancellationToken)
+        => ExtractAsync(archive, target, include, hash: true, cancellationToken);
+
+    /// <summary>
+    /// As above; without <paramref name="hash"/> a plain tar is read with seeks past the members not
+    /// unpacked (their bytes are never read), and every member's data offset in the file is recorded.
+    /// </summary>
+    public static async Task<ExtractedArchive> ExtractAsync(string archive, string target, Func<string, bool>? include, bool hash, CancellationToken cancellationToken)
     {
         string root = Path.GetFullPath(target);
         Directory.CreateDirectory(root);
@@ -66,8 +75,9 @@ public static class SafeArchiveExtractor
 
         long length = file.Length;
         ArchiveCompression compression = ArchiveStreams.Detect(file);
+        bool seeking = !hash && compression == ArchiveCompression.None;
         await using var hashing = new HashingReadStream(file);
-        Stream input = ArchiveStreams.Decompress(hashing, compression);
+        Stream input = seeking ? file : ArchiveStreams.Decompress(hashing, compression);
         await using (input.ConfigureAwait(false))
         {
             await using var reader = new TarReader(input, leaveOpen: true);
@@ -83,7 +93,8 @@ public static class SafeArchiveExtractor
                 }
 
                 members.Add(new ArchiveMember(name, entry.EntryType == TarEntryType.Directory,
-                    entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? entry.Length : 0));
+                    entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? entry.Length : 0,
+                    seeking ? DataOffset(entry, file) : -1));
                 if (include is not null && !include(name))
                 {
                     if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink or TarEntryType.Directory
@@ -100,7 +111,7 @@ public static class SafeArchiveExtractor
 
             try
             {
-                string sha = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
+                string? sha = seeking ? null : await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
                 return new ExtractedArchive(files, members, compression, sha, length);
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not OperationCanceledException)
@@ -108,6 +119,28 @@ public static class SafeArchiveExtractor
                 throw new ArchiveException(ArchiveErrorKind.Invalid, "'" + archive + "' is damaged after its last member: " + ex.Message, archive, ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Where a member's data starts in a seekable archive: the data stream reads from the archive at its
+    /// start, so one byte read through it leaves the file just past that start; it is then rewound.
+    /// </summary>
+    private static long DataOffset(TarEntry entry, FileStream file)
+    {
+        if (entry.DataStream is not { CanSeek: true } data || entry.Length == 0)
+        {
+            return -1;
+        }
+
+        data.Position = 0;
+        if (data.ReadByte() < 0)
+        {
+            return -1;
+        }
+
+        long offset = file.Position - 1;
+        data.Position = 0;
+        return offset;
     }
 
     private static async Task WriteEntryAsync(TarEntry entry, string root, string name, string full, string archive, Dictionary<string, EvidenceFile> files,

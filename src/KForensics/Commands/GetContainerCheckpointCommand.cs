@@ -102,7 +102,7 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
         {
             try
             {
-                using CheckpointInspector checkpoint = await CheckpointInspector.OpenAsync(path, withMemory: false, withFileChanges: false, CancellationToken);
+                using CheckpointInspector checkpoint = await CheckpointInspector.OpenAsync(path, withMemory: false, withFileChanges: false, withHash: true, CancellationToken);
                 WriteObject(checkpoint.Overview());
             }
             catch (CheckpointInspectionException ex)

@@ -307,4 +307,49 @@ public sealed class CriuImageReaderTests : IDisposable
         Assert.Equal(SyntheticImages.HeapStart + (ulong)chunk - 4, match.Address);
         Assert.Equal("AKIA0123456789ABCDEF", match.Text);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PagesOfAPlainArchiveAreReadInPlaceAndAGzipArchivesAreUnpacked(bool gzip)
+    {
+        int chunk = MemorySearch.ChunkSize;
+        var heap = new byte[chunk + ProcessMemory.PageSize * 4];
+        byte[] marker = Encoding.ASCII.GetBytes("KF-MARKER-IN-ARCHIVE");
+        marker.CopyTo(heap, chunk - 7);
+        using var images = new SyntheticImages();
+        images.Heap(0, heap);
+        string dir = images.Build((ulong)heap.Length);
+        string archive = Path.Combine(_dir, gzip ? "cp.tar.gz" : "cp.tar");
+        using (var stream = File.Create(archive))
+        using (Stream body = gzip ? new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionLevel.Fastest) : stream)
+        using (var tar = new System.Formats.Tar.TarWriter(body, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "checkpoint/"));
+            foreach (string f in Directory.EnumerateFiles(dir).Order())
+            {
+                tar.WriteEntry(f, "checkpoint/" + Path.GetFileName(f));
+            }
+        }
+
+        using CheckpointInspector inspector = await CheckpointInspector.OpenAsync(archive, true, false, CancellationToken.None);
+        if (!gzip)
+        {
+            // Each member's recorded data offset holds exactly its bytes.
+            byte[] whole = File.ReadAllBytes(archive);
+            foreach (var m in inspector.Opened.Members.Where(m => !m.IsDirectory))
+            {
+                byte[] original = File.ReadAllBytes(Path.Combine(dir, Path.GetFileName(m.Name)));
+                Assert.True(whole.AsSpan((int)m.DataOffset, original.Length).SequenceEqual(original), m.Name + " at " + m.DataOffset + " really " + whole.AsSpan().IndexOf(original));
+            }
+        }
+
+        CheckpointMemoryMatch match = Assert.Single(inspector.SearchMemory(SyntheticImages.Pid, "specimen", MemoryPattern.Literal(marker, "m"), 0, null, CancellationToken.None));
+        Assert.Equal(SyntheticImages.HeapStart + (ulong)chunk - 7, match.Address);
+        Assert.Equal(gzip, File.Exists(Path.Combine(inspector.Opened.ImagesDirectory, "pages-1.img")));
+        Assert.Equal(gzip, inspector.Overview().Sha256 is not null); // a compressed archive is read whole anyway, and hashed on the way
+
+        using CheckpointInspector hashed = await CheckpointInspector.OpenAsync(archive, false, false, withHash: true, CancellationToken.None);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(archive))).ToLowerInvariant(), hashed.Overview().Sha256);
+    }
 }

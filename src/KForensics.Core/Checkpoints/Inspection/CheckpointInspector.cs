@@ -19,9 +19,14 @@ public sealed class CheckpointInspector : IDisposable
     public string Path => _checkpoint.Path;
 
     /// <summary>Opens a checkpoint; <paramref name="withMemory"/> unpacks memory pages from archives, <paramref name="withFileChanges"/> the filesystem changes.</summary>
-    public static async Task<CheckpointInspector> OpenAsync(string path, bool withMemory, bool withFileChanges, CancellationToken cancellationToken)
+    public static Task<CheckpointInspector> OpenAsync(string path, bool withMemory, bool withFileChanges, CancellationToken cancellationToken)
+        => OpenAsync(path, withMemory, withFileChanges, withHash: false, cancellationToken);
+
+    /// <summary>As above; <paramref name="withHash"/> reads an archive whole for its SHA-256 (the overview reports it).</summary>
+    public static async Task<CheckpointInspector> OpenAsync(string path, bool withMemory, bool withFileChanges, bool withHash, CancellationToken cancellationToken)
     {
-        CheckpointParts parts = CheckpointParts.Images | (withMemory ? CheckpointParts.Pages : 0) | (withFileChanges ? CheckpointParts.RootfsDiff : 0);
+        CheckpointParts parts = CheckpointParts.Images | (withMemory ? CheckpointParts.Pages : 0) | (withFileChanges ? CheckpointParts.RootfsDiff : 0)
+                                | (withHash ? CheckpointParts.Hash : 0);
         return new CheckpointInspector(await OpenedCheckpoint.OpenAsync(path, parts, cancellationToken).ConfigureAwait(false));
     }
 

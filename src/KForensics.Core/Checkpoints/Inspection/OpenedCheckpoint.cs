@@ -17,6 +17,9 @@ internal enum CheckpointParts
     /// <summary>The filesystem changes (rootfs-diff.tar).</summary>
     RootfsDiff = 4,
 
+    /// <summary>The archive's SHA-256 (read it whole); without it a plain tar is read by seeking, and its pages stay in it.</summary>
+    Hash = 8,
+
     All = Images | Pages | RootfsDiff,
 }
 
@@ -65,8 +68,25 @@ internal sealed class OpenedCheckpoint : IDisposable
     /// <summary>The archive as read (hash, compression); null for directories.</summary>
     public ExtractedArchive? Archive { get; }
 
-    /// <summary>CRIU's images, decoded lazily.</summary>
-    public Criu.CriuImageSet Images => _images ??= Criu.CriuImageSet.Open(ImagesDirectory);
+    /// <summary>CRIU's images, decoded lazily; pages left packed in a plain archive are read from it in place.</summary>
+    public Criu.CriuImageSet Images => _images ??= Criu.CriuImageSet.Open(ImagesDirectory, PackedImage);
+
+    private Criu.PackedImage? PackedImage(string fileName)
+    {
+        if (Archive is null)
+        {
+            return null;
+        }
+
+        ArchiveMember? member = Members.FirstOrDefault(m => m.Name == ImagesFolder + "/" + fileName);
+        return member is { DataOffset: >= 0 } ? new Criu.PackedImage(Path, member.DataOffset, member.Length) : null;
+    }
+
+    private static ArchiveCompression Detect(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return ArchiveStreams.Detect(stream);
+    }
 
     /// <summary>The filesystem changes tar, when the layout has one (and it was asked for).</summary>
     public string? RootfsDiff
@@ -97,7 +117,11 @@ internal sealed class OpenedCheckpoint : IDisposable
             ExtractedArchive archive;
             try
             {
-                archive = await SafeArchiveExtractor.ExtractAsync(full, temporary, name => Wanted(name, parts), cancellationToken).ConfigureAwait(false);
+                bool hash = parts.HasFlag(CheckpointParts.Hash);
+                // A plain tar read without hashing keeps its pages where they are: memory is read from the archive itself.
+                bool pagesInPlace = !hash && Detect(full) == ArchiveCompression.None;
+                CheckpointParts unpack = pagesInPlace ? parts & ~CheckpointParts.Pages : parts;
+                archive = await SafeArchiveExtractor.ExtractAsync(full, temporary, name => Wanted(name, unpack), hash, cancellationToken).ConfigureAwait(false);
             }
             catch (ArchiveException ex)
             {
