@@ -163,6 +163,24 @@ Describe 'New-PodCheckpoint: containerd, every container, in parallel, and remov
         Get-FakeKubeNodeCheckpoint $fake -Node node-1 | Where-Object Name -eq (Split-Path -Leaf $cp.NodePath) | Should -BeNullOrEmpty
     }
 
+    It 'says which image to pull when the archive''s image is not in the local engine, and creates nothing' {
+        $cp = New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory (New-OutputDirectory) @kc
+        $unpacked = Join-Path $work ([guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $unpacked | Out-Null
+        & tar -xf $cp.Path -C $unpacked
+        $config = Get-Content -Raw (Join-Path $unpacked 'config.dump') | ConvertFrom-Json
+        $config.rootfsImageName = 'registry.invalid/kforensics/absent:1'
+        $config.rootfsImageRef = 'sha256:' + ('0' * 64)
+        $config.rootfsImage = $config.rootfsImageRef
+        $config | ConvertTo-Json -Depth 8 | Set-Content (Join-Path $unpacked 'config.dump')
+        $moved = Join-Path $work 'moved.tar'
+        & tar -cf $moved -C $unpacked .
+        $err = Get-ErrorRecord { Import-ContainerCheckpoint -Path $moved -Name "$prefix-noimage" -Confirm:$false }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointImageMissing*'
+        $err.Exception.Message | Should -Match ([regex]::Escape('docker pull registry.invalid/kforensics/absent:1'))
+        @(& docker ps -aq --filter "name=$prefix-noimage").Count | Should -Be 0
+    }
+
     It 'prints the requests and the RBAC with -DryRun and creates nothing' {
         $before = @(Get-FakeKubeHistory $fake | Where-Object event -eq 'checkpoint').Count
         $text = (New-PodCheckpoint web-0 -Namespace shop -Container nginx -DryRun @kc) -join "`n"
