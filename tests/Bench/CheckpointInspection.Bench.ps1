@@ -48,15 +48,7 @@ try {
     $s = New-KfSpecimenCheckpoint -Name $name -MiB $MiB -NoZombie -TimeoutSeconds 600
     $copy = Join-Path $work 'images'
     & cp -a $s.Directory $copy
-    foreach ($pm in Get-ChildItem $copy -Filter 'pagemap-*.img') {
-        $image = Invoke-KfCrit -Path $pm.FullName -AsHashtable
-        foreach ($e in $image.entries | Select-Object -Skip 1) {
-            if ($e.ContainsKey('nr_pages')) { $e['compat_nr_pages'] = $e['nr_pages']; $e.Remove('nr_pages') }
-        }
-        $json = Join-Path $work "$($pm.Name).json"
-        $image | ConvertTo-Json -Depth 32 | Set-Content $json
-        Invoke-KfCrit -ArgumentList 'encode', '-i', $json, '-o', $pm.FullName | Out-Null
-    }
+    ConvertTo-KfCompatPagemap -Directory $copy
     $archive = (New-KfCheckpointArchive -CheckpointDirectory $copy -Container $s.Container -Layout Podman -Compression none -Path (Join-Path $work 'specimen.tar')).FullName
     Write-Host ('Archive: {0:N0} MiB' -f ((Get-Item $archive).Length / 1MB))
 

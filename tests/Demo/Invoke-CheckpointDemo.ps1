@@ -39,9 +39,6 @@ $name = 'kfdemo-looper-' + [Guid]::NewGuid().ToString('N').Substring(0, 6)
 $secret = 'kf-' + [Guid]::NewGuid().ToString('N').Substring(0, 12)
 $loop = 'i=0; while true; do echo $i; i=$((i+1)); sleep 1; done'
 
-function Get-Numbers([string] $Container) {
-    @(& docker logs $Container 2>&1 | Where-Object { "$_" -match '^\d+$' } | ForEach-Object { [int]"$_" })
-}
 
 function Assert-Demo([string] $What, [bool] $Condition) {
     if (-not $Condition) { Write-Host "Wrong: $What" -ForegroundColor Red; throw "Checkpoint demo failed: $What" }
@@ -50,12 +47,12 @@ function Assert-Demo([string] $What, [bool] $Condition) {
 try {
     Write-Host "A suspicious container: $name, with KF_SECRET in its environment" -ForegroundColor Cyan
     & docker run -d --name $name -e "KF_SECRET=$secret" (Get-KfTestImage) /bin/sh -c $loop | Out-Null
-    for ($i = 0; $i -lt 50 -and @(Get-Numbers $name).Count -lt 3; $i++) { Start-Sleep -Milliseconds 200 }
+    for ($i = 0; $i -lt 50 -and @(Get-KfContainerNumber $name).Count -lt 3; $i++) { Start-Sleep -Milliseconds 200 }
 
     # Freeze it, leaving it running; the numbers printed just before and after bound where it was frozen.
-    $before = @(Get-Numbers $name)[-1]
+    $before = @(Get-KfContainerNumber $name)[-1]
     $cp = New-ContainerCheckpoint -Container $name -Name evidence -LeaveRunning
-    $after = @(Get-Numbers $name)[-1]
+    $after = @(Get-KfContainerNumber $name)[-1]
     Write-Host "Checkpointed $($cp.ContainerName)/$($cp.Name): $($cp.Files.Count) files hashed in $($cp.Location)"
 
     $archive = $cp | Export-ContainerCheckpoint -Path (Join-Path $OutputDirectory "$name.tar.gz") -Force
@@ -84,8 +81,8 @@ try {
     Write-Host 'Replayed only in a sandbox (Restore-Container -Name, no network)' -ForegroundColor Cyan
     $clone = $cp | Restore-Container -Name "$name-sandbox" -Confirm:$false
     $clone | Format-List Name, State, Network, Checkpoint, Source | Out-String -Width 200 | Write-Host
-    for ($i = 0; $i -lt 50 -and @(Get-Numbers $clone.Name).Count -lt 1; $i++) { Start-Sleep -Milliseconds 200 }
-    $first = @(Get-Numbers $clone.Name)[0]
+    for ($i = 0; $i -lt 50 -and @(Get-KfContainerNumber $clone.Name).Count -lt 1; $i++) { Start-Sleep -Milliseconds 200 }
+    $first = @(Get-KfContainerNumber $clone.Name)[0]
     $interfaces = @(& docker exec $clone.Name cat /proc/net/dev | Select-Object -Skip 2 | ForEach-Object { ($_ -split ':')[0].Trim() })
     Write-Host "The clone continued at $first (the original was frozen after $before$(if ($after -ne $before) { " or $after" })); its interfaces: $($interfaces -join ', ')"
     Assert-Demo 'the clone continues where the original was frozen' ($first -eq $before + 1 -or $first -eq $after + 1)

@@ -254,15 +254,7 @@ Describe 'Against checkpointctl 1.3 (inspect --all --format json, memparse)' -Sk
         # crit re-encodes each pagemap with compat_nr_pages = nr_pages (a form CRIU itself reads), so memparse sees the pages.
         $copy = Join-Path $TestDrive 'compat'
         & cp -a $plain.Directory $copy
-        foreach ($pm in Get-ChildItem $copy -Filter 'pagemap-*.img') {
-            $image = Invoke-KfCrit -Path $pm.FullName -AsHashtable
-            foreach ($e in $image.entries | Select-Object -Skip 1) {
-                if ($e.ContainsKey('nr_pages')) { $e['compat_nr_pages'] = $e['nr_pages']; $e.Remove('nr_pages') }
-            }
-            $json = Join-Path $TestDrive "$($pm.Name).json"
-            $image | ConvertTo-Json -Depth 32 | Set-Content $json
-            Invoke-KfCrit -ArgumentList 'encode', '-i', $json, '-o', $pm.FullName | Out-Null
-        }
+        ConvertTo-KfCompatPagemap -Directory $copy
         $compat = (New-KfCheckpointArchive -CheckpointDirectory $copy -Container $plain.Container -Layout Podman -Path (Join-Path $TestDrive 'compat.tar.zst')).FullName
         $table = @((Invoke-KfCheckpointctl memparse $compat) -split "`n" | Where-Object { $_ -match '^\|\s*\d+\s*\|' })
         $ours = @(Get-CheckpointProcess -LiteralPath $compat)

@@ -16,22 +16,10 @@ BeforeAll {
     function script:Start-Looper([string] $Name, [switch] $Marker) {
         $cmd = if ($Marker) { 'mkdir -p /var/kf && echo evidence > /var/kf/marker; ' + $script:loop } else { $script:loop }
         & docker run -d --name $Name $script:image /bin/sh -c $cmd | Out-Null
-        Wait-Numbers $Name 3 | Out-Null
+        Wait-KfContainerNumber $Name 3 | Out-Null
     }
 
-    function script:Get-Numbers([string] $Name) {
-        @(& docker logs $Name 2>&1 | Where-Object { "$_" -match '^\d+$' } | ForEach-Object { [int]"$_" })
-    }
 
-    function script:Wait-Numbers([string] $Name, [int] $Count) {
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        do {
-            $n = Get-Numbers $Name
-            if ($n.Count -ge $Count) { return $n }
-            Start-Sleep -Milliseconds 200
-        } while ([DateTime]::UtcNow -lt $deadline)
-        throw "$Name printed $($n.Count) numbers, expected $Count"
-    }
 
     function script:Test-ContainerExists([string] $Name) {
         $found = & docker ps -aq --filter "name=^/$Name$"
@@ -65,14 +53,14 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         Start-Looper $name
         $cp = New-ContainerCheckpoint -Container $name -Name cp1
         Get-State $name | Should -Be 'exited'
-        $last = (Get-Numbers $name)[-1]
+        $last = (Get-KfContainerNumber $name)[-1]
 
         $restored = $cp | Restore-Container -Name "$name-clone" -Confirm:$false
         $restored.Name | Should -Be "$name-clone"
         $restored.IsClone | Should -BeTrue
         $restored.State | Should -Be 'running'
         $restored.StartedUtc.Kind | Should -Be 'Utc'
-        (Wait-Numbers "$name-clone" 1)[0] | Should -Be ($last + 1)
+        (Wait-KfContainerNumber "$name-clone" 1)[0] | Should -Be ($last + 1)
     }
 
     It 'records every checkpoint file with the SHA-256 the file really has' {
@@ -98,25 +86,25 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $cp = New-ContainerCheckpoint $name -Name live -LeaveRunning
         $cp.LeftRunning | Should -BeTrue
         Get-State $name | Should -Be 'running'
-        $before = (Get-Numbers $name)[-1]
+        $before = (Get-KfContainerNumber $name)[-1]
         Start-Sleep -Seconds 1.5
-        (Get-Numbers $name)[-1] | Should -BeGreaterThan $before
+        (Get-KfContainerNumber $name)[-1] | Should -BeGreaterThan $before
         $clone = $cp | Restore-Container -Name "$name-clone" -Confirm:$false
         $clone.State | Should -Be 'running'
-        (Wait-Numbers "$name-clone" 1)[0] | Should -BeGreaterThan 0
+        (Wait-KfContainerNumber "$name-clone" 1)[0] | Should -BeGreaterThan 0
     }
 
     It 'restores the stopped original from its own checkpoint' {
         $name = "$prefix-orig"
         Start-Looper $name
         New-ContainerCheckpoint $name -Name back | Out-Null
-        $before = Get-Numbers $name
+        $before = Get-KfContainerNumber $name
         $last = $before[-1]
         $count = $before.Count
         $r = Restore-Container -Container $name -Checkpoint back -Confirm:$false
         $r.IsClone | Should -BeFalse
         $r.State | Should -Be 'running'
-        $after = Wait-Numbers $name ($count + 1)
+        $after = Wait-KfContainerNumber $name ($count + 1)
         $after[$count] | Should -Be ($last + 1)
     }
 
@@ -128,9 +116,9 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $cp = New-ContainerCheckpoint $name -Name outside -CheckpointDirectory $dir
         $cp.Location | Should -Be (Join-Path $dir 'outside')
         (Get-ChildItem (Join-Path $dir 'outside')).Count | Should -Be $cp.Files.Count
-        $before = Get-Numbers $name
+        $before = Get-KfContainerNumber $name
         $cp | Restore-Container -Confirm:$false | Out-Null
-        $after = Wait-Numbers $name ($before.Count + 1)
+        $after = Wait-KfContainerNumber $name ($before.Count + 1)
         $after[$before.Count] | Should -Be ($before[-1] + 1)
     }
 
@@ -138,7 +126,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         $name = "$prefix-export"
         Start-Looper $name -Marker
         $cp = New-ContainerCheckpoint $name -Name cpx
-        $last = (Get-Numbers $name)[-1]
+        $last = (Get-KfContainerNumber $name)[-1]
         $archivePath = Join-Path $TestDrive 'looper.tar.gz'
         $archive = $cp | Export-ContainerCheckpoint -Path $archivePath
         $archive.Sha256 | Should -Be (Get-FileHash -Algorithm SHA256 $archivePath).Hash.ToLowerInvariant()
@@ -163,7 +151,7 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
 
         $imported = $archive | Import-ContainerCheckpoint -Name "$name-imported" -Confirm:$false
         $imported.State | Should -Be 'running'
-        (Wait-Numbers "$name-imported" 1)[0] | Should -Be ($last + 1)
+        (Wait-KfContainerNumber "$name-imported" 1)[0] | Should -Be ($last + 1)
         (& docker exec "$name-imported" cat /var/kf/marker) | Should -Be 'evidence'
     }
 
@@ -294,7 +282,7 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
         # A deleted file held open that is larger than CRIU's ghost-file limit (1 MiB) cannot be dumped.
         $name = "$prefix-criufail"
         & docker run -d --name $name $image /bin/sh -c "dd if=/dev/zero of=/tmp/big bs=1M count=2 2>/dev/null; exec 3</tmp/big; rm /tmp/big; $loop" | Out-Null
-        Wait-Numbers $name 2 | Out-Null
+        Wait-KfContainerNumber $name 2 | Out-Null
         $err = Get-ErrorId { New-ContainerCheckpoint $name -Name doomed }
         $err.FullyQualifiedErrorId | Should -BeLike 'CriuFailed*'
         $err.CategoryInfo.Category | Should -Be 'InvalidResult'
@@ -353,7 +341,7 @@ Describe 'The sandbox: a clone runs with no network unless asked (real engine, C
         $script:server = "$prefix-server"
         $serve = 'mkdir -p /www && echo kforensics-sandbox > /www/index.html && httpd -p 8080 -h /www && ' + $script:loop
         & docker run -d --name $script:server $script:image /bin/sh -c $serve | Out-Null
-        Wait-Numbers $script:server 3 | Out-Null
+        Wait-KfContainerNumber $script:server 3 | Out-Null
         $script:serverIp = (& docker inspect -f '{{.NetworkSettings.IPAddress}}' $script:server).Trim()
         $script:cp = New-ContainerCheckpoint $script:server -Name sandbox -LeaveRunning
 
@@ -375,7 +363,7 @@ Describe 'The sandbox: a clone runs with no network unless asked (real engine, C
     }
 
     It 'restores a clone of a listening server with only its loopback: it answers there, reaches nothing else, and continues counting' {
-        $before = (Get-Numbers $server)[-1]
+        $before = (Get-KfContainerNumber $server)[-1]
         $clone = $cp | Restore-Container -Name "$server-clone" -Confirm:$false
         $clone.Network | Should -Be 'none'
         $clone.IsIsolated | Should -BeTrue
@@ -383,7 +371,7 @@ Describe 'The sandbox: a clone runs with no network unless asked (real engine, C
         Get-Interfaces "$server-clone" | Should -Be @('lo')
         (Get-Page "$server-clone" '127.0.0.1').Text | Should -Be 'kforensics-sandbox'
         (Get-Page "$server-clone" $serverIp).Ok | Should -BeFalse
-        $first = (Wait-Numbers "$server-clone" 1)[0]
+        $first = (Wait-KfContainerNumber "$server-clone" 1)[0]
         $first | Should -BeGreaterThan 0
         $first | Should -BeLessOrEqual ($before + 2)
     }
@@ -411,7 +399,7 @@ Describe 'The sandbox: a clone runs with no network unless asked (real engine, C
         $peerIp = (& docker inspect -f '{{.NetworkSettings.IPAddress}}' $peer).Trim()
         $client = "$server-client"
         & docker run -d --name $client $image /bin/sh -c "nc $peerIp 9000 & $loop" | Out-Null
-        Wait-Numbers $client 2 | Out-Null
+        Wait-KfContainerNumber $client 2 | Out-Null
         $clientIp = (& docker inspect -f '{{.NetworkSettings.IPAddress}}' $client).Trim()
         $cpc = New-ContainerCheckpoint $client -Name held -LeaveRunning
         $err = Get-ErrorId { $cpc | Restore-Container -Name "$client-clone" -Confirm:$false }

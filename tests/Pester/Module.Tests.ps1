@@ -44,6 +44,15 @@ Describe 'Help' {
     }
 }
 
+Describe 'Views' {
+    It '<Name> has a format view for every type it outputs' -ForEach $cmdlets -AllowNullOrEmptyForEach {
+        $views = @(([xml](Get-Content -Raw (Join-Path $modulePath 'KForensics.Format.ps1xml'))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName)
+        foreach ($t in (Get-Command $Name).OutputType.Type | Where-Object { $_ -and $_.Namespace -notlike 'System*' }) {
+            $views | Should -Contain $t.FullName -Because "$Name writes $($t.FullName)"
+        }
+    }
+}
+
 Describe 'Dependency isolation' {
     It 'loads Core and every third-party assembly into its private load context' {
         $script = @"

@@ -20,19 +20,7 @@ BeforeAll {
 
     function script:Start-StandIn([string] $Name) {
         & docker run -d --name $Name -e "KF_SECRET=$secret" (Get-KfTestImage) /bin/sh -c $loop | Out-Null
-        Wait-Numbers $Name 2 | Out-Null
-    }
-    function script:Get-Numbers([string] $Name) {
-        @(& docker logs $Name 2>&1 | Where-Object { "$_" -match '^\d+$' } | ForEach-Object { [int]"$_" })
-    }
-    function script:Wait-Numbers([string] $Name, [int] $Count) {
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        do {
-            $n = Get-Numbers $Name
-            if ($n.Count -ge $Count) { return $n }
-            Start-Sleep -Milliseconds 200
-        } while ([DateTime]::UtcNow -lt $deadline)
-        throw "$Name printed $($n.Count) numbers, expected $Count"
+        Wait-KfContainerNumber $Name 2 | Out-Null
     }
     function script:New-OutputDirectory {
         $d = Join-Path $work ([guid]::NewGuid().ToString('n')); New-Item -ItemType Directory -Path $d | Out-Null; $d
@@ -126,7 +114,7 @@ Describe 'New-PodCheckpoint: a CRI-O container brought home and read as evidence
         $clone = $cp | Import-ContainerCheckpoint -Name "$prefix-web-sandbox" -Confirm:$false
         $clone.State | Should -Be 'running'
         $clone.Network | Should -Be 'none'
-        (Wait-Numbers "$prefix-web-sandbox" 1)[0] | Should -BeGreaterThan 0
+        (Wait-KfContainerNumber "$prefix-web-sandbox" 1)[0] | Should -BeGreaterThan 0
         (& docker exec "$prefix-web-sandbox" cat /var/kf/marker) | Should -Be 'evidence'
     }
 }
@@ -143,7 +131,7 @@ Describe 'New-PodCheckpoint: containerd, every container, in parallel, and remov
         ($shown -join "`n") | Should -Match 'containerd'
         @($cp | Get-CheckpointFileChange | Where-Object Path -eq '/var/kf/marker').Change | Should -Be 'Written'
         $clone = $cp | Import-ContainerCheckpoint -Name "$prefix-api-sandbox" -Confirm:$false
-        (Wait-Numbers "$prefix-api-sandbox" 1)[0] | Should -BeGreaterThan 0
+        (Wait-KfContainerNumber "$prefix-api-sandbox" 1)[0] | Should -BeGreaterThan 0
     }
 
     It 'checkpoints every running container of the pod when -Container is absent, several at once' {

@@ -816,4 +816,44 @@ function New-KfCheckpointArchive {
     }
 }
 
+function ConvertTo-KfCompatPagemap {
+    <#
+    Re-encodes every pagemap-*.img of a CRIU images directory (in place; work on a copy) with crit in the
+    form older readers expect: compat_nr_pages holds the page count instead of nr_pages. CRIU itself
+    reads both; checkpointctl 1.3 reads only this one (it sees no pages of CRIU 4.2's own form).
+    #>
+    param([Parameter(Mandatory)] [string] $Directory)
+    $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "kf-pagemap-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+    New-Item -ItemType Directory -Path $scratch | Out-Null
+    try {
+        foreach ($pm in Get-ChildItem -LiteralPath $Directory -Filter 'pagemap-*.img') {
+            $image = Invoke-KfCrit -Path $pm.FullName -AsHashtable
+            foreach ($e in $image.entries | Select-Object -Skip 1) {
+                if ($e.ContainsKey('nr_pages')) { $e['compat_nr_pages'] = $e['nr_pages']; $e.Remove('nr_pages') }
+            }
+            $json = Join-Path $scratch "$($pm.Name).json"
+            $image | ConvertTo-Json -Depth 32 | Set-Content $json
+            Invoke-KfCrit -ArgumentList 'encode', '-i', $json, '-o', $pm.FullName | Out-Null
+        }
+    } finally { Remove-Item -Recurse -Force $scratch }
+}
+
+function Get-KfContainerNumber {
+    # The integers a counting container printed, in order (its docker logs lines that are numbers).
+    param([Parameter(Mandatory)] [string] $Name)
+    @(& docker logs $Name 2>&1 | Where-Object { "$_" -match '^\d+$' } | ForEach-Object { [int]"$_" })
+}
+
+function Wait-KfContainerNumber {
+    # Waits until a counting container printed -Count numbers (20 s at most) and returns them; throws otherwise.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [int] $Count, [int] $TimeoutSeconds = 20)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    do {
+        $n = @(Get-KfContainerNumber $Name)
+        if ($n.Count -ge $Count) { return $n }
+        Start-Sleep -Milliseconds 200
+    } while ([DateTime]::UtcNow -lt $deadline)
+    throw "$Name printed $($n.Count) numbers, expected $Count"
+}
+
 Export-ModuleMember -Function *-Kf*

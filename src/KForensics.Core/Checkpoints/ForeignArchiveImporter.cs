@@ -34,8 +34,10 @@ internal static class ForeignArchiveImporter
             ?? throw new DockerEngineException(DockerErrorKind.ArchiveInvalid, "'" + archive + "' names no image in " + PodmanLayout.ConfigDump + ".", archive);
         engine.RequireExperimental();
         RestoreService.RequireLocal(engine, "import a checkpoint");
-        if (!await engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false)
-            && (metadata.ImageRef is null || !await engine.ImageExistsAsync(metadata.ImageRef, cancellationToken).ConfigureAwait(false)))
+        string? local = await engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false) ? image
+            : metadata.ImageRef is not null && await engine.ImageExistsAsync(metadata.ImageRef, cancellationToken).ConfigureAwait(false) ? metadata.ImageRef
+            : null;
+        if (local is null)
         {
             throw new DockerEngineException(DockerErrorKind.ImageMissing,
                 "The checkpoint of '" + metadata.ContainerName + "' (" + metadata.Engine + ") ran on image '" + image + "', which the local engine does not have. "
@@ -46,7 +48,7 @@ internal static class ForeignArchiveImporter
         CreateContainerParameters parameters;
         using (JsonDocument spec = JsonDocument.Parse(await File.ReadAllBytesAsync(specPath, cancellationToken).ConfigureAwait(false)))
         {
-            parameters = FromSpec(spec.RootElement, name, await engine.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false) ? image : metadata.ImageRef!, metadata, network);
+            parameters = FromSpec(spec.RootElement, name, local, metadata, network);
         }
 
         string? diff;

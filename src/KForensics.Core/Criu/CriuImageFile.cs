@@ -127,8 +127,9 @@ internal sealed class CriuImageFile : IDisposable
         }
         catch (InvalidProtocolBufferException ex)
         {
+            string type = parser.GetType().IsGenericType ? parser.GetType().GenericTypeArguments[0].Name : "message";
             throw new CriuImageException(CriuImageErrorKind.InvalidMessage,
-                System.IO.Path.GetFileName(Path) + ": the entry at offset " + offset.ToString(CultureInfo.InvariantCulture) + " is not a valid message of its type (" + ex.Message + ").",
+                System.IO.Path.GetFileName(Path) + ": the entry at offset " + offset.ToString(CultureInfo.InvariantCulture) + " is not a valid " + type + " (" + ex.Message + ").",
                 Path, offset, ex);
         }
     }
@@ -175,24 +176,7 @@ internal sealed class CriuImageFile : IDisposable
     /// <summary>The next entry, or null at the end of the file.</summary>
     public T? Next<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
-    {
-        long at = _stream.Position;
-        byte[]? payload = NextPayload();
-        if (payload is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return parser.ParseFrom(payload);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new CriuImageException(CriuImageErrorKind.InvalidMessage,
-                System.IO.Path.GetFileName(Path) + ": the entry at offset " + at.ToString(CultureInfo.InvariantCulture) + " is not a valid " + typeof(T).Name + " (" + ex.Message + ").", Path, at, ex);
-        }
-    }
+        => (T?)Next(parser, out _);
 
     /// <summary>Every remaining entry.</summary>
     public List<T> ReadAll<T>(MessageParser<T> parser)

@@ -152,35 +152,25 @@ internal sealed class ProcessMemory : IDisposable
         long pagesBase = 0;
         string pagesName = "pages-" + pagesId.ToString(CultureInfo.InvariantCulture) + ".img";
         string pagesPath = images.PathOf(pagesName);
-        if (offset > 0 && !File.Exists(pagesPath) && images.Packed?.Invoke(pagesName) is PackedImage packed)
+        if (offset > 0)
         {
-            // The pages stay inside the (uncompressed) archive: a window of it is the pages file.
-            if (packed.Length < offset)
+            // The pages file itself, or its window inside an uncompressed archive that was left packed.
+            PackedImage? source = File.Exists(pagesPath) ? null : images.Packed?.Invoke(pagesName);
+            if (source is null && !File.Exists(pagesPath))
             {
                 throw new CriuImageException(CriuImageErrorKind.MissingPages,
-                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages but " + pagesName
-                    + " holds only " + packed.Length.ToString(CultureInfo.InvariantCulture) + ".", pagesPath, packed.Length);
-            }
-
-            handle = File.OpenHandle(packed.File, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-            pagesBase = packed.Offset;
-        }
-        else if (offset > 0)
-        {
-            if (!File.Exists(pagesPath))
-            {
-                throw new CriuImageException(CriuImageErrorKind.MissingPages,
-                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages in " + System.IO.Path.GetFileName(pagesPath)
+                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages in " + pagesName
                     + ", which the checkpoint does not have.", pagesPath);
             }
 
-            handle = File.OpenHandle(pagesPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-            long size = RandomAccess.GetLength(handle);
+            handle = File.OpenHandle(source?.File ?? pagesPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            pagesBase = source?.Offset ?? 0;
+            long size = source?.Length ?? RandomAccess.GetLength(handle);
             if (size < offset)
             {
                 handle.Dispose();
                 throw new CriuImageException(CriuImageErrorKind.MissingPages,
-                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages but " + System.IO.Path.GetFileName(pagesPath)
+                    "The pagemap of process " + id + " names " + offset.ToString(CultureInfo.InvariantCulture) + " bytes of pages but " + pagesName
                     + " holds only " + size.ToString(CultureInfo.InvariantCulture) + ".", pagesPath, size);
             }
         }

@@ -193,9 +193,11 @@ public static class CapturePodBuilder
         => KubernetesYaml.Serialize(Build(target, options, NewPodName(target.Name)));
 
     /// <summary>A pod name from the target's, unique enough for parallel captures and within 63 characters.</summary>
-    public static string NewPodName(string targetPod)
+    public static string NewPodName(string targetPod) => NewPodName("kf-capture-", targetPod);
+
+    /// <summary>prefix + stem + a random suffix, within a pod name's 63 characters.</summary>
+    internal static string NewPodName(string prefix, string targetPod)
     {
-        const string prefix = "kf-capture-";
         string suffix = "-" + RandomSuffix(5);
         int room = 63 - prefix.Length - suffix.Length;
         string middle = targetPod.Length > room ? targetPod[..room].TrimEnd('-', '.') : targetPod;

@@ -114,7 +114,7 @@ public sealed class KubeOperationException : Exception
     }
 
     // The body of an API error is a v1 Status; its message says what RBAC or admission refused.
-    private static string ExtractMessage(string content)
+    internal static string ExtractMessage(string content)
     {
         try
         {

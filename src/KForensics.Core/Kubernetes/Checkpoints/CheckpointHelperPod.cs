@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using k8s;
 using k8s.Models;
 
@@ -76,21 +75,7 @@ internal static class CheckpointHelperPod
         };
     }
 
-    public static string NewName(string stem)
-    {
-        const string prefix = "kf-checkpoint-";
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        string suffix = "-" + string.Create(5, 0, (span, _) =>
-        {
-            for (int i = 0; i < span.Length; i++)
-            {
-                span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-            }
-        });
-        int room = 63 - prefix.Length - suffix.Length;
-        string middle = (stem.Length > room ? stem[..room] : stem).Replace('.', '-').TrimEnd('-');
-        return prefix + middle + suffix;
-    }
+    public static string NewName(string stem) => CapturePodBuilder.NewPodName("kf-checkpoint-", stem);
 
     /// <summary>Creates the pod and waits until its container runs; a pod that cannot start is deleted and reported.</summary>
     public static async Task CreateAndWaitAsync(IKubernetes client, V1Pod pod, TimeSpan wait, CancellationToken cancellationToken)

@@ -82,7 +82,7 @@ internal static class KubeletCheckpointApi
     internal static KubeOperationException Classify(HttpStatusCode status, string body, bool json, string node, string @namespace, string pod, string container, int timeoutSeconds)
     {
         string what = $"{@namespace}/{pod}/{container}";
-        string message = json ? StatusMessage(body) : body.Trim();
+        string message = json ? KubeOperationException.ExtractMessage(body) : body.Trim();
         switch (status)
         {
             case HttpStatusCode.NotFound when json:
@@ -127,23 +127,6 @@ internal static class KubeletCheckpointApi
                 return new KubeOperationException(KubeFailureKind.ApiError,
                     $"Cannot checkpoint {what}: the API server answered {(int)status} ({Trim(message)}).");
         }
-    }
-
-    private static string StatusMessage(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("message", out JsonElement m) && m.GetString() is string s)
-            {
-                return s;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return body.Trim();
     }
 
     private static string Trim(string text) => text.Length > 300 ? text[..300] : text.Trim();
