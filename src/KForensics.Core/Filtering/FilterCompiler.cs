@@ -53,6 +53,12 @@ public static partial class FilterCompiler
             return CompileExists(field);
         }
 
+        // An empty set (Falco: `x in ()` after an empty list was substituted) matches nothing.
+        if (check.Values.Count == 0)
+        {
+            return static _ => false;
+        }
+
         if (field.IsDynamic)
         {
             bool numeric = op is FilterOperator.Equal or FilterOperator.NotEqual or FilterOperator.Less or FilterOperator.LessOrEqual

@@ -7,8 +7,8 @@ namespace KForensics.Core.Filtering;
 /// Parses the sysdig filter language into a <see cref="FilterNode"/> tree. Follows current
 /// falcosecurity/libs where it differs from sysdig 0.29.3: <c>and</c> binds tighter than <c>or</c>
 /// (0.29.3 rejects mixing them without brackets), <c>==</c> is an alias of <c>=</c>, operators are
-/// matched as whole words (so <c>intersects</c> works), and a quoted value must end with the quote
-/// it began with.
+/// matched as whole words (so <c>intersects</c> works), a quoted value must end with the quote
+/// it began with, and an empty list (<c>in ()</c>, as Falco leaves it) is a set that matches nothing.
 /// </summary>
 public sealed class FilterParser
 {
@@ -253,7 +253,8 @@ public sealed class FilterParser
 
             if (Peek() == ')' && values.Count == 0)
             {
-                throw Error(_pos, "The list is empty.");
+                _pos++;
+                return values;
             }
 
             values.Add(ParseValue(inList: true));
