@@ -128,7 +128,7 @@ public static partial class FieldCatalog
     };
 
     private static FilterSyntaxException Unknown(string filter, string name, int position)
-        => new(filter, position, $"Unknown field '{name}'.", Suggest(name));
+        => new(filter, position, $"Unknown field '{name}'.", Suggest(name)) { UnknownField = name };
 
     // Levenshtein distance, small strings only.
     private static int Distance(string a, string b)
