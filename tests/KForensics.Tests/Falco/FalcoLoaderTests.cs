@@ -242,6 +242,46 @@ public sealed class FalcoLoaderTests
     }
 
     [Fact]
+    public void A_redefined_or_appended_macro_sees_the_macros_defined_before_its_latest_definition()
+    {
+        // Falco's visibility: the redefinition keeps m1's position (0) but sees what was defined before it (m2).
+        string yaml = """
+            - macro: m1
+              condition: proc.name=a
+            - macro: m2
+              condition: evt.type=open
+            - macro: m1
+              condition: m2 and proc.name=b
+            - macro: m3
+              condition: proc.name=c
+            - macro: m1
+              condition: or m3
+              append: true
+            """ + "\n" + Rule("r", "m1");
+        FalcoRuleSet set = Load(yaml);
+        Assert.Equal(["m1", "m2", "m3"], set.Macros.Select(m => m.Name));
+        Assert.Equal("(evt.type = open and proc.name = b) or proc.name = c", Only(set).ExpandedCondition);
+    }
+
+    [Fact]
+    public void A_reference_loop_through_a_redefinition_is_an_error()
+    {
+        // m2 sees m1 (defined before it); the redefined m1 sees m2: m1 -> m2 -> m1.
+        string yaml = """
+            - macro: m1
+              condition: proc.name=a
+            - macro: m2
+              condition: m1 and evt.type=open
+            - macro: m1
+              condition: m2 or proc.name=b
+            """ + "\n" + Rule("r", "m1");
+        FalcoRuleSet set = Load(yaml);
+        FalcoLoadMessage loop = set.Errors.First(e => e.Message.StartsWith("reference loop in macro", StringComparison.Ordinal));
+        Assert.Equal((FalcoLoadCodes.Validate, "macro"), (loop.Code, loop.ItemKind));
+        Assert.Empty(set.Rules);
+    }
+
+    [Fact]
     public void A_rule_sees_every_macro_also_those_defined_after_it()
     {
         FalcoRuleSet set = Load(Rule("r", "is_open and proc.name=cat") + "- macro: is_open\n  condition: evt.type=open\n");
@@ -492,7 +532,10 @@ public sealed class FalcoLoaderTests
     }
 
     [Theory]
-    [InlineData("      fields: [proc.name, fd.name]\n      comps: [=]\n      values: [[cat, /x]]\n", "fields and comps lists of the same length")]
+    [InlineData("      fields: [proc.name, fd.name]\n      comps: [=]\n      values: [[cat, /x]]\n", "Fields and comps lists must have equal length")]
+    [InlineData("      fields: proc.name\n      comps: [in]\n      values: [cat]\n", "Fields and comps must both be strings")]
+    [InlineData("      fields: proc.name\n      comps: =\n      values: [cat]\n", "When fields is a single value, comps must be one of (in, pmatch, intersects)")]
+    [InlineData("      values: [[cat]]\n", "Rule exception item must have fields property with a list of fields")]
     [InlineData("      fields: [proc.name, fd.name]\n      values: [[cat]]\n", "fields and values lists must have equal length")]
     [InlineData("      fields: [proc.name]\n      comps: [no-comp]\n      values: [[cat]]\n", "'no-comp' is not a supported comparison operator")]
     [InlineData("      fields: [not.exist]\n      values: [[cat]]\n", "'not.exist' is not a supported filter field")]
@@ -502,6 +545,25 @@ public sealed class FalcoLoaderTests
         FalcoLoadMessage m = Single(set.Errors, FalcoLoadCodes.Validate);
         Assert.Contains(message, m.Message);
         Assert.Empty(set.Rules);
+    }
+
+    [Theory]
+    [InlineData("      fields: [proc.name]\n      values: [[vi]]\n", "Can not append exception fields to existing exception, only values")]
+    [InlineData("      comps: [=]\n      values: [[vi]]\n", "Can not append exception comps to existing exception, only values")]
+    public void Appending_fields_or_comps_to_an_exception_is_an_error(string body, string message)
+    {
+        string yaml = Rule("r", "evt.type=open", extra: "  exceptions:\n    - name: e\n      fields: [proc.name]\n      values: [[cat]]\n")
+            + "- rule: r\n  append: true\n  exceptions:\n    - name: e\n" + body;
+        FalcoRuleSet set = Load(yaml);
+        Assert.Equal(message, Single(set.Errors, FalcoLoadCodes.Validate).Message);
+        Assert.Equal("evt.type = open and not proc.name = cat", Assert.Single(set.Rules).ExpandedCondition);
+    }
+
+    [Fact]
+    public void A_new_exception_added_by_append_needs_values()
+    {
+        string yaml = Rule("r", "evt.type=open") + "- rule: r\n  append: true\n  exceptions:\n    - name: e\n      fields: [proc.name]\n";
+        Assert.Equal("Rule exception must have values property with a list of values", Single(Load(yaml).Errors, FalcoLoadCodes.Validate).Message);
     }
 
     // ---- priorities, engine version, skip-if-unknown-filter, sources, outputs ----

@@ -41,6 +41,13 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
 
     private static readonly Lazy<IReadOnlyList<Check>> AllChecks = new(LoadChecks);
 
+    /// <summary>
+    /// sysdig answers fd.cip.name, fd.sip.name, fd.lip.name and fd.rip.name from live DNS lookups of
+    /// the names in the condition (its DNS manager), not from the capture: the answer depends on the
+    /// machine, and offline every lookup waits for the resolver's timeout. Rules using them are not compared.
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex LiveDns = new(@"\bfd\.[cslr]ip\.name\b");
+
     /// <summary>The load errors of the stock rulesets: rules the comparison cannot cover yet.</summary>
     private static readonly ConcurrentBag<string> NotLoaded = [];
 
@@ -127,15 +134,23 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
 
         foreach (var group in AllChecks.Value.GroupBy(c => c.Ruleset))
         {
-            var failing = group.Where(c => !Compiles[c.Condition]).ToList();
-            output.WriteLine($"{group.Key}: {group.Count()} rules loaded, sysdig 0.29.3 compiles {group.Count() - failing.Count}");
+            var live = group.Where(c => LiveDns.IsMatch(c.Condition)).ToList();
+            var failing = group.Where(c => !LiveDns.IsMatch(c.Condition) && !Compiles[c.Condition]).ToList();
+            output.WriteLine($"{group.Key}: {group.Count()} rules loaded, sysdig 0.29.3 compiles {group.Count() - failing.Count - live.Count}, "
+                + $"{live.Count} not compared (live DNS fields)");
+            foreach (Check c in live)
+            {
+                output.WriteLine($"  not compared, sysdig resolves its names through live DNS: {c.Rule}");
+            }
+
             foreach (Check c in failing)
             {
                 output.WriteLine($"  not compiled by sysdig: {c.Rule}");
             }
 
             // Both rulesets have rules in the sysdig dialect: a loader that mangled every condition would fail here.
-            Assert.True(group.Count() - failing.Count > group.Count() / 2, $"{group.Key}: only {group.Count() - failing.Count} conditions compile");
+            int compared = group.Count() - failing.Count - live.Count;
+            Assert.True(compared > group.Count() / 2, $"{group.Key}: only {compared} conditions compile");
         }
     }
 
@@ -165,8 +180,8 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     private static IReadOnlyList<Check> CompilableChecks()
     {
         string probe = Path.Combine(Corpus.Directory!, "falco_empty_v1.scap");
-        var pending = new ConcurrentQueue<string>(AllChecks.Value.Select(c => c.Condition).Distinct(StringComparer.Ordinal)
-            .Where(c => !Compiles.ContainsKey(c)));
+        var pending = new ConcurrentQueue<string>(AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition)).Select(c => c.Condition)
+            .Distinct(StringComparer.Ordinal).Where(c => !Compiles.ContainsKey(c)));
         Parallel.For(0, 2, _ =>
         {
             while (pending.TryDequeue(out string? condition))
@@ -176,7 +191,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
             }
         });
 
-        return AllChecks.Value.Where(c => Compiles[c.Condition]).ToList();
+        return AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition) && Compiles[c.Condition]).ToList();
     }
 
     /// <summary>Groups of checks whose or-ed conditions fit one argument.</summary>
