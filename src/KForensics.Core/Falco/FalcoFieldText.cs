@@ -9,6 +9,22 @@ internal static class FalcoFieldText
     internal static Func<ScapFilterContext, string?> Bind(string source, string field)
         => Bind(source, FieldCatalog.Resolve(source, field, null, 0));
 
+    /// <summary>
+    /// An output field a capture cannot answer (it needs a live system) prints &lt;NA&gt;, as Falco prints a
+    /// field without a value: the rule still alerts.
+    /// </summary>
+    internal static Func<ScapFilterContext, string?> BindOrNull(string source, FieldReference field)
+    {
+        try
+        {
+            return Bind(source, field);
+        }
+        catch (FilterSyntaxException)
+        {
+            return static _ => null;
+        }
+    }
+
     internal static Func<ScapFilterContext, string?> Bind(string source, FieldReference field)
     {
         FieldAccessor<ScapFilterContext> a = ScapFieldBinder.Instance.Bind(source, field);
