@@ -70,6 +70,7 @@ public static class ErrorIds
 
     // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
     public const string FilterInvalid = "FilterInvalid";
+    public const string FieldInvalid = "FieldInvalid";
     public const string FieldNotFound = "FieldNotFound";
 
     // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)
