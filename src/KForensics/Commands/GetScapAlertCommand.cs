@@ -87,15 +87,8 @@ public sealed class GetScapAlertCommand : ScapInputCmdlet
 
     private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
     {
-        int activity = 1;
-        string name = System.IO.Path.GetFileName(file);
-        long length = new FileInfo(file).Length;
         int alerts = 0;
-        var progress = new SynchronousProgress(read => WriteProgress(new ProgressRecord(activity, "Get-ScapAlert", $"Evaluating {_evaluator!.ActiveRules.Count} rules over {name}")
-        {
-            PercentComplete = length == 0 ? 100 : (int)Math.Min(100, read * 100 / length),
-            CurrentOperation = $"{alerts} alerts",
-        }));
+        var progress = new ReadProgress(this, "Get-ScapAlert", file, () => $"{alerts} alerts from {_evaluator!.ActiveRules.Count} rules");
         try
         {
             foreach (FalcoAlert alert in _evaluator!.Evaluate(file, CancellationToken, progress))
@@ -114,7 +107,7 @@ public sealed class GetScapAlertCommand : ScapInputCmdlet
         }
         finally
         {
-            WriteProgress(new ProgressRecord(activity, "Get-ScapAlert", "Done") { RecordType = ProgressRecordType.Completed });
+            progress.Complete();
         }
 
         WriteVerbose($"{file}: {alerts} alerts.");

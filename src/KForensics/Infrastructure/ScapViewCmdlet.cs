@@ -27,9 +27,10 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         Core.Analysis.ScapView aggregator = CreateView(filter);
         Core.Analysis.ScapView? companion = CreateCompanion(file, filter);
         ScapFormatException? damage = null;
+        var progress = new ReadProgress(this, MyInvocation.MyCommand.Name, file);
         try
         {
-            Core.Analysis.ScapView.ReadAll(file, companion is null ? [aggregator] : [aggregator, companion], CancellationToken);
+            Core.Analysis.ScapView.ReadAll(file, companion is null ? [aggregator] : [aggregator, companion], progress, CancellationToken);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -38,6 +39,10 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         catch (ScapFormatException ex)
         {
             damage = ex;
+        }
+        finally
+        {
+            progress.Complete();
         }
 
         // A damaged capture still yields the rows of the events before the damage, then the error.
