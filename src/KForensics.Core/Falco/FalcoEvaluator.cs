@@ -68,7 +68,7 @@ public sealed class FalcoEvaluator
     /// </summary>
     public IEnumerable<FalcoAlert> Evaluate(string path, CancellationToken cancellationToken, IProgress<long>? bytesRead = null)
     {
-        var run = new CaptureRun(this, path);
+        var run = new FalcoRuleRunner(this, path);
         var queue = new Queue<FalcoAlert>();
         FileStream file;
         try
@@ -91,7 +91,7 @@ public sealed class FalcoEvaluator
             }
 
             // An event that raised alerts is handed back, so its alerts leave before the next event is read.
-            return run.Observe(c, queue);
+            return run.Observe(c, queue.Enqueue);
         });
 
         while (reader.TryRead(out _))
@@ -127,119 +127,5 @@ public sealed class FalcoEvaluator
         }
     }
 
-    /// <summary>The compiled rules and outputs for one capture (compiled per capture: nothing is shared between readers).</summary>
-    private sealed class CaptureRun
-    {
-        private readonly FalcoEvaluator _owner;
-        private readonly string _path;
-        private readonly Candidate[][] _byCode;
-        private readonly Candidate[] _everyEvent;
-
-        public CaptureRun(FalcoEvaluator owner, string path)
-        {
-            _owner = owner;
-            _path = path;
-            var candidates = owner.ActiveRules.Select(r => new Candidate(r)).ToArray();
-            bool legacy = owner._options.Legacy031;
-            _byCode = new Candidate[EventTable.Count][];
-            _everyEvent = legacy ? candidates.Where(c => c.Rule.Legacy031Codes.Count == 0).ToArray() : [];
-            for (int code = 0; code < _byCode.Length; code++)
-            {
-                _byCode[code] = legacy
-                    ? candidates.Where(c => c.Rule.Legacy031Codes.Contains(code)).Concat(_everyEvent).ToArray()
-                    : candidates.Where(c => c.Rule.CurrentCodes is null || c.Rule.CurrentCodes.Contains(code)).ToArray();
-            }
-        }
-
-        /// <summary>Evaluates the event's candidates; true when it raised an alert.</summary>
-        public bool Observe(ScapFilterContext c, Queue<FalcoAlert> queue)
-        {
-            if (c.Dropped || c.Hidden)
-            {
-                return false;
-            }
-
-            EventInfo info = c.Info;
-            int code = info.Id;
-            if (_owner._options.Legacy031 && !_owner._options.AllEvents && IsDropped(c, info))
-            {
-                return false;
-            }
-
-            bool raised = false;
-            Candidate[] candidates = (uint)code < (uint)_byCode.Length ? _byCode[code] : _everyEvent;
-            foreach (Candidate candidate in candidates)
-            {
-                if (!candidate.Matches(c))
-                {
-                    continue;
-                }
-
-                queue.Enqueue(candidate.Alert(c, _path));
-                raised = true;
-                if (!_owner._options.AllMatches)
-                {
-                    break;
-                }
-            }
-
-            return raised;
-        }
-
-        private static bool IsDropped(ScapFilterContext c, EventInfo info)
-        {
-            if (info.Id <= EventIds.GenericX)
-            {
-                return FalcoEventTypes.IsLegacy031DroppedGeneric(OracleSyscallNames.Get(OracleSyscallNames.IdOf(c.Raw)));
-            }
-
-            return FalcoEventTypes.IsLegacy031DroppedCode(info);
-        }
-    }
-
-    /// <summary>One rule compiled for one capture: its condition and its output.</summary>
-    private sealed class Candidate
-    {
-        private readonly Func<ScapFilterContext, bool> _condition;
-        private readonly (string Literal, Func<ScapFilterContext, string?>? Value, string? Key)[] _output;
-        private readonly Func<ScapFilterContext, string?> _containerId;
-        private readonly Func<ScapFilterContext, string?> _containerName;
-
-        public Candidate(FalcoRule rule)
-        {
-            Rule = rule;
-            _condition = FilterCompiler.Compile(rule.ExpandedCondition, ScapFieldBinder.Instance);
-            FalcoOutputFormat format = FalcoOutputFormat.Parse(FalcoOutputFormat.WithContainerInfo(rule.Output));
-            _output = format.Segments
-                .Select(s => (s.Literal, s.Field is null ? null : FalcoFieldText.Bind(format.Format, s.Field), s.Field?.Text))
-                .ToArray();
-            _containerId = FalcoFieldText.Bind("container.id", "container.id");
-            _containerName = FalcoFieldText.Bind("container.name", "container.name");
-        }
-
-        public FalcoRule Rule { get; }
-
-        public bool Matches(ScapFilterContext c) => _condition(c);
-
-        public FalcoAlert Alert(ScapFilterContext c, string path)
-        {
-            var text = new System.Text.StringBuilder();
-            var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
-            foreach (var (literal, value, key) in _output)
-            {
-                text.Append(literal);
-                if (value is null)
-                {
-                    continue;
-                }
-
-                string? v = value(c);
-                text.Append(v ?? "<NA>");
-                fields[key!] = v;
-            }
-
-            ulong ts = c.Raw.Timestamp;
-            return new FalcoAlert(Rule, ScapTime.ToDateTime(ts), ts, text.ToString(), fields, c.Number, path, _containerId(c), _containerName(c));
-        }
-    }
+    internal FalcoAlertOptions Options => _options;
 }

@@ -35,6 +35,8 @@ internal sealed class FalcoOutputFormat
 
     internal static FalcoOutputFormat Parse(string format)
     {
+        // A folded YAML scalar ends in a newline; Falco trims the output before it formats it.
+        format = format.Trim();
         var segments = new List<(string, FieldReference?)>();
         var literal = new StringBuilder();
         int i = 0;
