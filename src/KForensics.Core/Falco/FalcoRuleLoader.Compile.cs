@@ -183,7 +183,7 @@ public static partial class FalcoRuleLoader
 
                 // What the evaluator will compile: every field bound and every value checked now.
                 FilterCompiler.Compile(expandedText, ScapFieldBinder.Instance);
-                CheckOutput(rule.Output);
+                FalcoOutputFormat.Parse(FalcoOutputFormat.WithContainerInfo(rule.Output));
             }
             catch (FilterSyntaxException ex) when (ex.UnknownField is not null)
             {
@@ -251,26 +251,6 @@ public static partial class FalcoRuleLoader
                 CurrentCodes = current,
                 Legacy031Codes = FalcoEventTypes.Legacy031(expanded),
             };
-        }
-
-        /// <summary>
-        /// The output as the evaluator will print it: every token names a known field that a capture
-        /// can answer (else the evaluator could not run the rule).
-        /// </summary>
-        private static void CheckOutput(string output)
-        {
-            FalcoOutputFormat format = FalcoOutputFormat.Parse(FalcoOutputFormat.WithContainerInfo(output));
-            foreach (FieldReference field in format.Fields)
-            {
-                try
-                {
-                    FalcoFieldText.Bind(format.Format, field);
-                }
-                catch (FilterSyntaxException ex)
-                {
-                    throw new FalcoOutputException($"formatting token {field.Text} cannot be printed: {ex.Reason}");
-                }
-            }
         }
 
         private FalcoRule? Unknown(RuleDefinition rule, string field, string message)
