@@ -102,6 +102,35 @@ public sealed class FalcoLoaderTests
         Assert.Equal("evt.type = open and not (proc.name = cat and fd.name in (/etc/passwd, /etc/shadow))", rule.ExpandedCondition);
     }
 
+    [Fact]
+    public void An_item_of_no_known_kind_is_a_warning()
+    {
+        FalcoRuleSet set = Load("- foo: bar\n" + Rule("r", "evt.type=open"));
+        Assert.Empty(set.Errors);
+        FalcoLoadMessage m = Single(set.Warnings, FalcoLoadCodes.UnknownItem);
+        Assert.Equal(1, m.Line);
+        Assert.Single(set.Rules);
+    }
+
+    [Fact]
+    public void A_directory_loads_its_files_in_name_order()
+    {
+        string dir = Directory.CreateTempSubdirectory("kf-falco-rules-").FullName;
+        try
+        {
+            // 001 appends to the rule 000 defines: it only works when 000 is read first.
+            File.WriteAllText(Path.Combine(dir, "001-local.yaml"), "- rule: r\n  condition: and proc.name=cat\n  append: true\n");
+            File.WriteAllText(Path.Combine(dir, "000-base.yaml"), Rule("r", "evt.type=open"));
+            FalcoRuleSet set = FalcoRuleLoader.Load([dir]);
+            Assert.Equal(["000-base.yaml", "001-local.yaml"], set.Files.Select(Path.GetFileName));
+            Assert.Equal("evt.type = open and proc.name = cat", Only(set).ExpandedCondition);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // ---- lists ----
 
     [Fact]
