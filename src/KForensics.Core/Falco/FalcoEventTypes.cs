@@ -59,7 +59,7 @@ internal static class FalcoEventTypes
     /// <summary>
     /// Current Falco (<c>ppm_event_codes</c>): negation pushed to the checks; a check on evt.type with
     /// = or in names every code of those names (old versions included) and the generic events when the
-    /// name is a syscall; anything else is every code. Null means every code.
+    /// name is a syscall without an event of its own; anything else is every code. Null means every code.
     /// </summary>
     internal static HashSet<int>? Current(FilterNode node)
     {
@@ -149,16 +149,19 @@ internal static class FalcoEventTypes
         var set = new HashSet<int>();
         foreach (FilterValue value in check.Values)
         {
+            bool ownEvent = false;
             foreach (EventInfo info in EventTable.All)
             {
                 string name = current ? info.Name : info.IsOracleKnown ? info.OracleName : string.Empty;
                 if (info.Id >= 2 && string.Equals(name, value.Text, StringComparison.Ordinal))
                 {
                     set.Add(info.Id);
+                    ownEvent = true;
                 }
             }
 
-            if (current && SyscallNames.Contains(value.Text))
+            // names_to_event_set: the generic events stand for the syscalls that have no event of their own.
+            if (current && !ownEvent && SyscallNames.Contains(value.Text))
             {
                 set.Add(EventIds.GenericE);
                 set.Add(EventIds.GenericX);

@@ -222,12 +222,14 @@ public static partial class FalcoRuleLoader
                 }
 
                 existing.Condition = overrides["condition"] == "append" ? existing.Condition + " " + condition : condition;
+                existing.Visibility = _order++;
                 return;
             }
 
             if (_macros.TryGetValue(name, out MacroDefinition? previous))
             {
                 previous.Condition = condition;
+                previous.Visibility = _order++;
                 return;
             }
 
@@ -392,7 +394,15 @@ public static partial class FalcoRuleLoader
                 {
                     if (!ex.Has("fields"))
                     {
-                        Error(FalcoLoadCodes.YamlValidate, ex, name, "Item has no mapping for key 'fields'");
+                        Error(FalcoLoadCodes.Validate, ex, name, append
+                            ? "Rule exception must have fields property with a list of fields"
+                            : "Rule exception item must have fields property with a list of fields");
+                        return false;
+                    }
+
+                    if (append && ex.Node("values") is not YamlSequenceNode { Children.Count: > 0 })
+                    {
+                        Error(FalcoLoadCodes.Validate, ex, name, "Rule exception must have values property with a list of values");
                         return false;
                     }
 
@@ -406,7 +416,8 @@ public static partial class FalcoRuleLoader
                 }
                 else if (ex.Has("fields") || ex.Has("comps"))
                 {
-                    Error(FalcoLoadCodes.Validate, ex, name, "Can not append exception fields or comps to an existing exception, only values");
+                    Error(FalcoLoadCodes.Validate, ex, name,
+                        $"Can not append exception {(ex.Has("fields") ? "fields" : "comps")} to existing exception, only values");
                     return false;
                 }
 
@@ -435,7 +446,13 @@ public static partial class FalcoRuleLoader
                 target.Comps = [comps is YamlScalarNode { Value: { } c } ? c : "in"];
                 if (comps is YamlSequenceNode)
                 {
-                    Error(FalcoLoadCodes.Validate, ex, target.Name, "Rule exception item must have a single comparison operator when it has a single field");
+                    Error(FalcoLoadCodes.Validate, ex, target.Name, "Fields and comps must both be strings");
+                    return false;
+                }
+
+                if (target.Comps[0] is not ("in" or "pmatch" or "intersects"))
+                {
+                    Error(FalcoLoadCodes.Validate, ex, target.Name, "When fields is a single value, comps must be one of (in, pmatch, intersects)");
                     return false;
                 }
             }
@@ -445,7 +462,7 @@ public static partial class FalcoRuleLoader
                 target.Comps = comps is null ? target.Fields.Select(_ => "=").ToList() : FalcoRuleReader.Strings(comps) ?? [];
                 if (target.Fields.Count != target.Comps.Count)
                 {
-                    Error(FalcoLoadCodes.Validate, ex, target.Name, "Rule exception item must have fields and comps lists of the same length");
+                    Error(FalcoLoadCodes.Validate, ex, target.Name, "Fields and comps lists must have equal length");
                     return false;
                 }
             }

@@ -128,7 +128,7 @@ public static partial class FalcoRuleLoader
             macro.Expanding = true;
             try
             {
-                macro.Expanded = Expand(macro.Tree!, macro.Order);
+                macro.Expanded = Expand(macro.Tree!, macro.Visibility);
             }
             finally
             {
@@ -139,8 +139,9 @@ public static partial class FalcoRuleLoader
         }
 
         /// <summary>
-        /// Substitutes macros: a macro sees the macros defined before it; a rule sees every macro of
-        /// the load (<paramref name="before"/> is <see cref="int.MaxValue"/>), as Falco compiles rules after all macros.
+        /// Substitutes macros: a macro sees the macros placed before its visibility (defined before it, or
+        /// before its latest redefinition or append); a rule sees every macro of the load
+        /// (<paramref name="before"/> is <see cref="int.MaxValue"/>), as Falco compiles rules after all macros.
         /// </summary>
         private FilterNode Expand(FilterNode node, int before) => node switch
         {

@@ -96,6 +96,12 @@ public static partial class FalcoRuleLoader
     {
         public string Condition { get; set; } = string.Empty;
 
+        /// <summary>
+        /// The macros it sees are those whose position is below this: its own position when first defined,
+        /// the load position of its latest redefinition, append or override after that (Falco's <c>visibility</c>).
+        /// </summary>
+        public int Visibility { get; set; } = order;
+
         public FilterNode? Tree { get; set; }
 
         public FilterSyntaxException? Failure { get; set; }
