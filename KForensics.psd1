@@ -42,6 +42,8 @@
         'New-PodCheckpoint'
         'Get-PodCheckpoint'
         'Remove-PodCheckpoint'
+        'Protect-Evidence'
+        'Unprotect-Evidence'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
