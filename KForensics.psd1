@@ -44,6 +44,7 @@
         'Remove-PodCheckpoint'
         'Protect-Evidence'
         'Unprotect-Evidence'
+        'Send-Evidence'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1018,4 +1018,54 @@ $Script
     [pscustomobject]@{ Baseline = [long]$parts[1]; Peak = [long]$parts[2]; Output = $out }
 }
 
+function Get-KfModuleDependency {
+    <# An assembly the imported KForensics module loaded into its private context (Azure.Storage.Blobs...). #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    if ($context) { return $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new($Name)) }
+    $loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $Name } | Select-Object -First 1
+    if (-not $loaded) { throw "$Name is not loaded: import the KForensics module first." }
+    return $loaded
+}
+
+function Get-KfAzuriteContainer {
+    <# A BlobContainerClient (the module's own Azure.Storage.Blobs) for -Name in a Start-KfAzurite instance; -Create makes it. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Name, [switch] $Create)
+    $type = (Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.BlobContainerClient', $true)
+    $client = [Activator]::CreateInstance($type, [object[]]@($Azurite.ConnectionString, $Name))
+    if ($Create) { $null = $client.CreateIfNotExists() }
+    return $client
+}
+
+function New-KfAzuriteSas {
+    <# A container SAS query (no leading '?') granting -Permission (for example 'rl'), valid for an hour. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Container, [Parameter(Mandatory)] [string] $Permission)
+    $blobs = Get-KfModuleDependency 'Azure.Storage.Blobs'
+    $builderType = $blobs.GetType('Azure.Storage.Sas.BlobSasBuilder', $true)
+    $builder = [Activator]::CreateInstance($builderType)
+    $builder.BlobContainerName = $Container
+    $builder.Resource = 'c'
+    $builder.ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1)
+    $builder.SetPermissions($Permission)
+    $credType = (Get-KfModuleDependency 'Azure.Storage.Common').GetType('Azure.Storage.StorageSharedKeyCredential', $true)
+    $credential = [Activator]::CreateInstance($credType, [object[]]@($Azurite.Account, $Azurite.Key))
+    return $builder.ToSasQueryParameters($credential).ToString()
+}
+
+function New-KfRandomFile {
+    <# A file of -Bytes random bytes, written in 4 MiB pieces (a 1 GiB file never sits in memory). #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [long] $Bytes)
+    $random = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+    $buffer = [byte[]]::new(4MB)
+    $stream = [System.IO.File]::Create($Path)
+    try {
+        for ($left = $Bytes; $left -gt 0; $left -= $n) {
+            $n = [int][math]::Min($left, $buffer.Length)
+            $random.GetBytes($buffer, 0, $n)
+            $stream.Write($buffer, 0, $n)
+        }
+    } finally { $stream.Dispose(); $random.Dispose() }
+    Get-Item $Path
+}
+
 Export-ModuleMember -Function *-Kf*
