@@ -964,13 +964,13 @@ function New-KfGpgHome {
         $common = @('--homedir', $gpgHome, '--batch', '--pinentry-mode', 'loopback', '--passphrase', $Passphrase)
         if ($n -eq 'rsa') {
             & gpg @common --quick-gen-key "KForensics $n <$email>" rsa3072 cert never 2>$null
-            $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
+            $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email 2>$null | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
             & gpg @common --quick-add-key $fpr rsa3072 encr never 2>$null
         } else {
             & gpg @common --quick-gen-key "KForensics $n <$email>" future-default default never 2>$null
         }
         if ($LASTEXITCODE -ne 0) { throw "gpg could not make the key $n" }
-        $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
+        $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email 2>$null | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
         $public = Join-Path $root "$n.asc"; $secret = Join-Path $root "$n-secret.asc"
         & gpg --homedir $gpgHome --armor --export $email | Set-Content -Path $public
         & gpg @common --armor --export-secret-keys $email | Set-Content -Path $secret
@@ -1003,11 +1003,11 @@ function Get-KfPeakWorkingSet {
     $wrapper = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$ModulePath'
-function hwm { [long](((Get-Content /proc/self/status) -match '^VmHWM:') -replace '\D', '') * 1024 }
-function rss { [long](((Get-Content /proc/self/status) -match '^VmRSS:') -replace '\D', '') * 1024 }
+function hwm { [long](@((Get-Content /proc/self/status) -match '^VmHWM:')[0] -replace '\D', '') * 1024 }
+function rss { [long](@((Get-Content /proc/self/status) -match '^VmRSS:')[0] -replace '\D', '') * 1024 }
 [GC]::Collect()
 `$baseline = rss
-Set-Content -Path /proc/self/clear_refs -Value 5
+`$reset = [IO.FileStream]::new('/proc/self/clear_refs', [IO.FileMode]::Open, [IO.FileAccess]::Write); `$reset.Write([byte[]](53), 0, 1); `$reset.Dispose()
 $Script
 'KF-PEAK {0} {1}' -f `$baseline, (hwm)
 "@

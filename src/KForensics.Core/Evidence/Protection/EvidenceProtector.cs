@@ -15,6 +15,7 @@ public sealed record ProtectionDigest(long PlaintextBytes, string PlaintextSha25
 public static class EvidenceProtector
 {
     internal const int BufferSize = 1 << 16;
+    private const long CollectEvery = 4 << 20;
 
     /// <summary>Encrypts <paramref name="plaintext"/> to every recipient and writes the OpenPGP message to <paramref name="ciphertext"/>.</summary>
     public static ProtectionDigest Encrypt(Stream plaintext, Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName,
@@ -128,13 +129,23 @@ public static class EvidenceProtector
     {
         byte[] buffer = new byte[BufferSize];
         long total = 0;
+        long sinceCollect = 0;
         int n;
         while ((n = from.Read(buffer, 0, buffer.Length)) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             to.Write(buffer, 0, n);
             total += n;
+            sinceCollect += n;
             progress?.Report(total);
+            // BouncyCastle's cipher streams allocate a fresh output array for every write, a byte of garbage per
+            // byte encrypted; the runtime lets the youngest generation grow to tens of megabytes before it
+            // collects, so a small collection every few megabytes keeps the working set flat.
+            if (sinceCollect >= CollectEvery)
+            {
+                sinceCollect = 0;
+                GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            }
         }
     }
 }
