@@ -91,6 +91,10 @@ public sealed class SendEvidenceCommand : EvidenceInputCmdlet
             {
                 WriteError(StorageErrors.ToErrorRecord(e, file));
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteError(ErrorRecords.Create($"Cannot read '{file}': {e.Message}", ErrorIds.EvidenceUploadFailed, ErrorCategory.ReadError, file, e));
+            }
             finally
             {
                 CompleteProgress(Activity);

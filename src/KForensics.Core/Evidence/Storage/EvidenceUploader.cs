@@ -116,12 +116,16 @@ public static class EvidenceUploader
         {
             throw Map(e, destination, blobName);
         }
+        catch (AggregateException e) when (e.InnerExceptions.LastOrDefault() is RequestFailedException last && last.Status != 0)
+        {
+            throw Map(last, destination, blobName);
+        }
         catch (AuthenticationFailedException e)
         {
             throw new StorageException(StorageFailure.Unauthorized,
                 $"Signing in to {destination.Url} failed ({destination.Authentication}): {e.Message}", e);
         }
-        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or AggregateException { InnerException: HttpRequestException })
+        catch (Exception e) when (IsConnectionFailure(e))
         {
             throw new StorageException(StorageFailure.ConnectionFailed, $"Cannot reach {destination.Url}: {e.Message}", e);
         }
@@ -148,7 +152,7 @@ public static class EvidenceUploader
         {
             throw new StorageException(StorageFailure.Unauthorized, $"Signing in to {destination.Url} failed ({destination.Authentication}): {e.Message}", e);
         }
-        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or AggregateException { InnerException: HttpRequestException })
+        catch (Exception e) when (IsConnectionFailure(e))
         {
             throw new StorageException(StorageFailure.ConnectionFailed, $"Cannot reach {destination.Url}: {e.Message}", e);
         }
@@ -424,6 +428,15 @@ public static class EvidenceUploader
             _ => new StorageException(StorageFailure.Failed, $"Storing {where} failed ({e.Status} {code}): {FirstLine(e.Message)}", e),
         };
     }
+
+    // The SDK's retries end in an AggregateException of the attempts' failures; no answer at all is status 0.
+    private static bool IsConnectionFailure(Exception e) => e switch
+    {
+        HttpRequestException or System.Net.Sockets.SocketException => true,
+        RequestFailedException r => r.Status == 0,
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsConnectionFailure),
+        _ => false,
+    };
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }
