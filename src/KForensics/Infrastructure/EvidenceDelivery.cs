@@ -2,6 +2,7 @@ using System.Management.Automation;
 using KForensics.Core.Evidence;
 using KForensics.Core.Evidence.Protection;
 using KForensics.Core.Evidence.Storage;
+using KForensics.Core.Kubernetes;
 
 namespace KForensics.Infrastructure;
 
@@ -62,5 +63,29 @@ internal sealed class EvidenceDelivery
         {
             cmdlet.WriteProgress(new ProgressRecord(2, "Send-Evidence", "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    /// <summary>
+    /// Sends what a pod worker made (a PodCapture, a PodCheckpoint or their encrypted ProtectedEvidence) from the
+    /// worker's own thread, narrating through its progress; a failure is thrown as a StorageException for the runner.
+    /// </summary>
+    public async Task<SentEvidence> SendFromWorkerAsync(object made, string pod, string @namespace, IProgress<CaptureProgress> progress, string toolVersion,
+        CancellationToken cancellationToken)
+    {
+        (string path, string manifestPath) = made switch
+        {
+            ProtectedEvidence p => (p.Path, p.ManifestPath),
+            PodCapture c => (c.Path, c.ManifestPath),
+            PodCheckpoint k => (k.Path, k.ManifestPath),
+            _ => throw new ArgumentException("Nothing to send.", nameof(made)),
+        };
+        string blob = (_blobPrefix is null ? string.Empty : _blobPrefix.Trim('/') + "/") + Path.GetFileName(path);
+        progress.Report(new CaptureProgress(pod, @namespace, $"Sending {Path.GetFileName(path)} to {Destination!.Url}/{blob}.", true, null, 100));
+        var upload = new Progress<UploadProgress>(p => progress.Report(new CaptureProgress(pod, @namespace,
+            $"{p.Phase} {Path.GetFileName(p.Path)}: {p.Done >> 20} of {p.Total >> 20} MiB", false, null, p.Total == 0 ? 100 : (int)(100 * p.Done / p.Total))));
+        SentEvidence sent = await EvidenceUploader.UploadAsync(Destination, path, blob, CustodyManifestFile.TryRead(manifestPath),
+            new UploadOptions { ToolVersion = toolVersion }, upload, cancellationToken).ConfigureAwait(false);
+        progress.Report(new CaptureProgress(pod, @namespace, $"Sent {sent.Uri}; read back SHA-256 {sent.Sha256ReadBack}.", true, null, 100));
+        return sent;
     }
 }
