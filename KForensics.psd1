@@ -20,6 +20,8 @@
         'Get-ScapProcess'
         'Export-ScapEvent'
         'Export-ScapReport'
+        'Import-FalcoRule'
+        'Get-ScapAlert'
         'New-ContainerCheckpoint'
         'Get-ContainerCheckpoint'
         'Remove-ContainerCheckpoint'

@@ -36,7 +36,10 @@ param(
 
     [string] $WorkDirectory,
 
-    [string] $ResultPath
+    [string] $ResultPath,
+
+    # Runs only the benchmarks whose names match this wildcard.
+    [string] $Only = '*'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,6 +82,30 @@ $benchmarks = @(
         Count  = @('-r', '{0}', '-p', '%evt.num', 'fd.sip=10.3.0.214 and evt.type=connect')
     }
 )
+
+# Falco's newer stock ruleset over the capture (Get-ScapAlert) beside sysdig given the ruleset's conditions,
+# expanded Falco's way, or-ed together. Only the rules sysdig 0.29.3 can compile take part on both sides, so
+# that the alert count (first match: one per event any rule matches) equals the events sysdig prints.
+$falcoRules = Join-Path $repo '../shared/falco/falco-rules-1.0.1/falco_rules.yaml'
+$emptyCapture = Join-Path $repo '../shared/captures/falco_empty_v1.scap'
+if ($sysdig -and (Test-Path $falcoRules) -and (Test-Path $emptyCapture)) {
+    Import-Module (Join-Path $ModulePath 'KForensics.psd1')
+    $ruleSet = Import-FalcoRule $falcoRules -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+    $runnable = @($ruleSet.Rules | Where-Object Enabled | Where-Object {
+        & $sysdig -r $emptyCapture $_.ExpandedCondition *> $null
+        $LASTEXITCODE -eq 0
+    })
+    $skipped = @($ruleSet.Rules | Where-Object { $_.Name -notin $runnable.Name })
+    $disabledFile = Join-Path $WorkDirectory 'falco-disabled-rules.txt'
+    Set-Content $disabledFile ($skipped | ForEach-Object { [WildcardPattern]::Escape($_.Name) })
+    $orCondition = ($runnable | ForEach-Object { "($($_.ExpandedCondition))" }) -join ' or '
+    $benchmarks += [pscustomobject]@{
+        Name   = "Falco rules: falco-rules-1.0.1 ($($runnable.Count) of $($ruleSet.Rules.Count) rules)"
+        Module = "(Get-ScapAlert -LiteralPath `$Path -Rule '$falcoRules' -DisabledRule (Get-Content '$disabledFile') -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Measure-Object).Count"
+        Sysdig = @('-r', '{0}', $orCondition)
+        Count  = @('-r', '{0}', '-p', '%evt.num', $orCondition)
+    }
+}
 
 function Write-Result([string[]] $Lines) {
     Set-Content -Path $ResultPath -Value $Lines
@@ -180,6 +207,7 @@ function New-Workload([string] $Path, [string] $Command, [int] $WarmUpRuns, [int
 }
 
 $rows = [System.Collections.Generic.List[object]]::new()
+$benchmarks = @($benchmarks | Where-Object Name -like $Only)
 foreach ($mib in $SizeMiB) {
     $plain = Get-BigCapture $mib
     foreach ($bench in $benchmarks) {

@@ -10,7 +10,8 @@ ScapWriter): a client pod runs `curl <nginx-ip>/files../etc/passwd`; the nginx p
 `location /files { alias /home/; }` lacks a trailing slash, opens /home/../etc/passwd and sends it back.
 The investigation then uses only the module's events: who read /etc/passwd, over which connection,
 which container was on the other end, and which command it ran; then the same drill-down with the
-views (Get-ScapConnection, Get-ScapCommand), and what a responder attaches to the ticket: a report
+views (Get-ScapConnection, Get-ScapCommand), the Falco rules of demo_rules.yaml that fire on it
+(Get-ScapAlert), and what a responder attaches to the ticket: a report
 (Export-ScapReport, out/demo/report.html) and an evidence slice (Export-ScapEvent). The answers are
 checked against the facts the capture was built from; the script fails when any answer is missing or wrong.
 
@@ -120,8 +121,20 @@ if ($clientSide.ContainerName -ne $scenario.Client.Name -or ($commands.CommandLi
     exit 1
 }
 
-# What the responder attaches to the ticket: the report, and the evidence slice with its hash.
-$report = Export-ScapReport -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'report.html') -Title 'Path traversal through nginx' -Force -PassThru
+# Which Falco rules fire: the team's rules over the same capture, offline.
+Write-Host ''
+Write-Host 'The Falco rules that fire on the capture: Get-ScapAlert' -ForegroundColor Cyan
+$rules = Import-FalcoRule -LiteralPath (Join-Path $PSScriptRoot 'demo_rules.yaml')
+$alerts = @(Get-ScapAlert -LiteralPath $capture -Rule $rules)
+$alerts | ForEach-Object ToString | Write-Host
+$traversal = @($alerts | Where-Object Rule -eq 'Web server reads system files')
+if ($traversal.Count -eq 0 -or $traversal[0].OutputFields['fd.name'] -ne $scenario.TargetFile -or $traversal[0].ContainerName -ne $scenario.Nginx.Name) {
+    Write-Host "The rules missed the traversal: $($alerts.Count) alerts" -ForegroundColor Red
+    exit 1
+}
+
+# What the responder attaches to the ticket: the report (with the alerts), and the evidence slice with its hash.
+$report = Export-ScapReport -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'report.html') -Title 'Path traversal through nginx' -Rule $rules -Force -PassThru
 $slice = Export-ScapEvent -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'evidence.scap') -Force `
     -Filter "container.id=$($clientSide.ContainerId) or fd.name=/etc/passwd"
 Write-Host "Report: $($report.FullName) ($($report.Length) bytes, self-contained HTML)"

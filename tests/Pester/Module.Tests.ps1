@@ -44,6 +44,22 @@ Describe 'Help' {
     }
 }
 
+Describe 'About topics' {
+    It 'has about_KForensics (the jobs and how the objects chain) and about_KForensics_Filter' {
+        foreach ($topic in 'about_KForensics', 'about_KForensics_Filter') {
+            $file = Join-Path $modulePath "en-US/$topic.help.txt"
+            Test-Path $file | Should -BeTrue -Because "$topic ships with the module"
+            (Get-Content -Raw $file) | Should -Match 'SHORT DESCRIPTION'
+        }
+        (Get-Content -Raw (Join-Path $modulePath 'en-US/about_KForensics_Filter.help.txt')) | Should -Match 'sysdig 0\.29\.3'
+    }
+
+    It '<Name> links about_KForensics_Filter when it takes -Filter' -ForEach ($cmdlets | Where-Object { (Get-Command $_.Name).Parameters.ContainsKey('Filter') }) -AllowNullOrEmptyForEach {
+        $links = @((Get-Help $Name -Full).relatedLinks.navigationLink.linkText)
+        $links | Should -Contain 'about_KForensics_Filter'
+    }
+}
+
 Describe 'Views' {
     It '<Name> has a format view for every type it outputs' -ForEach $cmdlets -AllowNullOrEmptyForEach {
         $views = @(([xml](Get-Content -Raw (Join-Path $modulePath 'KForensics.Format.ps1xml'))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName)

@@ -163,6 +163,15 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         (Get-CaptureEvents created).Count | Should -Be $created
     }
 
+    It 'a filter that does not compile stops the cmdlet with FilterInvalid before any capture pod is created' {
+        Set-FakeKubeScenario $fake -CaptureSource $source.FullName
+        $created = (Get-CaptureEvents created).Count
+        { Start-PodCapture web-0 -Namespace shop -OutputDirectory $out -Filter 'proc.nosuchfield=1' @kc -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FilterInvalid*'
+        (Get-CaptureEvents created).Count | Should -Be $created
+        @(Get-ChildItem $out).Count | Should -Be 0
+    }
+
     It 'creating the capture pod is forbidden: KubeForbidden (PermissionDenied) with the API server''s reason' {
         Set-FakeKubeScenario $fake -Mode 'forbidden-create' -CaptureSource $source.FullName
         Start-PodCapture web-0 -Namespace shop -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -165,6 +165,22 @@ public sealed class ScapSummary
     /// <summary>Distinct login shells (proc.loginshellid) from which commands were executed.</summary>
     public int LoginShells { get; }
 
+    /// <summary>Alerts the rules raised over the events counted (Get-ScapSummary -Rule); null without rules.</summary>
+    public long? Alerts { get; private set; }
+
+    /// <summary>Those alerts per Falco priority, every priority listed, most severe first; null without rules.</summary>
+    public IReadOnlyDictionary<string, long>? AlertsByPriority { get; private set; }
+
+    /// <summary>This summary with the alert counts of rules evaluated over the same events.</summary>
+    public ScapSummary WithAlerts(IReadOnlyDictionary<string, long> byPriority)
+    {
+        ArgumentNullException.ThrowIfNull(byPriority);
+        var copy = (ScapSummary)MemberwiseClone();
+        copy.AlertsByPriority = byPriority;
+        copy.Alerts = byPriority.Values.Sum();
+        return copy;
+    }
+
     public override string ToString() => $"{System.IO.Path.GetFileName(Source)}: {Events} events, {Processes} processes, {Containers} containers";
 }
 

@@ -4,17 +4,51 @@ namespace KForensics.Core.Filtering;
 
 /// <summary>
 /// Every field of the filter language: sysdig 0.29.3's list for the classes that a capture can
-/// answer (evt, proc, thread, user, group, container, fd, fdlist, k8s) plus the container label
-/// fields of current libs.
+/// answer (evt, proc, thread, user, group, container, fd, fdlist, k8s) plus the fields of current
+/// libs that Falco rulesets use (<see cref="FieldDefinition.InSysdig"/> false).
 /// </summary>
 public static partial class FieldCatalog
 {
     private static readonly FieldDefinition[] Additional =
     [
         new("container.label", FieldClass.Container, FieldType.String, FieldArgument.Name,
-            "the value of a label of the container, e.g. container.label.app or container.label[com.example/tier]."),
+            "the value of a label of the container, e.g. container.label.app or container.label[com.example/tier].", inSysdig: false),
         new("container.labels", FieldClass.Container, FieldType.String, FieldArgument.None,
-            "the container's labels as a comma-separated list of key:value pairs."),
+            "the container's labels as a comma-separated list of key:value pairs.", inSysdig: false),
+        new("container.start_ts", FieldClass.Container, FieldType.AbsTime, FieldArgument.None,
+            "container start as epoch timestamp in nanoseconds: the start of the pid namespace of the container's process, as the newest clone events state it.", inSysdig: false),
+        new("container.duration", FieldClass.Container, FieldType.RelTime, FieldArgument.None,
+            "number of nanoseconds since container.start_ts.", inSysdig: false),
+        new("fd.nameraw", FieldClass.Fd, FieldType.String, FieldArgument.None,
+            "the path of a file fd as the open call gave it, not made absolute (duplicate slashes removed).", inSysdig: false),
+        new("proc.pexe", FieldClass.Proc, FieldType.String, FieldArgument.None,
+            "the proc.exe (first command line argument) of the parent process.", inSysdig: false),
+        new("proc.aexe", FieldClass.Proc, FieldType.String, FieldArgument.OptionalIndex,
+            "the proc.exe of one of the process ancestors: proc.aexe[1] is the parent's, proc.aexe[0] the process's own. Without an index (filters only) it matches any ancestor.", inSysdig: false),
+        new("proc.pexepath", FieldClass.Proc, FieldType.String, FieldArgument.None,
+            "the proc.exepath (full executable path) of the parent process.", inSysdig: false),
+        new("proc.aexepath", FieldClass.Proc, FieldType.String, FieldArgument.OptionalIndex,
+            "the proc.exepath of one of the process ancestors: proc.aexepath[1] is the parent's, proc.aexepath[0] the process's own. Without an index (filters only) it matches any ancestor.", inSysdig: false),
+        new("proc.exe_ino", FieldClass.Proc, FieldType.Int64, FieldArgument.None,
+            "the inode number of the executable file on disk, from execve events that carry it.", inSysdig: false),
+        new("proc.exe_ino.ctime", FieldClass.Proc, FieldType.AbsTime, FieldArgument.None,
+            "last status change time (ctime) of the executable file, as epoch timestamp in nanoseconds.", inSysdig: false),
+        new("proc.exe_ino.mtime", FieldClass.Proc, FieldType.AbsTime, FieldArgument.None,
+            "last modification time (mtime) of the executable file, as epoch timestamp in nanoseconds.", inSysdig: false),
+        new("proc.exe_ino.ctime_duration_proc_start", FieldClass.Proc, FieldType.AbsTime, FieldArgument.None,
+            "nanoseconds between the executable's ctime and the start (clone) of the process that runs it.", inSysdig: false),
+        new("proc.is_exe_writable", FieldClass.Proc, FieldType.Bool, FieldArgument.None,
+            "'true' if the process' executable file is writable by the user that spawned the process.", inSysdig: false),
+        new("proc.is_exe_upper_layer", FieldClass.Proc, FieldType.Bool, FieldArgument.None,
+            "'true' if the process' executable file is in the upper layer of an overlayfs (e.g. written into a container).", inSysdig: false),
+        new("proc.is_exe_from_memfd", FieldClass.Proc, FieldType.Bool, FieldArgument.None,
+            "'true' if the process' executable is an anonymous memfd_create() file executed through its fd.", inSysdig: false),
+        new("thread.cap_permitted", FieldClass.Thread, FieldType.String, FieldArgument.None,
+            "the permitted capabilities set, e.g. CAP_CHOWN CAP_KILL.", inSysdig: false),
+        new("thread.cap_inheritable", FieldClass.Thread, FieldType.String, FieldArgument.None,
+            "the inheritable capabilities set.", inSysdig: false),
+        new("thread.cap_effective", FieldClass.Thread, FieldType.String, FieldArgument.None,
+            "the effective capabilities set.", inSysdig: false),
     ];
 
     private static readonly Dictionary<string, FieldDefinition> ByName;
@@ -128,7 +162,7 @@ public static partial class FieldCatalog
     };
 
     private static FilterSyntaxException Unknown(string filter, string name, int position)
-        => new(filter, position, $"Unknown field '{name}'.", Suggest(name));
+        => new(filter, position, $"Unknown field '{name}'.", Suggest(name)) { UnknownField = name };
 
     // Levenshtein distance, small strings only.
     private static int Distance(string a, string b)

@@ -31,8 +31,9 @@ public enum FieldArgument
 /// <summary>One field of the filter language.</summary>
 public sealed class FieldDefinition
 {
-    internal FieldDefinition(string name, FieldClass fieldClass, FieldType type, FieldArgument argument, string description)
+    internal FieldDefinition(string name, FieldClass fieldClass, FieldType type, FieldArgument argument, string description, bool inSysdig = true)
     {
+        InSysdig = inSysdig;
         Name = name;
         Class = fieldClass;
         Type = type;
@@ -49,6 +50,12 @@ public sealed class FieldDefinition
     public FieldArgument Argument { get; }
 
     public string Description { get; }
+
+    /// <summary>False for fields of current libs (Falco rulesets use them) that sysdig 0.29.3 lacks.</summary>
+    public bool InSysdig { get; }
+
+    /// <summary>sysdig accepts the field only in filters, not as a value to print (<c>fd.ip</c>, <c>evt.around</c>).</summary>
+    public bool IsFilterOnly => Description.StartsWith("(FILTER ONLY)", StringComparison.Ordinal);
 
     /// <summary>True for numeric types that compare as numbers.</summary>
     public bool IsNumeric => Type is FieldType.Int16 or FieldType.Int32 or FieldType.Int64 or FieldType.UInt32

@@ -17,9 +17,15 @@ public sealed record OrNode(FilterNode Left, FilterNode Right, int Position) : F
 
 public sealed record NotNode(FilterNode Operand, int Position) : FilterNode(Position);
 
+/// <summary>A bare name standing where a check would (Falco's macros); only parsed when macros are allowed.</summary>
+public sealed record MacroNode(string Name, int Position) : FilterNode(Position);
+
 /// <summary>A field reference: the definition and its argument (<c>evt.arg.fd</c> → "fd"), if any.</summary>
 public sealed record FieldReference(FieldDefinition Field, string? Argument, int? Index, int Position)
 {
+    /// <summary>The field as written in the filter (<c>evt.arg.fd</c> or <c>evt.arg[0]</c>), when parsed from text.</summary>
+    public string? Text { get; init; }
+
     public override string ToString() => Argument is null && Index is null
         ? Field.Name
         : Index is int i ? $"{Field.Name}[{i}]" : $"{Field.Name}[{Argument}]";

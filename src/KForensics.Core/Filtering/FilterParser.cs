@@ -29,18 +29,27 @@ public sealed class FilterParser
     };
 
     private readonly string _text;
+    private readonly bool _allowMacros;
     private int _pos;
 
-    private FilterParser(string text)
+    private FilterParser(string text, bool allowMacros)
     {
         _text = text;
+        _allowMacros = allowMacros;
     }
 
     /// <summary>Parses <paramref name="filter"/>; throws <see cref="FilterSyntaxException"/> with the position on error.</summary>
-    public static FilterNode Parse(string filter)
+    public static FilterNode Parse(string filter) => Parse(filter, allowMacros: false);
+
+    /// <summary>
+    /// Parses <paramref name="filter"/>; with <paramref name="allowMacros"/>, a bare name where a check
+    /// would stand (followed by <c>and</c>, <c>or</c>, <c>)</c> or the end) is a <see cref="MacroNode"/>
+    /// for the caller to substitute, as Falco's rule conditions use them.
+    /// </summary>
+    public static FilterNode Parse(string filter, bool allowMacros)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var parser = new FilterParser(filter);
+        var parser = new FilterParser(filter, allowMacros);
         parser.SkipBlanks();
         if (parser.AtEnd)
         {
@@ -120,7 +129,49 @@ public sealed class FilterParser
             return inner;
         }
 
+        if (_allowMacros && TryMacro() is { } macro)
+        {
+            return macro;
+        }
+
         return ParseCheck();
+    }
+
+    /// <summary>A bare identifier not followed by an operator; the position is left unchanged otherwise.</summary>
+    private MacroNode? TryMacro()
+    {
+        int start = _pos;
+        if (!(char.IsAsciiLetter(Peek()) || Peek() == '_'))
+        {
+            return null;
+        }
+
+        while (!AtEnd && (char.IsAsciiLetterOrDigit(Peek()) || Peek() is '_' or '.' or '-'))
+        {
+            _pos++;
+        }
+
+        int end = _pos;
+        SkipBlanks();
+        bool bare = AtEnd || Peek() == ')' || IsKeywordHere("and") || IsKeywordHere("or");
+        if (!bare)
+        {
+            _pos = start;
+            return null;
+        }
+
+        return new MacroNode(_text[start..end], start);
+    }
+
+    private bool IsKeywordHere(string keyword)
+    {
+        if (string.CompareOrdinal(_text, _pos, keyword, 0, keyword.Length) != 0)
+        {
+            return false;
+        }
+
+        int after = _pos + keyword.Length;
+        return after >= _text.Length || IsBlank(_text[after]) || _text[after] == '(';
     }
 
     private CheckNode ParseCheck()
@@ -198,7 +249,7 @@ public sealed class FilterParser
             _pos = close + 1;
         }
 
-        return FieldCatalog.Resolve(_text, name, bracket, start);
+        return FieldCatalog.Resolve(_text, name, bracket, start) with { Text = _text[start.._pos] };
     }
 
     private FilterOperator ParseOperator(FieldReference field)

@@ -24,6 +24,9 @@ public sealed class FilterSyntaxException : FormatException
 
     public string Reason { get; }
 
+    /// <summary>The name of the field the filter uses that no catalogue knows, when that is the error.</summary>
+    public string? UnknownField { get; init; }
+
     /// <summary>For an unknown field: the closest known field names.</summary>
     public IReadOnlyList<string> Suggestions { get; }
 

@@ -30,6 +30,9 @@ public sealed partial class ScapFieldBinder
                 return Str(f, c => Described(c)?.Labels.TryGetValue(key, out string? v) == true ? v : null);
             }
 
+            case "container.start_ts": return Num(f, c => c.Thread is { ContainerId.Length: > 0, PidnsInitStartTs: > 0 } t ? (long)t.PidnsInitStartTs : null);
+            case "container.duration":
+                return Num(f, c => c.Thread is { ContainerId.Length: > 0, CloneTs: > 0 } t ? unchecked((long)(c.Raw.Timestamp - t.PidnsInitStartTs)) : null);
             case "container.labels": return Str(f, c => Described(c) is { Labels.Count: > 0 } k ? string.Join(',', k.Labels.Select(l => l.Key + ":" + l.Value)) : null);
             default: return null;
         }

@@ -16,6 +16,7 @@ public sealed partial class ScapFieldBinder
             case "fd.type": return Str(f, c => c.Fd is { } fd ? TypeName(fd.Type) : null);
             case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : null);
             case "fd.name": return Str(f, c => FdName(c));
+            case "fd.nameraw": return Str(f, c => c.Fd is { } fd ? CollapseSlashes(fd.NameRaw ?? string.Empty) : null);
             case "fd.directory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? Directory(fd.Name) : null);
             case "fd.filename": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? FileName(fd.Name) : null);
             case "fd.ip": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
@@ -182,6 +183,26 @@ public sealed partial class ScapFieldBinder
         }
 
         return false;
+    }
+
+    /// <summary>fd.nameraw: libs removes repeated path separators and nothing else.</summary>
+    private static string CollapseSlashes(string path)
+    {
+        if (!path.Contains("//", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        var sb = new System.Text.StringBuilder(path.Length);
+        foreach (char ch in path)
+        {
+            if (ch != '/' || sb.Length == 0 || sb[^1] != '/')
+            {
+                sb.Append(ch);
+            }
+        }
+
+        return sb.ToString();
     }
 
     private static bool IsFile(FdInfo fd) => fd.Type is ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory;

@@ -5,6 +5,8 @@ namespace KForensics.Core.Filtering;
 
 public sealed partial class ScapFieldBinder
 {
+    // execve's exe flags (PPM_EXE_*).
+    private const uint ExeWritable = 1, ExeUpperLayer = 2, ExeFromMemfd = 4;
 
     private FieldAccessor<Ctx>? BindProc(FieldReference f)
     {
@@ -39,6 +41,34 @@ public sealed partial class ScapFieldBinder
                 }
 
                 return FieldAccessor<Ctx>.ForNumbers(f, c => Ancestors(c, t => t.Pid));
+            case "proc.pexe": return Str(f, c => Parent(c)?.Image.Exe);
+            case "proc.pexepath": return Str(f, c => Parent(c)?.Image.ExePath);
+            case "proc.aexe":
+                if (f.Index is int e)
+                {
+                    return Str(f, c => Ancestor(c, e)?.Image.Exe);
+                }
+
+                return FieldAccessor<Ctx>.ForStrings(f, c => Ancestors(c, t => t.Image.Exe));
+            case "proc.aexepath":
+                if (f.Index is int p)
+                {
+                    return Str(f, c => Ancestor(c, p)?.Image.ExePath);
+                }
+
+                return FieldAccessor<Ctx>.ForStrings(f, c => Ancestors(c, t => t.Image.ExePath));
+            // sinsp keeps 0 for "no inode" and "no time": those are null, as libs extracts them.
+            case "proc.exe_ino": return Num(f, c => c.Thread is { ExeIno: > 0 } t ? (long)t.ExeIno : null);
+            case "proc.exe_ino.ctime": return Num(f, c => c.Thread is { ExeInoCtime: > 0 } t ? (long)t.ExeInoCtime : null);
+            case "proc.exe_ino.mtime": return Num(f, c => c.Thread is { ExeInoMtime: > 0 } t ? (long)t.ExeInoMtime : null);
+            case "proc.exe_ino.ctime_duration_proc_start":
+                return Num(f, c => c.Thread is { ExeInoCtimeDurationCloneTs: > 0 } t ? (long)t.ExeInoCtimeDurationCloneTs : null);
+            case "proc.is_exe_writable": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeWritable) != 0 : null);
+            case "proc.is_exe_upper_layer": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeUpperLayer) != 0 : null);
+            case "proc.is_exe_from_memfd": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeFromMemfd) != 0 : null);
+            case "thread.cap_permitted": return Str(f, c => c.Thread?.CapPermitted is ulong caps ? Capabilities.ToText(caps) : null);
+            case "thread.cap_inheritable": return Str(f, c => c.Thread?.CapInheritable is ulong caps ? Capabilities.ToText(caps) : null);
+            case "thread.cap_effective": return Str(f, c => c.Thread?.CapEffective is ulong caps ? Capabilities.ToText(caps) : null);
             case "thread.tid": return Num(f, c => c.Raw.ThreadId);
             case "thread.vtid": return Num(f, c => c.Thread?.Vtid);
             case "thread.ismain": return Flag(f, c => c.Thread is { } t ? t.Tid == t.Pid : null);

@@ -101,6 +101,14 @@ public sealed class ScapEvent
     /// <summary>sysdig hides this event unless run with -D (internal events, state-only records).</summary>
     public bool IsHidden { get; }
 
+    /// <summary>
+    /// The fields asked for when the capture was read (Get-ScapEvent -Field), by name, as sysdig -p
+    /// prints them; null where sysdig prints &lt;NA&gt;. Empty unless fields were asked for.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> Fields { get; internal set; } = NoFields;
+
+    private static readonly IReadOnlyDictionary<string, string?> NoFields = new Dictionary<string, string?>();
+
     /// <summary>The capture file the event comes from.</summary>
     public string Source { get; }
 

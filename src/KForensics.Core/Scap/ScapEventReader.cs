@@ -81,6 +81,12 @@ public sealed class ScapEventReader : IDisposable
     public bool ObserverSeesHidden { get; init; }
 
     /// <summary>What the filter and the observer see of the current event; one per reader, refilled per event.</summary>
+    /// <summary>
+    /// Fields to print for every event read (name → display text, from <see cref="ScapFieldBinder.BindText(string)"/>):
+    /// evaluated when the event is read, with the state it saw, into <see cref="ScapEvent.Fields"/>.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, Func<ScapFilterContext, string?>>>? Fields { get; init; }
+
     private ScapFilterContext Context => _context ??= new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
@@ -97,6 +103,11 @@ public sealed class ScapEventReader : IDisposable
 
     /// <summary>Opens a capture file (plain or gzip, detected by content).</summary>
     public static ScapEventReader Open(string path, bool includeHidden = false, Func<ScapFilterContext, bool>? filter = null)
+        => Open(path, includeHidden, filter, null);
+
+    /// <summary>Opens a capture file that also evaluates <paramref name="fields"/> for every event (see <see cref="Fields"/>).</summary>
+    public static ScapEventReader Open(string path, bool includeHidden, Func<ScapFilterContext, bool>? filter,
+        IReadOnlyList<KeyValuePair<string, Func<ScapFilterContext, string?>>>? fields)
     {
         FileStream stream;
         try
@@ -110,7 +121,7 @@ public sealed class ScapEventReader : IDisposable
 
         try
         {
-            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter };
+            return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, Fields = fields };
         }
         catch
         {
@@ -179,6 +190,18 @@ public sealed class ScapEventReader : IDisposable
             PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;
             result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, pod, State.FdName,
                 Snapshot(raw, info), hidden, Source);
+            if (Fields is { Count: > 0 } fields)
+            {
+                Context.Set(raw, info, _number, _firstTimestamp, previous, hidden);
+                var values = new Dictionary<string, string?>(fields.Count, StringComparer.Ordinal);
+                foreach ((string name, Func<ScapFilterContext, string?> text) in fields)
+                {
+                    values[name] = text(Context);
+                }
+
+                result.Fields = values;
+            }
+
             return true;
         }
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KForensics.Core.Falco;
 using KForensics.Core.Filtering;
 using KForensics.Core.Report;
 using KForensics.Infrastructure;
@@ -30,6 +31,12 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaxRows { get; set; } = 1000;
 
+    /// <summary>Falco rules (Import-FalcoRule output, or rules files): the report gains a section of their alerts.</summary>
+    [Parameter]
+    [FalcoRuleSetTransformation]
+    [ValidateNotNull]
+    public FalcoRuleSet? Rule { get; set; }
+
     /// <summary>Emit the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -39,6 +46,11 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
         if (Filter is not null)
         {
             CheckFilter(Filter);
+        }
+
+        if (Rule is not null)
+        {
+            FalcoRuleErrors.ReportIfLoadedHere(this, Rule);
         }
 
         return Task.CompletedTask;
@@ -81,6 +93,9 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             Filter = Filter,
             MaxRows = MaxRows,
             Generator = $"KForensics {ModuleVersion} (Export-ScapReport)",
+            Sections = Rule is null
+                ? ReportSections.Views
+                : [ReportSections.Views[0], FalcoAlertView.Section(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
         };
         var progress = new ReportProgress(this);
         try

@@ -14,12 +14,47 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
     [Parameter]
     public SwitchParameter IncludeHidden { get; set; }
 
+    /// <summary>Fields to add to each event's Fields dictionary, as sysdig -p prints them (e.g. proc.aname[2], evt.arg.flags).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(FilterCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Field { get; set; }
+
+    private List<KeyValuePair<string, Func<ScapFilterContext, string?>>>? _fields;
+
+    protected override Task BeginProcessingAsync()
+    {
+        if (Field is { Length: > 0 })
+        {
+            // Bound once, before anything is read: a field that cannot be printed stops the command.
+            _fields = new List<KeyValuePair<string, Func<ScapFilterContext, string?>>>(Field.Length);
+            foreach (string name in Field)
+            {
+                try
+                {
+                    _fields.Add(new(name.TrimStart('%'), ScapFieldBinder.Instance.BindText(name)));
+                }
+                catch (FilterSyntaxException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FieldInvalid, ErrorCategory.InvalidArgument, name)
+                    {
+                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Get-ScapField lists the fields; those with Computable false cannot be printed." },
+                    });
+                }
+            }
+        }
+
+        return base.BeginProcessingAsync();
+    }
+
     private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
     {
         try
         {
             // The filter runs where sysdig runs it, so it selects the events sysdig selects.
-            using ScapEventReader reader = ScapEventReader.Open(file, IncludeHidden.IsPresent, filter);
+            using ScapEventReader reader = _fields is null
+                ? ScapEventReader.Open(file, IncludeHidden.IsPresent, filter)
+                : ScapEventReader.Open(file, IncludeHidden.IsPresent, filter, _fields);
 
             // The capture is read on a second thread while this one feeds the pipeline.
             foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))

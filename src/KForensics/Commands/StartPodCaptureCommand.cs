@@ -109,6 +109,17 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
     [ValidateNotNullOrEmpty]
     public string? BlobPrefix { get; set; }
 
+    /// <summary>Pre-flight: a filter that does not compile stops the command before any capture pod is created.</summary>
+    protected override Task BeginProcessingAsync()
+    {
+        if (Filter is not null)
+        {
+            FilterErrors.CompileOrStop(this, Filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
     protected override Task ProcessRecordAsync()
     {
         if (ParameterSetName == SelectorSet)

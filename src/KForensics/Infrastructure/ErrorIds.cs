@@ -64,8 +64,13 @@ public static class ErrorIds
     public const string CriuImageUnsupportedVersion = "CriuImageUnsupportedVersion";
     public const string CriuPagesMissing = "CriuPagesMissing";
 
+    // Falco rules (Import-FalcoRule, Get-ScapAlert, -Rule of Get-ScapSummary and Export-ScapReport)
+    public const string FalcoRuleLoadFailed = "FalcoRuleLoadFailed";
+    public const string FalcoRuleReadFailed = "FalcoRuleReadFailed";
+
     // Filters (Get-ScapEvent -Filter and every cmdlet that takes a filter; Get-ScapField)
     public const string FilterInvalid = "FilterInvalid";
+    public const string FieldInvalid = "FieldInvalid";
     public const string FieldNotFound = "FieldNotFound";
 
     // Kubernetes (Start-PodCapture, Get-PodCapture, Remove-PodCapture)

@@ -16,13 +16,21 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
     /// <summary>A fresh view for one capture.</summary>
     private protected abstract Core.Analysis.ScapView CreateView(Func<ScapFilterContext, bool>? filter);
 
+    /// <summary>A second view read in the same pass (the alerts of -Rule), or null.</summary>
+    private protected virtual Core.Analysis.ScapView? CreateCompanion(string file, Func<ScapFilterContext, bool>? filter) => null;
+
+    /// <summary>A row of the view completed with what the companion saw.</summary>
+    private protected virtual object CompleteRow(object row, Core.Analysis.ScapView companion) => row;
+
     private protected sealed override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
     {
         Core.Analysis.ScapView aggregator = CreateView(filter);
+        Core.Analysis.ScapView? companion = CreateCompanion(file, filter);
         ScapFormatException? damage = null;
+        var progress = new ReadProgress(this, MyInvocation.MyCommand.Name, file);
         try
         {
-            aggregator.Read(file, CancellationToken);
+            Core.Analysis.ScapView.ReadAll(file, companion is null ? [aggregator] : [aggregator, companion], progress, CancellationToken);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -32,11 +40,15 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         {
             damage = ex;
         }
+        finally
+        {
+            progress.Complete();
+        }
 
         // A damaged capture still yields the rows of the events before the damage, then the error.
         foreach (object row in aggregator.RowObjects(file))
         {
-            WriteObject(row);
+            WriteObject(companion is null ? row : CompleteRow(row, companion));
         }
 
         if (damage is not null)

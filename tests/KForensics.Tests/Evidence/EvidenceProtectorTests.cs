@@ -120,4 +120,22 @@ public sealed class EvidenceProtectorTests
             EvidenceProtector.Decrypt(new MemoryStream(RandomNumberGenerator.GetBytes(64).Select(b => (byte)(b & 0x7F)).ToArray()), new MemoryStream(),
                 Secret(Alice.Value.Secret, "alice-pass"), null, CancellationToken.None)).Failure);
     }
+
+    [Fact]
+    public void AMessageWithoutIntegrityCheckIsRefused()
+    {
+        byte[] plain = RandomNumberGenerator.GetBytes(5000);
+        using var cipher = new MemoryStream();
+        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: false, new SecureRandom());
+        generator.AddMethod(new PgpPublicKeyRing(Alice.Value.Public).GetPublicKeys().Last(k => k.IsEncryptionKey));
+        using (Stream encrypted = generator.Open(cipher, new byte[4096]))
+        using (Stream literal = new PgpLiteralDataGenerator().Open(encrypted, PgpLiteralData.Binary, "x", DateTime.UtcNow, new byte[4096]))
+        {
+            literal.Write(plain);
+        }
+
+        var e = Assert.Throws<ProtectionException>(() =>
+            EvidenceProtector.Decrypt(new MemoryStream(cipher.ToArray()), new MemoryStream(), Secret(Alice.Value.Secret, "alice-pass"), null, CancellationToken.None));
+        Assert.Equal(ProtectionFailure.NotIntegrityProtected, e.Failure);
+    }
 }

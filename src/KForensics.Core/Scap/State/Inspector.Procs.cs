@@ -121,6 +121,16 @@ public sealed partial class Inspector
             child.ContainerId = Containers.ResolveId(child.Cgroups);
         }
 
+        // What sinsp copies from the caller and never reads from the clone event itself.
+        child.CapInheritable = parent.CapInheritable;
+        child.CapPermitted = parent.CapPermitted;
+        child.CapEffective = parent.CapEffective;
+        child.ExeIno = parent.ExeIno;
+        child.ExeInoCtime = parent.ExeInoCtime;
+        child.ExeInoMtime = parent.ExeInoMtime;
+        child.ExeInoCtimeDurationCloneTs = parent.ExeInoCtimeDurationCloneTs;
+        child.ExeFlags = parent.ExeFlags;
+        child.PidnsInitStartTs = v20 && ev.ParamCount > 20 ? Params.U64(ev, 20) : parent.PidnsInitStartTs;
         child.CloneTs = ev.Timestamp;
         AddThread(child);
         if (existing is not null)
@@ -160,10 +170,39 @@ public sealed partial class Inspector
             t.ContainerId = Containers.ResolveId(t.Cgroups);
         }
 
+        ParseExecveExtras(ev, t);
+
         // execve resets the clone flags (so the thread now owns its fd table), as sinsp does.
         const uint Active = 1u << 19, NameChanged = 1u << 17, PipeSrc = 1u << 21, PipeDst = 1u << 22;
         uint keep = t.Flags & (PipeSrc | PipeDst | ThreadTable.ClIsMainThread | ThreadTable.ClCloneInverted);
         t.Flags = Active | NameChanged | keep;
+    }
+
+    /// <summary>The parameters newer execve exits add after loginuid: exe flags, capabilities, executable inode.</summary>
+    private static void ParseExecveExtras(in RawEvent ev, ThreadInfo t)
+    {
+        if (ev.ParamCount > 19)
+        {
+            t.ExeFlags = Params.U32(ev, 19);
+        }
+
+        if (ev.ParamCount > 22)
+        {
+            t.CapInheritable = Params.U64(ev, 20);
+            t.CapPermitted = Params.U64(ev, 21);
+            t.CapEffective = Params.U64(ev, 22);
+        }
+
+        if (ev.ParamCount > 25)
+        {
+            t.ExeIno = Params.U64(ev, 23);
+            t.ExeInoCtime = Params.U64(ev, 24);
+            t.ExeInoMtime = Params.U64(ev, 25);
+            if (t.CloneTs != 0)
+            {
+                t.ExeInoCtimeDurationCloneTs = unchecked(t.CloneTs - t.ExeInoCtime);
+            }
+        }
     }
 
     private void AddThread(ThreadInfo thread)

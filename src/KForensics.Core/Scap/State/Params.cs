@@ -19,6 +19,12 @@ internal static class Params
         return p.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(p) : p.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(p) : 0;
     }
 
+    public static ulong U64(scoped in RawEvent e, int i)
+    {
+        ReadOnlySpan<byte> p = Get(e, i);
+        return p.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(p) : U32(e, i);
+    }
+
     public static uint U32(scoped in RawEvent e, int i)
     {
         ReadOnlySpan<byte> p = Get(e, i);

@@ -72,6 +72,29 @@ public sealed class ThreadInfo
 
     public ulong CloneTs { get; set; }
 
+    /// <summary>Capability sets as execve's exit states them (newer event versions only; null while no event stated them).</summary>
+    public ulong? CapInheritable { get; set; }
+
+    public ulong? CapPermitted { get; set; }
+
+    public ulong? CapEffective { get; set; }
+
+    /// <summary>The executable's inode and its times (ns since epoch), from execve's exit; 0 when the event lacks them.</summary>
+    public ulong ExeIno { get; set; }
+
+    public ulong ExeInoCtime { get; set; }
+
+    public ulong ExeInoMtime { get; set; }
+
+    /// <summary>clone time minus the executable's ctime, as sinsp computes it at execve (wraps when ctime is later).</summary>
+    public ulong ExeInoCtimeDurationCloneTs { get; set; }
+
+    /// <summary>execve's exe flags (PPM_EXE_WRITABLE, _UPPER_LAYER, _FROM_MEMFD, _LOWER_LAYER); null while no event stated them.</summary>
+    public uint? ExeFlags { get; set; }
+
+    /// <summary>Start of the thread's pid namespace (container.start_ts), from the newest clone layouts; 0 unknown.</summary>
+    public ulong PidnsInitStartTs { get; set; }
+
     /// <summary>This thread's own fd table; threads sharing files use their main thread's (see <see cref="ThreadTable.FdTableOf"/>).</summary>
     public Dictionary<long, FdInfo> OwnFds { get; set; } = [];
 

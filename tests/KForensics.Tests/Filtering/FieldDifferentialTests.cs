@@ -1,0 +1,150 @@
+using System.Globalization;
+using KForensics.Core.Filtering;
+using KForensics.Core.Scap;
+using KForensics.Tests.Scap;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KForensics.Tests.Filtering;
+
+/// <summary>
+/// Every field below printed for every event of every capture, by sysdig 0.29.3 (<c>-p '*%field'</c>) and
+/// by <see cref="ScapFieldBinder.BindText(string)"/>: the texts must be equal for every event, or the
+/// event is listed in <see cref="KnownSysdigFaults"/> with the sysdig defect that explains it.
+/// </summary>
+public sealed class FieldDifferentialTests(ITestOutputHelper output)
+{
+    private const char Separator = '\x1f';
+    private const char Record = '\x1e';
+
+    /// <summary>
+    /// The fields Falco's stock rulesets print (every <c>%field</c> of their <c>output:</c> lines that
+    /// sysdig 0.29.3 knows), then the rest of what a capture answers.
+    /// </summary>
+    internal static readonly string[] Fields =
+    [
+        // Falco outputs
+        "proc.cmdline", "container.image.repository", "user.name", "proc.pid", "container.image.tag", "container.id",
+        "proc.pname", "evt.type", "proc.name", "evt.arg.flags", "container.name", "proc.pcmdline", "user.uid",
+        "evt.arg.name", "evt.arg.mode", "evt.arg.filename", "proc.ppid", "proc.exepath", "proc.cwd", "proc.aname[2]",
+        "group.name", "evt.res", "proc.args", "proc.aname[4]", "proc.aname[3]", "fd.sip", "fd.rport",
+        "fd.rip", "evt.dir", "fd.sport", "fd.sip.name", "fd.l4proto", "evt.arg.request", "k8s.ns.name", "k8s.pod.name",
+
+        // the rest of evt
+        "evt.num", "evt.time", "evt.time.s", "evt.datetime", "evt.rawtime", "evt.rawtime.s",
+        "evt.latency", "evt.category", "evt.cpu",
+        "evt.arg.fd", "evt.arg.res", "evt.arg.data", "evt.rawarg.res", "evt.rawarg.name",
+        "evt.buflen", "evt.rawres", "evt.failed", "evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.is_wait",
+        "evt.wait_latency", "evt.is_syslog", "evt.is_open_read", "evt.is_open_write",
+
+        // proc, thread, user
+        "proc.exe", "proc.exeline", "proc.aname[0]", "proc.aname[1]", "proc.apid[1]", "proc.apid[2]",
+        "proc.loginshellid", "proc.duration", "thread.tid", "thread.ismain",
+        "thread.cgroup.cpu", "user.homedir", "user.shell",
+
+        // fd, fdlist
+        "fd.num", "fd.type", "fd.cip", "fd.lip", "fd.lport",
+        "fd.sockfamily", "fd.is_server", "fd.connected", "fd.uid",
+        "fdlist.nums", "fdlist.cips", "fdlist.cports",
+
+        // container, k8s
+        "container.image", "container.image.id", "container.type", "container.privileged", "container.image.digest",
+        "k8s.pod.id", "k8s.pod.label.app", "k8s.rc.name",
+    ];
+
+    /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
+    internal static readonly string[] Pending =
+    [
+        "evt.abspath", "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.is_open_exec", "evt.latency.human", "evt.rawtime.ns", "evt.reltime", "evt.type.is.open", "fd.containerdirectory", "fd.containername", "fd.cport", "fd.directory", "fd.filename", "fd.name", "fd.name_changed", "fd.typechar", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
+    ];
+
+    /// <summary>
+    /// Events where sysdig 0.29.3's printed value is not the truth, by file, field and evt.num (0: every
+    /// event of the file), with the defect. Empty entries are not allowed: each one names its reason.
+    /// </summary>
+    private static readonly Dictionary<(string File, string Field, ulong Number), string> KnownSysdigFaults = new();
+
+    public static TheoryData<string> Files() => Captures.Names();
+
+    [SkippableTheory]
+    [MemberData(nameof(Files))]
+    public void Every_field_prints_as_sysdig_prints_it(string file)
+    {
+        Skip.If(Captures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        string path = Path.Combine(Captures.Directory!, file);
+        Dictionary<ulong, string[]> expected = Oracle(Captures.OracleFileFor(path), Fields);
+        Dictionary<ulong, string?[]> ours = Read(path, Fields);
+
+        var differ = new int[Fields.Length];
+        var examples = new List<string>[Fields.Length];
+        int compared = 0;
+        foreach ((ulong number, string[] theirs) in expected)
+        {
+            Assert.True(ours.TryGetValue(number, out string?[]? mine), $"{file}: event #{number} missing");
+            compared++;
+            for (int i = 0; i < Fields.Length; i++)
+            {
+                string printed = mine![i] ?? "<NA>";
+                if (printed == theirs[i] || Excused(file, Fields[i], number))
+                {
+                    continue;
+                }
+
+                differ[i]++;
+                (examples[i] ??= []).Add($"#{number}: sysdig '{Cut(theirs[i])}' / ours '{Cut(printed)}'");
+            }
+        }
+
+        var failures = new List<string>();
+        for (int i = 0; i < Fields.Length; i++)
+        {
+            double share = compared == 0 ? 100 : 100.0 * (compared - differ[i]) / compared;
+            if (differ[i] > 0)
+            {
+                failures.Add($"{Fields[i]}: {share.ToString("0.00", CultureInfo.InvariantCulture)}% of {compared} ({differ[i]} differ), e.g. "
+                    + string.Join("; ", examples[i].Take(3)));
+            }
+        }
+
+        failures.ForEach(output.WriteLine);
+        output.WriteLine($"{file}: {compared} events, {Fields.Length} fields, {Fields.Length - failures.Count} fields at 100%");
+        Assert.True(compared > 0 || new FileInfo(path).Length < 200_000, "sysdig printed no events");
+        Assert.Empty(failures);
+    }
+
+    private static bool Excused(string file, string field, ulong number)
+        => KnownSysdigFaults.ContainsKey((file, field, number)) || KnownSysdigFaults.ContainsKey((file, field, 0));
+
+    private static string Cut(string s) => s.Length > 60 ? s[..57] + "..." : s;
+
+    /// <summary>sysdig's text of every field for every event it prints, by evt.num.</summary>
+    internal static Dictionary<ulong, string[]> Oracle(string path, IReadOnlyList<string> fields)
+    {
+        string format = "*" + Record + "%evt.num" + string.Concat(fields.Select(f => Separator + "%" + f));
+        string text = SysdigOracle.Run("-r", path, "-p", format);
+        var records = new Dictionary<ulong, string[]>();
+        foreach (string record in text.Split(Record).Skip(1))
+        {
+            string[] values = record.EndsWith('\n') ? record[..^1].Split(Separator) : record.Split(Separator);
+            Assert.Equal(fields.Count + 1, values.Length);
+            records[ulong.Parse(values[0], CultureInfo.InvariantCulture)] = values[1..];
+        }
+
+        return records;
+    }
+
+    /// <summary>Our text of every field for every event sysdig prints, by evt.num.</summary>
+    internal static Dictionary<ulong, string?[]> Read(string path, IReadOnlyList<string> fields)
+    {
+        var bound = fields.Select(f => new KeyValuePair<string, Func<ScapFilterContext, string?>>(f, ScapFieldBinder.Instance.BindText(f))).ToList();
+        var events = new Dictionary<ulong, string?[]>();
+        using ScapEventReader reader = ScapEventReader.Open(path, false, null, bound);
+        while (reader.TryRead(out ScapEvent? e))
+        {
+            events[e.Number] = fields.Select(f => e.Fields[f]).ToArray();
+        }
+
+        return events;
+    }
+}
