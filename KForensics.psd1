@@ -44,6 +44,9 @@
         'New-PodCheckpoint'
         'Get-PodCheckpoint'
         'Remove-PodCheckpoint'
+        'Protect-Evidence'
+        'Unprotect-Evidence'
+        'Send-Evidence'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

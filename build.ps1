@@ -8,7 +8,8 @@ Tasks (run in the order given):
   Bootstrap  Installs what the build and the tests need, idempotently: .NET packages, and on Debian
              as root the Debian packages (sysdig, docker.io, busybox-static, chromium), private roots
              with CRIU 4.2.1 and crit (Debian unstable) and checkpointctl 1.3 (Debian 13), and a running
-             Docker engine with experimental features, a test image and the checkpoint specimen.
+             Docker engine with experimental features, a test image and the checkpoint specimen; gpg,
+             openssl and Azurite (npm) for the evidence tests.
   Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works.
   Test       Bootstrap + Build, then xunit and Pester against the laid-out module in fresh processes.
              Ends with the line 'N passed, N failed[, N skipped]' and fails when anything failed.
@@ -59,6 +60,7 @@ function Invoke-Bootstrap {
     Install-KfDebianPackage -Name sysdig
     Install-KfDebianPackage -Name time
     Install-KfChromium
+    Install-KfEvidenceTool
     Initialize-KfDockerEngine
 }
 

@@ -856,4 +856,216 @@ function Wait-KfContainerNumber {
     throw "$Name printed $($n.Count) numbers, expected $Count"
 }
 
+# ---- Evidence: gpg (the third-party reader of encrypted evidence) and Azurite (a real Blob endpoint) ----
+# Azurite comes from npm with the machine's own npm configuration, into a private prefix; 3.35 is the last
+# release that still runs on the Node.js 20 Debian and these images ship.
+$script:KfAzuriteVersion = '3.35.0'
+
+function Get-KfAzuritePrefix {
+    if (Test-KfDebianRoot) { return Join-Path $script:KfStateRoot 'azurite' }
+    return Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'kforensics/azurite'
+}
+
+function Install-KfEvidenceTool {
+    <# Idempotent: gpg and openssl (Debian packages) and Azurite $KfAzuriteVersion (npm, private prefix). #>
+    [CmdletBinding()]
+    param()
+    Install-KfDebianPackage -Name gnupg, openssl
+    $prefix = Get-KfAzuritePrefix
+    $package = Join-Path $prefix 'node_modules/azurite/package.json'
+    if ((Test-Path $package) -and (Get-Content -Raw $package | ConvertFrom-Json).version -eq $script:KfAzuriteVersion) { return }
+    if (-not (Get-Command npm -CommandType Application -ErrorAction SilentlyContinue)) { Install-KfDebianPackage -Name nodejs, npm }
+    if (-not (Get-Command npm -CommandType Application -ErrorAction SilentlyContinue)) {
+        Write-Warning 'npm is not installed: the Send-Evidence tests need Azurite and will fail.'
+        return
+    }
+    Write-Host "Installing Azurite $($script:KfAzuriteVersion) into $prefix"
+    New-Item -ItemType Directory -Force -Path $prefix | Out-Null
+    & npm install --no-audit --no-fund --loglevel=error --prefix $prefix "azurite@$($script:KfAzuriteVersion)" | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "npm install azurite@$($script:KfAzuriteVersion) failed" }
+}
+
+function Get-KfAzurite {
+    <# The azurite-blob launcher installed by Install-KfEvidenceTool, or $null. #>
+    $bin = Join-Path (Get-KfAzuritePrefix) 'node_modules/.bin/azurite-blob'
+    if (Test-Path $bin) { return $bin }
+    return $null
+}
+
+function Get-KfFreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-KfAzurite {
+    <#
+    Starts Azurite's Blob service on 127.0.0.1 (a free port, a fresh storage folder, an account with a key
+    made on the spot) and returns what the tests need: Process, Port, Location, Account, Key, BlobEndpoint
+    and ConnectionString. Stop it with Stop-KfAzurite.
+    #>
+    [CmdletBinding()]
+    param([string] $Location = (Join-Path ([IO.Path]::GetTempPath()) "kf-azurite-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))
+    $bin = Get-KfAzurite
+    if (-not $bin) { throw 'Azurite is not installed: run ./build.ps1 -Task Bootstrap.' }
+    New-Item -ItemType Directory -Force -Path $Location | Out-Null
+    $port = Get-KfFreePort
+    $account = 'kfevidence'
+    $key = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(64))
+    $start = [System.Diagnostics.ProcessStartInfo]::new($bin)
+    foreach ($a in '--blobHost', '127.0.0.1', '--blobPort', "$port", '--location', $Location, '--skipApiVersionCheck', '--loose', '--silent') { $start.ArgumentList.Add($a) }
+    $start.Environment['AZURITE_ACCOUNTS'] = "${account}:$key"
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($true) {
+        if ($process.HasExited) { throw "Azurite exited with code $($process.ExitCode): $($process.StandardError.ReadToEnd())" }
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect([System.Net.IPAddress]::Loopback, $port); break } catch { Start-Sleep -Milliseconds 200 } finally { $client.Dispose() }
+        if ([DateTime]::UtcNow -gt $deadline) { $process.Kill($true); throw "Azurite did not listen on 127.0.0.1:$port within 30 s" }
+    }
+    $endpoint = "http://127.0.0.1:$port/$account"
+    [pscustomobject]@{
+        Process          = $process
+        Port             = $port
+        Location         = $Location
+        Account          = $account
+        Key              = $key
+        BlobEndpoint     = $endpoint
+        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
+    }
+}
+
+function Stop-KfAzurite {
+    <# Stops the Azurite that Start-KfAzurite started (that process tree only) and removes its storage folder. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Azurite, [switch] $KeepLocation)
+    if (-not $Azurite.Process.HasExited) { $Azurite.Process.Kill($true); $Azurite.Process.WaitForExit(10000) | Out-Null }
+    if (-not $KeepLocation -and (Test-Path $Azurite.Location)) { Remove-Item -Recurse -Force $Azurite.Location }
+}
+
+function New-KfGpgHome {
+    <#
+    A private GnuPG home with -Name keys made on the spot (no passphrase unless -Passphrase): 'curve' is
+    ed25519 with a cv25519 encryption subkey, 'rsa' RSA-3072 with an RSA-3072 encryption subkey. Returns Home
+    and, per key, Public and Secret (armored files), Email and Fingerprint. Remove it with Remove-KfGpgHome.
+    #>
+    [CmdletBinding()]
+    param([string[]] $Name = @('curve'), [string] $Passphrase = '')
+    $root = Join-Path ([IO.Path]::GetTempPath()) "kf-gpg-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $gpgHome = Join-Path $root 'home'
+    New-Item -ItemType Directory -Force -Path $gpgHome | Out-Null
+    & chmod 700 $gpgHome
+    $keys = [ordered]@{}
+    foreach ($n in $Name) {
+        $email = "$n@kforensics.test"
+        $common = @('--homedir', $gpgHome, '--batch', '--pinentry-mode', 'loopback', '--passphrase', $Passphrase)
+        if ($n -eq 'rsa') {
+            & gpg @common --quick-gen-key "KForensics $n <$email>" rsa3072 cert never 2>$null
+            $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email 2>$null | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
+            & gpg @common --quick-add-key $fpr rsa3072 encr never 2>$null
+        } else {
+            & gpg @common --quick-gen-key "KForensics $n <$email>" future-default default never 2>$null
+        }
+        if ($LASTEXITCODE -ne 0) { throw "gpg could not make the key $n" }
+        $fpr = (& gpg --homedir $gpgHome --with-colons --list-keys $email 2>$null | Where-Object { $_ -like 'fpr:*' } | Select-Object -First 1).Split(':')[9]
+        $public = Join-Path $root "$n.asc"; $secret = Join-Path $root "$n-secret.asc"
+        & gpg --homedir $gpgHome --armor --export $email | Set-Content -Path $public
+        & gpg @common --armor --export-secret-keys $email | Set-Content -Path $secret
+        $keys[$n] = [pscustomobject]@{ Email = $email; Fingerprint = $fpr; Public = $public; Secret = $secret }
+    }
+    [pscustomobject]@{ Root = $root; Home = $gpgHome; Keys = $keys }
+}
+
+function Invoke-KfGpg {
+    <# Runs gpg in a home from New-KfGpgHome, in batch mode; returns its exit code and stderr text. #>
+    param([Parameter(Mandatory)] $GpgHome, [Parameter(Mandatory)] [string[]] $Arguments)
+    $err = & gpg --homedir $GpgHome.Home --batch --yes --trust-model always --pinentry-mode loopback --passphrase '' @Arguments 2>&1 | ForEach-Object { "$_" }
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($err -join "`n") }
+}
+
+function Remove-KfGpgHome {
+    <# Stops the gpg-agent of that home only (gpgconf --homedir), then removes it. #>
+    param([Parameter(Mandatory)] $GpgHome)
+    & gpgconf --homedir $GpgHome.Home --kill all 2>$null
+    Remove-Item -Recurse -Force $GpgHome.Root -ErrorAction SilentlyContinue
+}
+
+function Get-KfPeakWorkingSet {
+    <#
+    Runs -Script in a fresh pwsh with the module at -ModulePath imported and returns the process's peak
+    working set (VmHWM) while the script ran, in bytes: the peak is reset after the import (clear_refs),
+    so Baseline (the working set after the import) and Peak are both reported.
+    #>
+    param([Parameter(Mandatory)] [string] $ModulePath, [Parameter(Mandatory)] [string] $Script)
+    $wrapper = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath'
+function hwm { [long](@((Get-Content /proc/self/status) -match '^VmHWM:')[0] -replace '\D', '') * 1024 }
+function rss { [long](@((Get-Content /proc/self/status) -match '^VmRSS:')[0] -replace '\D', '') * 1024 }
+[GC]::Collect()
+`$baseline = rss
+`$reset = [IO.FileStream]::new('/proc/self/clear_refs', [IO.FileMode]::Open, [IO.FileAccess]::Write); `$reset.Write([byte[]](53), 0, 1); `$reset.Dispose()
+$Script
+'KF-PEAK {0} {1}' -f `$baseline, (hwm)
+"@
+    $out = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $wrapper 2>&1 | ForEach-Object { "$_" }
+    $line = $out | Where-Object { $_ -like 'KF-PEAK *' } | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0 -or -not $line) { throw "The measured script failed: $($out -join "`n")" }
+    $parts = $line.Split(' ')
+    [pscustomobject]@{ Baseline = [long]$parts[1]; Peak = [long]$parts[2]; Output = $out }
+}
+
+function Get-KfModuleDependency {
+    <# An assembly the imported KForensics module loaded into its private context (Azure.Storage.Blobs...). #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+    if ($context) { return $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new($Name)) }
+    $loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $Name } | Select-Object -First 1
+    if (-not $loaded) { throw "$Name is not loaded: import the KForensics module first." }
+    return $loaded
+}
+
+function Get-KfAzuriteContainer {
+    <# A BlobContainerClient (the module's own Azure.Storage.Blobs) for -Name in a Start-KfAzurite instance; -Create makes it. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Name, [switch] $Create)
+    $type = (Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.BlobContainerClient', $true)
+    $client = [Activator]::CreateInstance($type, [object[]]@($Azurite.ConnectionString, $Name))
+    if ($Create) { $null = $client.CreateIfNotExists() }
+    return $client
+}
+
+function New-KfAzuriteSas {
+    <# A container SAS query (no leading '?') granting -Permission (for example 'rl'), valid for an hour. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Container, [Parameter(Mandatory)] [string] $Permission)
+    $blobs = Get-KfModuleDependency 'Azure.Storage.Blobs'
+    $builderType = $blobs.GetType('Azure.Storage.Sas.BlobSasBuilder', $true)
+    $builder = [Activator]::CreateInstance($builderType)
+    $builder.BlobContainerName = $Container
+    $builder.Resource = 'c'
+    $builder.ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1)
+    $builder.SetPermissions($Permission)
+    $credType = (Get-KfModuleDependency 'Azure.Storage.Common').GetType('Azure.Storage.StorageSharedKeyCredential', $true)
+    $credential = [Activator]::CreateInstance($credType, [object[]]@($Azurite.Account, $Azurite.Key))
+    return $builder.ToSasQueryParameters($credential).ToString()
+}
+
+function New-KfRandomFile {
+    <# A file of -Bytes random bytes, written in 4 MiB pieces (a 1 GiB file never sits in memory). #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [long] $Bytes)
+    $random = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+    $buffer = [byte[]]::new(4MB)
+    $stream = [System.IO.File]::Create($Path)
+    try {
+        for ($left = $Bytes; $left -gt 0; $left -= $n) {
+            $n = [int][math]::Min($left, $buffer.Length)
+            $random.GetBytes($buffer, 0, $n)
+            $stream.Write($buffer, 0, $n)
+        }
+    } finally { $stream.Dispose(); $random.Dispose() }
+    Get-Item $Path
+}
+
 Export-ModuleMember -Function *-Kf*

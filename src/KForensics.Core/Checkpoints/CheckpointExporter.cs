@@ -5,6 +5,7 @@ using System.Text.Json;
 using Docker.DotNet.Models;
 using KForensics.Core.Docker;
 using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
 
 namespace KForensics.Core.Checkpoints;
 
@@ -18,6 +19,48 @@ public static class CheckpointExporter
 {
     public static async Task<CheckpointArchive> ExportAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
         string path, bool force, string moduleVersion, CancellationToken cancellationToken)
+        => (await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, null, cancellationToken).ConfigureAwait(false)).Archive;
+
+    /// <summary>
+    /// The same archive encrypted to <paramref name="recipients"/> as it is packed, at <paramref name="path"/> (its name
+    /// ends in .gpg): the packed checkpoint never reaches the disk in the clear. A custody manifest with the
+    /// archive's provenance and both hashes is written beside it.
+    /// </summary>
+    public static async Task<ProtectedEvidence> ExportProtectedAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
+        string path, bool force, string moduleVersion, IReadOnlyList<EvidenceRecipient> recipients, CancellationToken cancellationToken)
+    {
+        var (archive, digest, manifest) = await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, recipients, cancellationToken)
+            .ConfigureAwait(false);
+        string plainName = Path.GetFileName(path.EndsWith(EvidenceFileProtection.Extension, StringComparison.OrdinalIgnoreCase) ? path[..^4] : path);
+        var origin = new CustodyManifest
+        {
+            Kind = "ContainerCheckpoint",
+            Tool = "KForensics",
+            ToolVersion = moduleVersion,
+            Operator = Environment.UserName,
+            Workstation = Environment.MachineName,
+            StartTimeUtc = manifest.Checkpoint.CreatedUtc,
+            EndTimeUtc = manifest.CreatedUtc,
+            AcquiredTimeUtc = manifest.CreatedUtc,
+            File = new ManifestFile { Name = plainName, Bytes = digest!.PlaintextBytes, Sha256AtSource = digest.PlaintextSha256, Sha256 = digest.PlaintextSha256 },
+            Source = new Dictionary<string, object?>
+            {
+                ["containerId"] = manifest.Container.Id,
+                ["containerName"] = manifest.Container.Name,
+                ["image"] = manifest.Container.Image,
+                ["imageId"] = manifest.Container.ImageId,
+                ["checkpoint"] = manifest.Checkpoint.Name,
+                ["engine"] = manifest.Engine.Endpoint,
+                ["host"] = manifest.Engine.HostName,
+                ["members"] = archive.Members.Count,
+            },
+        };
+        return EvidenceFileProtection.Record(path, digest, plainName, null, recipients, origin, DateTime.UtcNow, cancellationToken);
+    }
+
+    private static async Task<(CheckpointArchive Archive, ProtectionDigest? Digest, CheckpointManifest Manifest)> ExportCoreAsync(DockerEngine engine, string container,
+        string checkpoint, string? checkpointDirectory, string path, bool force, string moduleVersion, IReadOnlyList<EvidenceRecipient>? recipients,
+        CancellationToken cancellationToken)
     {
         engine.RequireExperimental();
         (ContainerFacts facts, string json) = await ContainerFacts.LoadAsync(engine, container, cancellationToken).ConfigureAwait(false);
@@ -49,34 +92,42 @@ public static class CheckpointExporter
             using JsonDocument inspect = JsonDocument.Parse(json);
             DateTime checkpointed = Directory.GetLastWriteTimeUtc(location);
             var members = new List<EvidenceFile>();
+            CheckpointManifest? manifest = null;
+            ProtectionDigest? digest = null;
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            await using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
-            await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
             {
-                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, PodmanLayout.CheckpointDirectory + "/")
+                using ProtectedWriter? encrypted = recipients is null ? null
+                    : new ProtectedWriter(file, recipients, Path.GetFileName(path.EndsWith(EvidenceFileProtection.Extension, StringComparison.OrdinalIgnoreCase) ? path[..^4] : path), checkpointed);
+                await using (var gzip = new GZipStream((Stream?)encrypted ?? file, CompressionLevel.Fastest, leaveOpen: true))
+                await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
                 {
-                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-                    ModificationTime = checkpointed,
-                }, cancellationToken).ConfigureAwait(false);
-                foreach (string f in Directory.EnumerateFiles(location, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                {
-                    string name = PodmanLayout.CheckpointDirectory + "/" + Path.GetRelativePath(location, f).Replace('\\', '/');
-                    members.Add(await AddFileAsync(tar, f, name, cancellationToken).ConfigureAwait(false));
+                    await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, PodmanLayout.CheckpointDirectory + "/")
+                    {
+                        Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                        ModificationTime = checkpointed,
+                    }, cancellationToken).ConfigureAwait(false);
+                    foreach (string f in Directory.EnumerateFiles(location, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    {
+                        string name = PodmanLayout.CheckpointDirectory + "/" + Path.GetRelativePath(location, f).Replace('\\', '/');
+                        members.Add(await AddFileAsync(tar, f, name, cancellationToken).ConfigureAwait(false));
+                    }
+
+                    members.Add(await AddFileAsync(tar, diff, PodmanLayout.RootfsDiff, cancellationToken).ConfigureAwait(false));
+                    members.Add(await AddBytesAsync(tar, PodmanLayout.DeletedFiles, JsonSerializer.SerializeToUtf8Bytes(deleted), cancellationToken).ConfigureAwait(false));
+                    members.Add(await AddBytesAsync(tar, PodmanLayout.RootfsChanges, JsonSerializer.SerializeToUtf8Bytes(kinds), cancellationToken).ConfigureAwait(false));
+                    members.Add(await AddBytesAsync(tar, PodmanLayout.ConfigDump, PodmanLayout.ConfigDumpFor(inspect.RootElement, checkpointed), cancellationToken).ConfigureAwait(false));
+                    members.Add(await AddBytesAsync(tar, PodmanLayout.SpecDump, PodmanLayout.SpecDumpFor(inspect.RootElement, engine.Info), cancellationToken).ConfigureAwait(false));
+                    members.Add(await AddBytesAsync(tar, PodmanLayout.ContainerJson, System.Text.Encoding.UTF8.GetBytes(json), cancellationToken).ConfigureAwait(false));
+                    manifest = await ManifestAsync(engine, facts, checkpoint, location, checkpointed, moduleVersion, members, cancellationToken).ConfigureAwait(false);
+                    await AddBytesAsync(tar, CheckpointManifest.FileName, manifest.ToJson(), cancellationToken).ConfigureAwait(false);
                 }
 
-                members.Add(await AddFileAsync(tar, diff, PodmanLayout.RootfsDiff, cancellationToken).ConfigureAwait(false));
-                members.Add(await AddBytesAsync(tar, PodmanLayout.DeletedFiles, JsonSerializer.SerializeToUtf8Bytes(deleted), cancellationToken).ConfigureAwait(false));
-                members.Add(await AddBytesAsync(tar, PodmanLayout.RootfsChanges, JsonSerializer.SerializeToUtf8Bytes(kinds), cancellationToken).ConfigureAwait(false));
-                members.Add(await AddBytesAsync(tar, PodmanLayout.ConfigDump, PodmanLayout.ConfigDumpFor(inspect.RootElement, checkpointed), cancellationToken).ConfigureAwait(false));
-                members.Add(await AddBytesAsync(tar, PodmanLayout.SpecDump, PodmanLayout.SpecDumpFor(inspect.RootElement, engine.Info), cancellationToken).ConfigureAwait(false));
-                members.Add(await AddBytesAsync(tar, PodmanLayout.ContainerJson, System.Text.Encoding.UTF8.GetBytes(json), cancellationToken).ConfigureAwait(false));
-                CheckpointManifest manifest = await ManifestAsync(engine, facts, checkpoint, location, checkpointed, moduleVersion, members, cancellationToken).ConfigureAwait(false);
-                await AddBytesAsync(tar, CheckpointManifest.FileName, manifest.ToJson(), cancellationToken).ConfigureAwait(false);
+                digest = encrypted?.Complete();
             }
 
             File.Move(partial, path, overwrite: true);
             EvidenceFile archive = await EvidenceFile.FromFileAsync(path, Path.GetFileName(path), cancellationToken).ConfigureAwait(false);
-            return new CheckpointArchive(path, archive.Length, archive.Sha256, facts.Id, facts.Name, checkpoint, DateTime.UtcNow, engine.Info.Endpoint, members);
+            return (new CheckpointArchive(path, archive.Length, archive.Sha256, facts.Id, facts.Name, checkpoint, DateTime.UtcNow, engine.Info.Endpoint, members), digest, manifest);
         }
         finally
         {

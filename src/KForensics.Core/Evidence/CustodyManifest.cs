@@ -34,6 +34,12 @@ public sealed class CustodyManifest
     /// <summary>Kind-specific provenance (for a pod capture: cluster, pod, node, containers, sysdig).</summary>
     public IDictionary<string, object?> Source { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>Set when <see cref="File"/> is encrypted evidence: how, to whom, and the plaintext it holds.</summary>
+    public ManifestProtection? Protection { get; init; }
+
+    /// <summary>Set on the copy stored off the machine: where it landed and the hash read back there.</summary>
+    public ManifestStorage? Storage { get; init; }
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
@@ -62,4 +68,58 @@ public sealed class ManifestFile
 
     /// <summary>The hash of the file as written here; equal to <see cref="Sha256AtSource"/> or the acquisition failed.</summary>
     public string Sha256 { get; init; } = string.Empty;
+}
+
+/// <summary>How an encrypted file was made: the format, its recipients, and the plaintext's size and hash.</summary>
+public sealed class ManifestProtection
+{
+    public string Format { get; init; } = string.Empty;
+
+    public IReadOnlyList<ManifestRecipient> Recipients { get; init; } = [];
+
+    public string PlaintextName { get; init; } = string.Empty;
+
+    public long PlaintextBytes { get; init; }
+
+    public string PlaintextSha256 { get; init; } = string.Empty;
+
+    public long CiphertextBytes { get; init; }
+
+    public string CiphertextSha256 { get; init; } = string.Empty;
+
+    public DateTime ProtectedTimeUtc { get; init; }
+}
+
+/// <summary>One key the file is encrypted to.</summary>
+public sealed class ManifestRecipient
+{
+    public string Fingerprint { get; init; } = string.Empty;
+
+    public string PrimaryFingerprint { get; init; } = string.Empty;
+
+    public string UserId { get; init; } = string.Empty;
+}
+
+/// <summary>Where a file was stored off the machine, and what was read back there.</summary>
+public sealed class ManifestStorage
+{
+    /// <summary>The blob's address without any query (no SAS is ever recorded).</summary>
+    public string Url { get; init; } = string.Empty;
+
+    public string Container { get; init; } = string.Empty;
+
+    public string Blob { get; init; } = string.Empty;
+
+    public string ETag { get; init; } = string.Empty;
+
+    public string? VersionId { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>The SHA-256 of the blob as read back from storage; equal to the file's or the upload failed.</summary>
+    public string Sha256ReadBack { get; init; } = string.Empty;
+
+    public string Immutability { get; init; } = string.Empty;
+
+    public DateTime UploadedTimeUtc { get; init; }
 }

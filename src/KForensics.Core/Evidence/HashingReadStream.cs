@@ -10,8 +10,19 @@ internal sealed class HashingReadStream : Stream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly bool _leaveOpen;
 
-    public HashingReadStream(Stream inner) => _inner = inner;
+    public HashingReadStream(Stream inner, bool leaveOpen = false)
+    {
+        _inner = inner;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>How many bytes have been read through this stream.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>The SHA-256 of what has been read so far (lower-case hex); reading may go on.</summary>
+    public string CurrentSha256 => EvidenceHash.ToHex(_hash.GetCurrentHash());
 
     public override bool CanRead => true;
 
@@ -44,6 +55,7 @@ internal sealed class HashingReadStream : Stream
     {
         int n = _inner.Read(buffer);
         _hash.AppendData(buffer[..n]);
+        BytesRead += n;
         return n;
     }
 
@@ -51,6 +63,7 @@ internal sealed class HashingReadStream : Stream
     {
         int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         _hash.AppendData(buffer.Span[..n]);
+        BytesRead += n;
         return n;
     }
 
@@ -72,7 +85,10 @@ internal sealed class HashingReadStream : Stream
         if (disposing)
         {
             _hash.Dispose();
-            _inner.Dispose();
+            if (!_leaveOpen)
+            {
+                _inner.Dispose();
+            }
         }
 
         base.Dispose(disposing);

@@ -37,8 +37,6 @@ public static partial class FieldCatalog
             "last modification time (mtime) of the executable file, as epoch timestamp in nanoseconds.", inSysdig: false),
         new("proc.exe_ino.ctime_duration_proc_start", FieldClass.Proc, FieldType.AbsTime, FieldArgument.None,
             "nanoseconds between the executable's ctime and the start (clone) of the process that runs it.", inSysdig: false),
-        new("proc.is_exe_writable", FieldClass.Proc, FieldType.Bool, FieldArgument.None,
-            "'true' if the process' executable file is writable by the user that spawned the process.", inSysdig: false),
         new("proc.is_exe_upper_layer", FieldClass.Proc, FieldType.Bool, FieldArgument.None,
             "'true' if the process' executable file is in the upper layer of an overlayfs (e.g. written into a container).", inSysdig: false),
         new("proc.is_exe_from_memfd", FieldClass.Proc, FieldType.Bool, FieldArgument.None,

@@ -63,12 +63,14 @@ public sealed partial class ScapFieldBinder
             case "proc.exe_ino.mtime": return Num(f, c => c.Thread is { ExeInoMtime: > 0 } t ? (long)t.ExeInoMtime : null);
             case "proc.exe_ino.ctime_duration_proc_start":
                 return Num(f, c => c.Thread is { ExeInoCtimeDurationCloneTs: > 0 } t ? (long)t.ExeInoCtimeDurationCloneTs : null);
-            case "proc.is_exe_writable": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeWritable) != 0 : null);
-            case "proc.is_exe_upper_layer": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeUpperLayer) != 0 : null);
-            case "proc.is_exe_from_memfd": return Flag(f, c => c.Thread?.ExeFlags is uint x ? (x & ExeFromMemfd) != 0 : null);
-            case "thread.cap_permitted": return Str(f, c => c.Thread?.CapPermitted is ulong caps ? Capabilities.ToText(caps) : null);
-            case "thread.cap_inheritable": return Str(f, c => c.Thread?.CapInheritable is ulong caps ? Capabilities.ToText(caps) : null);
-            case "thread.cap_effective": return Str(f, c => c.Thread?.CapEffective is ulong caps ? Capabilities.ToText(caps) : null);
+            // As in sinsp (and sysdig's own proc.is_exe_writable), a thread whose exec did not state the
+            // flags or capabilities has them clear: false, and an empty capability list.
+            case "proc.is_exe_writable": return Flag(f, c => c.Thread is { } t ? (t.ExeFlags.GetValueOrDefault() & ExeWritable) != 0 : null);
+            case "proc.is_exe_upper_layer": return Flag(f, c => c.Thread is { } t ? (t.ExeFlags.GetValueOrDefault() & ExeUpperLayer) != 0 : null);
+            case "proc.is_exe_from_memfd": return Flag(f, c => c.Thread is { } t ? (t.ExeFlags.GetValueOrDefault() & ExeFromMemfd) != 0 : null);
+            case "thread.cap_permitted": return Str(f, c => c.Thread is { } t ? Capabilities.ToText(t.CapPermitted.GetValueOrDefault()) : null);
+            case "thread.cap_inheritable": return Str(f, c => c.Thread is { } t ? Capabilities.ToText(t.CapInheritable.GetValueOrDefault()) : null);
+            case "thread.cap_effective": return Str(f, c => c.Thread is { } t ? Capabilities.ToText(t.CapEffective.GetValueOrDefault()) : null);
             case "thread.tid": return Num(f, c => c.Raw.ThreadId);
             case "thread.vtid": return Num(f, c => c.Thread?.Vtid);
             case "thread.ismain": return Flag(f, c => c.Thread is { } t ? t.Tid == t.Pid : null);

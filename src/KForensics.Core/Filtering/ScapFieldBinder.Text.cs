@@ -34,7 +34,8 @@ public sealed partial class ScapFieldBinder
 
         if (accessor.String is { } getString)
         {
-            return c => getString(c) is { } s ? Printable(s) : null;
+            // sysdig prints the environment as stored; other texts without unprintable characters.
+            return definition.Name == "proc.env" ? getString : c => getString(c) is { } s ? Printable(s) : null;
         }
 
         if (accessor.Number is { } getNumber)

@@ -21,8 +21,8 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         FieldAccessor<Ctx>? accessor = field.Field.Class switch
         {
             FieldClass.Evt => BindEvt(filter, field),
-            FieldClass.Proc or FieldClass.Thread => BindProc(field),
-            FieldClass.User or FieldClass.Group => BindUser(field),
+            FieldClass.Proc or FieldClass.Thread => BindProc(field) ?? BindSession(field),
+            FieldClass.User or FieldClass.Group => BindUser(field) ?? BindSession(field),
             FieldClass.Fd => BindFd(field),
             FieldClass.Fdlist => BindFdList(field),
             FieldClass.Container => BindContainer(field),
@@ -31,8 +31,19 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         };
 
         return accessor ?? throw new FilterSyntaxException(filter, field.Position,
-            $"The field '{field}' cannot be computed from a capture file (it needs a live system or a loaded plugin).");
+            $"The field '{field}' cannot be computed from a capture file: {NotComputableReason(field.Field) ?? "it is not implemented"}.");
     }
+
+    /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
+    public static string? NotComputableReason(FieldDefinition field) => field.Name switch
+    {
+        "evt.pluginname" or "evt.plugininfo" => "it comes from a loaded plugin, which reading a capture does not have",
+        "fd.cproto" or "fd.sproto" or "fd.lproto" or "fd.rproto" or "fd.proto"
+            => "sysdig names ports from the services database of the machine that reads the capture, not from the capture",
+        "thread.cpu" or "thread.cpu.user" or "thread.cpu.system" or "proc.fdusage"
+            => "it is a live measurement sysdig takes from its own periodic samples",
+        _ => null,
+    };
 
     private static FieldAccessor<Ctx> Str(FieldReference f, Func<Ctx, string?> get) => FieldAccessor<Ctx>.ForString(f, get);
 
@@ -126,8 +137,40 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
             case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (1u << 14)) != 0);
             case "evt.abspath": return Str(f, c => AbsPath(c));
+            case "evt.count": return Num(f, _ => 1);
+            case "evt.count.exit": return Num(f, c => c.Info.IsEnter ? null : 1);
+            case "evt.count.error": return Num(f, c => Result(c) is < 0 ? 1 : null);
+            case "evt.count.error.file": return Num(f, c => Result(c) is < 0 && ErrorKind(c) == 'f' ? 1 : null);
+            case "evt.count.error.net": return Num(f, c => Result(c) is < 0 && ErrorKind(c) == 'n' ? 1 : null);
+            case "evt.count.error.memory": return Num(f, c => Result(c) is < 0 && ErrorKind(c) == 'm' ? 1 : null);
+            case "evt.count.error.other": return Num(f, c => Result(c) is < 0 && ErrorKind(c) == 'o' ? 1 : null);
             default: return null;
         }
+    }
+
+    /// <summary>
+    /// Which evt.count.error.* counts a failed event, as sysdig 0.29.3 sorts them: by the kind of the fd the
+    /// parser attached (files and directories; IP and unix sockets; anything else is other), and without
+    /// one by the call (opens are file, accept and connect net, memory calls memory, the rest other).
+    /// </summary>
+    private static char ErrorKind(Ctx c)
+    {
+        if (c.State.EventFd is { } fd)
+        {
+            return fd.Type switch
+            {
+                ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory => 'f',
+                ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock or ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock or ScapFdType.UnixSock => 'n',
+                _ => Category(c) == EventCategory.Memory ? 'm' : 'o',
+            };
+        }
+
+        return TypeName(c) switch
+        {
+            "open" or "creat" or "openat" or "openat2" => 'f',
+            "accept" or "accept4" or "connect" => 'n',
+            _ => Category(c) == EventCategory.Memory ? 'm' : 'o',
+        };
     }
 
     private static string ValidateEventType(string filter, FilterValue value)

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using k8s;
 using k8s.Models;
 using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
 
 namespace KForensics.Core.Kubernetes;
 
@@ -27,6 +28,18 @@ public sealed class CaptureSession
     private IKubernetes Client => _connection.Client;
 
     public async Task<PodCapture> RunAsync(PodTarget target, string outputDirectory, IProgress<CaptureProgress>? progress, CancellationToken cancellationToken)
+        => (PodCapture)await RunCoreAsync(target, outputDirectory, null, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The same capture, encrypted to <paramref name="recipients"/> as it arrives (capture-POD-TIME.scap.gz.gpg): the
+    /// clear capture never reaches the disk; it is hashed and checked (gzip, scap header) in transit instead.
+    /// </summary>
+    public async Task<ProtectedEvidence> RunProtectedAsync(PodTarget target, string outputDirectory, IReadOnlyList<EvidenceRecipient> recipients,
+        IProgress<CaptureProgress>? progress, CancellationToken cancellationToken)
+        => (ProtectedEvidence)await RunCoreAsync(target, outputDirectory, recipients, progress, cancellationToken).ConfigureAwait(false);
+
+    private async Task<object> RunCoreAsync(PodTarget target, string outputDirectory, IReadOnlyList<EvidenceRecipient>? recipients, IProgress<CaptureProgress>? progress,
+        CancellationToken cancellationToken)
     {
         string podName = CapturePodBuilder.NewPodName(target.Name);
         V1Pod pod = CapturePodBuilder.Build(target, _options, podName);
@@ -63,12 +76,18 @@ public sealed class CaptureSession
             Directory.CreateDirectory(outputDirectory);
             string stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}";
             // Evidence already on disk is never overwritten: a second capture in the same second gets -2, -3...
-            for (int n = 2; File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz")); n++)
+            for (int n = 2; File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz")) || File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz.gpg")); n++)
             {
                 stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}-{n}";
             }
 
             string fileName = stem + ".scap.gz";
+            if (recipients is not null)
+            {
+                return await CopyProtectedAsync(target, pod, podName, filter, outputDirectory, fileName, sourceHash, startUtc, endUtc, recipients, Step, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
             string path = Path.Combine(outputDirectory, fileName);
             string partial = path + ".partial";
             File.Delete(partial);
@@ -112,6 +131,62 @@ public sealed class CaptureSession
             {
                 await CleanUpAsync(target, podName, progress).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<ProtectedEvidence> CopyProtectedAsync(PodTarget target, V1Pod pod, string podName, string? filter, string outputDirectory, string fileName,
+        string sourceHash, DateTime startUtc, DateTime endUtc, IReadOnlyList<EvidenceRecipient> recipients, Action<string, int> step, CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(outputDirectory, EvidenceFileProtection.TargetFor(fileName));
+        string partial = path + ".partial";
+        File.Delete(partial);
+        var check = new CaptureStreamCheck();
+        ProtectedWriter? encrypted = null;
+        ProtectionDigest? digest = null;
+        try
+        {
+            step($"Copying the capture out of {podName}, encrypted to {string.Join(", ", recipients)} as it arrives, to {path}.", 85);
+            var copied = await PodExec.CopyFileOutAsync(Client, podName, target.Namespace, CapturePodBuilder.KeeperContainer,
+                CapturePodBuilder.OutputDirectory, CapturePodBuilder.OutputFileName, partial, null, cancellationToken, file =>
+                {
+                    encrypted = new ProtectedWriter(file, recipients, fileName, startUtc);
+                    return (new TeeWriteStream(encrypted, check.Input), () => digest = encrypted.Complete());
+                }).ConfigureAwait(false);
+            string? invalid = await check.FinishAsync().ConfigureAwait(false);
+            string encryptedHash = digest!.PlaintextSha256;
+            step($"Hashes: in the pod {sourceHash}, in transit {copied.Sha256}, encrypted {encryptedHash}; ciphertext {digest.CiphertextSha256}.", 95);
+            if (copied.Bytes == 0)
+            {
+                throw new KubeOperationException(KubeFailureKind.CaptureEmpty, $"The capture of pod '{target.Name}' is empty (0 bytes).",
+                    logTail: await LogTailAsync(podName, target.Namespace).ConfigureAwait(false));
+            }
+
+            if (!string.Equals(sourceHash, encryptedHash, StringComparison.Ordinal) || !string.Equals(copied.Sha256, encryptedHash, StringComparison.Ordinal))
+            {
+                throw new KubeOperationException(KubeFailureKind.HashMismatch,
+                    $"The capture of pod '{target.Name}' changed on its way: SHA-256 in the pod {sourceHash}, received {encryptedHash}. The copy was discarded.");
+            }
+
+            if (invalid is not null)
+            {
+                throw new KubeOperationException(KubeFailureKind.CaptureInvalid, $"The capture of pod '{target.Name}' is not valid: {invalid}.");
+            }
+
+            File.Move(partial, path, overwrite: false);
+            CustodyManifest origin = BuildManifest(target, pod, podName, filter, fileName, copied.Bytes, sourceHash, encryptedHash, startUtc, endUtc);
+            ProtectedEvidence result = EvidenceFileProtection.Record(path, digest, fileName, null, recipients, origin, DateTime.UtcNow, cancellationToken);
+            step($"Wrote {path} ({digest.CiphertextBytes} bytes, {copied.Bytes} in the clear) and {result.ManifestPath}.", 100);
+            return result;
+        }
+        catch
+        {
+            await check.FinishAsync().ConfigureAwait(false);
+            File.Delete(partial);
+            throw;
+        }
+        finally
+        {
+            encrypted?.Dispose();
         }
     }
 

@@ -30,8 +30,13 @@ public static class PodExec
     /// Streams one file out of the container as a tar archive (what kubectl cp does) into
     /// <paramref name="destination"/>, hashing it on the way; nothing is held in memory.
     /// </summary>
+    /// <param name="wrap">
+    /// Optional: what the file's bytes are written through on their way to <paramref name="destination"/> (an
+    /// encryption), and how to finish it before the file is closed; the hash is still of the bytes received.
+    /// </param>
     public static async Task<CopyResult> CopyFileOutAsync(IKubernetes client, string pod, string @namespace, string container,
-        string directory, string fileName, string destination, IProgress<long>? progress, CancellationToken cancellationToken)
+        string directory, string fileName, string destination, IProgress<long>? progress, CancellationToken cancellationToken,
+        Func<Stream, (Stream Output, Action Complete)>? wrap = null)
     {
         long bytes = 0;
         string? hash = null;
@@ -52,16 +57,19 @@ public static class PodExec
 
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 await using var file = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                (Stream output, Action complete) = wrap is null ? (file, () => { }) : wrap(file);
                 byte[] buffer = new byte[1 << 16];
                 int n;
                 Stream data = entry.DataStream ?? Stream.Null; // an empty file has no data stream
                 while ((n = await data.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     sha.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     bytes += n;
                     progress?.Report(bytes);
                 }
+
+                complete();
 
                 hash = EvidenceHash.ToHex(sha.GetHashAndReset());
             }

@@ -44,8 +44,9 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             }
 
             long tid = r.I64(), pid = r.I64(), ptid = r.I64();
-            long sid = version >= 6 ? r.I64() : 0;
-            long vpgid = version >= 8 ? r.I64() : 0;
+            // Older process lists lack these: sysdig then reports -1.
+            long sid = version >= 6 ? r.I64() : -1;
+            long vpgid = version >= 8 ? r.I64() : -1;
             string comm = r.Str(MaxPath, "comm");
             string exe = r.Str(MaxPath, "exe");
             string exePath = version >= 7 ? r.Str(MaxPath, "exepath") : "";
@@ -53,9 +54,15 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             string cwd = r.Str(MaxPath, "cwd");
             ulong fdLimit = r.U64();
             uint flags = r.U32(), uid = r.U32(), gid = r.U32();
+            uint vmSize = 0, vmRss = 0, vmSwap = 0;
+            ulong pfMajor = 0, pfMinor = 0;
             if (version >= 2)
             {
-                r.Skip(12 + 16); // vmsize/vmrss/vmswap, pfmajor/pfminor: not tracked
+                vmSize = r.U32();
+                vmRss = r.U32();
+                vmSwap = r.U32();
+                pfMajor = r.U64();
+                pfMinor = r.U64();
             }
 
             IReadOnlyList<string> env = version >= 3 ? r.List(MaxArgs, "env") : [];
@@ -63,20 +70,10 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             long vpid = version >= 4 ? r.I64() : pid;
             IReadOnlyList<string> cgroups = version >= 4 ? r.List(MaxArgs, "cgroups") : [];
             string root = version >= 5 ? r.Str(MaxPath, "root") : "";
-            uint loginUid = uint.MaxValue;
+            var tail = new ProcessTail();
             if (version >= 9)
             {
-                int left = entryEnd - r.Position;
-                if (left > 29 && left >= 12 + 4)
-                {
-                    r.Skip(12); // pidns_init_start_ts, tty
-                    loginUid = r.U32();
-                }
-                else if (left >= 4)
-                {
-                    loginUid = r.U32();
-                }
-
+                tail = ReadTail(ref r, entryEnd);
                 r = new SpanReader(body, this) { Position = entryEnd };
             }
 
@@ -84,9 +81,52 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             {
                 Tid = tid, Pid = pid, Ptid = ptid, Sid = sid, Vpgid = vpgid, Comm = comm, Exe = exe, ExePath = exePath,
                 Args = args, Cwd = cwd, FdLimit = fdLimit, Flags = flags, Uid = uid, Gid = gid, Env = env,
-                Vtid = vtid, Vpid = vpid, Cgroups = cgroups, Root = root, LoginUid = loginUid,
+                Vtid = vtid, Vpid = vpid, Cgroups = cgroups, Root = root, LoginUid = tail.LoginUid,
+                Tty = tail.Tty, PidnsInitStartTs = tail.PidnsStart, ExeFlags = tail.ExeFlags, CapInheritable = tail.CapInheritable,
+                CapPermitted = tail.CapPermitted, CapEffective = tail.CapEffective, ExeIno = tail.ExeIno, ExeInoCtime = tail.ExeInoCtime,
+                ExeInoMtime = tail.ExeInoMtime, VmSizeKb = vmSize, VmRssKb = vmRss, VmSwapKb = vmSwap,
+                PfMajor = pfMajor, PfMinor = pfMinor,
             });
         }
+    }
+
+    /// <summary>What PL v9 entries carry after root, each field only when the entry is long enough.</summary>
+    private struct ProcessTail
+    {
+        public ProcessTail()
+        {
+        }
+
+        public uint LoginUid = uint.MaxValue, Tty, ExeFlags;
+        public ulong PidnsStart, CapInheritable, CapPermitted, CapEffective, ExeIno, ExeInoCtime, ExeInoMtime;
+    }
+
+    /// <summary>
+    /// The tail of a PL v9 entry. Writers from libs 0.10 on put pidns_init_start_ts and tty before loginuid;
+    /// older ones end after the capabilities (29 bytes at most), which tells the two layouts apart.
+    /// </summary>
+    private static ProcessTail ReadTail(ref SpanReader r, int entryEnd)
+    {
+        var tail = new ProcessTail();
+        bool Fits(ref SpanReader reader, int size) => reader.Position + size <= entryEnd;
+        if (entryEnd - r.Position > 29)
+        {
+            if (Fits(ref r, 8)) { tail.PidnsStart = r.U64(); }
+            if (Fits(ref r, 4)) { tail.Tty = r.U32(); }
+        }
+
+        if (Fits(ref r, 4)) { tail.LoginUid = r.U32(); }
+        if (Fits(ref r, 1) && r.U8() != 0) { tail.ExeFlags |= 1; }
+        if (Fits(ref r, 8)) { tail.CapInheritable = r.U64(); }
+        if (Fits(ref r, 8)) { tail.CapPermitted = r.U64(); }
+        if (Fits(ref r, 8)) { tail.CapEffective = r.U64(); }
+        if (Fits(ref r, 1) && r.U8() != 0) { tail.ExeFlags |= 2; }
+        if (Fits(ref r, 8)) { tail.ExeIno = r.U64(); }
+        if (Fits(ref r, 8)) { tail.ExeInoCtime = r.U64(); }
+        if (Fits(ref r, 8)) { tail.ExeInoMtime = r.U64(); }
+        if (Fits(ref r, 1) && r.U8() != 0) { tail.ExeFlags |= 4; }
+        if (Fits(ref r, 1) && r.U8() != 0) { tail.ExeFlags |= 8; }
+        return tail;
     }
 
     public void ReadFdList(ReadOnlySpan<byte> body, bool v2, IScapMetadataSink sink)

@@ -44,6 +44,22 @@ public sealed class ProcessRecord
     public IReadOnlyList<string> Cgroups { get; init; } = [];
     public string Root { get; init; } = "";
     public uint LoginUid { get; init; } = uint.MaxValue;
+    public uint Tty { get; init; }
+
+    /// <summary>PPM_EXE_* bits (writable, upper layer, from memfd, lower layer) as the list states them.</summary>
+    public uint ExeFlags { get; init; }
+    public ulong CapInheritable { get; init; }
+    public ulong CapPermitted { get; init; }
+    public ulong CapEffective { get; init; }
+    public ulong ExeIno { get; init; }
+    public ulong ExeInoCtime { get; init; }
+    public ulong ExeInoMtime { get; init; }
+    public uint VmSizeKb { get; init; }
+    public uint VmRssKb { get; init; }
+    public uint VmSwapKb { get; init; }
+    public ulong PfMajor { get; init; }
+    public ulong PfMinor { get; init; }
+    public ulong PidnsInitStartTs { get; init; }
 }
 
 /// <summary>File descriptor types of FDL entries (<c>scap_fd_type</c>).</summary>

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
+using KForensics.Core.Evidence.Storage;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
@@ -13,7 +15,7 @@ namespace KForensics.Commands;
 /// Export- cmdlets; the captures read come from -InputPath, -LiteralInputPath or the pipeline.
 /// </summary>
 [Cmdlet(VerbsData.Export, "ScapEvent", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(ScapExportResult))]
+[OutputType(typeof(ScapExportResult), typeof(ProtectedEvidence), typeof(SentEvidence))]
 public sealed class ExportScapEventCommand : CaptureExportCmdlet
 {
     /// <summary>The sysdig filter the exported events pass.</summary>
@@ -34,10 +36,34 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
     [Parameter]
     public SwitchParameter Compress { get; set; }
 
-    protected override Task BeginProcessingAsync()
+    /// <summary>OpenPGP public keys: the capture is encrypted as it is written (PATH.gpg), never on disk in the clear.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Recipient { get; set; }
+
+    /// <summary>A blob container the written file is sent to (see Send-Evidence).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ManagedIdentityClientId { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BlobPrefix { get; set; }
+
+    private EvidenceDelivery? _delivery;
+
+    protected override async Task BeginProcessingAsync()
     {
         CheckFilter(Filter);
-        return Task.CompletedTask;
+        _delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
     }
 
     protected override async Task EndProcessingAsync()
@@ -48,16 +74,78 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
             return;
         }
 
-        string target = ResolveTarget("capture file", ErrorIds.ScapExportTargetIsInput, ErrorIds.ScapExportTargetExists);
-        bool gzip = Compress.IsPresent || target.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        string action = $"Write the events matching '{Filter}' from {string.Join(", ", Sources)}";
+        string plain = ResolveTarget("capture file", ErrorIds.ScapExportTargetIsInput, ErrorIds.ScapExportTargetExists);
+        string target = _delivery!.EncryptedName(plain);
+        if (target != plain && File.Exists(target) && !Force.IsPresent)
+        {
+            ThrowTerminatingError(ErrorRecords.Create($"'{target}' exists; use -Force to replace it.", ErrorIds.ScapExportTargetExists, ErrorCategory.ResourceExists, target));
+        }
+
+        string name = target == plain ? plain : plain[..^EvidenceFileProtection.Extension.Length];
+        bool gzip = Compress.IsPresent || name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        string action = $"Write the events matching '{Filter}' from {string.Join(", ", Sources)}"
+            + (_delivery.Encrypts ? $", encrypted to {string.Join(", ", _delivery.Recipients)}" : string.Empty)
+            + (_delivery.Destination is null ? string.Empty : $", and send it to {_delivery.Destination.Url}");
         if (!ShouldProcess(target, action))
         {
             return;
         }
 
-        WriteObject(await ExportAsync(target, gzip));
+        DateTime start = DateTime.UtcNow;
+        object made = _delivery.Encrypts ? await ExportEncryptedAsync(target, System.IO.Path.GetFileName(name), gzip, start) : await ExportAsync(target, gzip);
+        if (_delivery.Destination is null)
+        {
+            WriteObject(made);
+            return;
+        }
+
+        CustodyManifest? manifest = made is ProtectedEvidence p ? CustodyManifestFile.TryRead(p.ManifestPath)
+            : made is ScapExportResult r ? Provenance(r.Path, r.Bytes, r.Sha256, r.EventCount, start) : null;
+        if (await _delivery.SendAsync(this, target, manifest, ModuleVersion, CancellationToken) is SentEvidence sent)
+        {
+            WriteObject(sent);
+        }
     }
+
+    private async Task<ProtectedEvidence> ExportEncryptedAsync(string target, string plainName, bool gzip, DateTime start)
+    {
+        try
+        {
+            var (summary, digest) = StagedFile.Write(this, target, ErrorIds.ScapExportWriteFailed, stream =>
+            {
+                using var encrypted = new ProtectedWriter(stream, _delivery!.Recipients, plainName, start);
+                ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
+                return (s, encrypted.Complete());
+            });
+            CustodyManifest origin = Provenance(plainName, digest.PlaintextBytes, digest.PlaintextSha256, summary.EventCount, start);
+            return EvidenceFileProtection.Record(target, digest, plainName, null, _delivery!.Recipients, origin, DateTime.UtcNow, CancellationToken);
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (ScapFormatException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.Create($"Cannot export from '{ex.File}': {ex.Message}",
+                ErrorIds.ScapExportReadFailed, ErrorCategory.InvalidData, ex.File, ex));
+            throw;
+        }
+    }
+
+    // What the custody record says of an export: the captures, the filter and the events, from this host.
+    private CustodyManifest Provenance(string name, long bytes, string sha256, long events, DateTime start) => new()
+    {
+        Kind = "scap-export",
+        Tool = "KForensics Export-ScapEvent",
+        ToolVersion = ModuleVersion,
+        Operator = Environment.UserName,
+        Workstation = Environment.MachineName,
+        StartTimeUtc = start,
+        EndTimeUtc = DateTime.UtcNow,
+        AcquiredTimeUtc = DateTime.UtcNow,
+        File = new ManifestFile { Name = System.IO.Path.GetFileName(name), Bytes = bytes, Sha256AtSource = sha256, Sha256 = sha256 },
+        Source = new Dictionary<string, object?> { ["captures"] = Sources.ToArray(), ["filter"] = Filter, ["events"] = events },
+    };
 
     private async Task<ScapExportResult> ExportAsync(string target, bool gzip)
     {

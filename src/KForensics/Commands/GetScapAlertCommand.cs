@@ -85,16 +85,16 @@ public sealed class GetScapAlertCommand : ScapInputCmdlet
         }
     }
 
-    private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
+    private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter, CaptureOutput output)
     {
         int alerts = 0;
-        var progress = new ReadProgress(this, "Get-ScapAlert", file, () => $"{alerts} alerts from {_evaluator!.ActiveRules.Count} rules");
+        var progress = new ReadProgress(output.Progress, "Get-ScapAlert", file, () => $"{alerts} alerts from {_evaluator!.ActiveRules.Count} rules");
         try
         {
             foreach (FalcoAlert alert in _evaluator!.Evaluate(file, CancellationToken, progress))
             {
                 alerts++;
-                WriteObject(alert);
+                output.Object(alert);
             }
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
@@ -103,13 +103,13 @@ public sealed class GetScapAlertCommand : ScapInputCmdlet
         }
         catch (ScapFormatException ex)
         {
-            WriteError(ScapErrors.ToErrorRecord(ex, "The alerts before the damaged block were written; the rest of the file cannot be read."));
+            output.Error(ScapErrors.ToErrorRecord(ex, "The alerts before the damaged block were written; the rest of the file cannot be read."));
         }
         finally
         {
             progress.Complete();
         }
 
-        WriteVerbose($"{file}: {alerts} alerts.");
+        output.Verbose($"{file}: {alerts} alerts.");
     }
 }

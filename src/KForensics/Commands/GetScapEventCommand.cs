@@ -47,7 +47,7 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
         return base.BeginProcessingAsync();
     }
 
-    private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
+    private protected override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter, CaptureOutput output)
     {
         try
         {
@@ -59,7 +59,7 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
             // The capture is read on a second thread while this one feeds the pipeline.
             foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
             {
-                WriteObject(ev);
+                output.Object(ev);
             }
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
@@ -68,7 +68,7 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
         }
         catch (ScapFormatException ex)
         {
-            WriteError(ScapErrors.ToErrorRecord(ex, "The events before the damaged block were emitted; the rest of the file cannot be read."));
+            output.Error(ScapErrors.ToErrorRecord(ex, "The events before the damaged block were emitted; the rest of the file cannot be read."));
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using KForensics.Core.Evidence.Protection;
+using KForensics.Core.Evidence.Storage;
 using KForensics.Core.Kubernetes;
 using KForensics.Infrastructure;
 
@@ -9,7 +11,7 @@ namespace KForensics.Commands;
 /// verified (hashed on the node and here), with a custody manifest beside it.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "PodCheckpoint", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(PodCheckpoint), typeof(string))]
+[OutputType(typeof(PodCheckpoint), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
 public sealed class NewPodCheckpointCommand : KubeCmdlet
 {
     private const string PodSet = "Pod";
@@ -57,6 +59,28 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
 
     [Parameter]
     public SwitchParameter DryRun { get; set; }
+
+    /// <summary>OpenPGP public keys: each archive is encrypted as it arrives and never written in the clear.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Recipient { get; set; }
+
+    /// <summary>A blob container each archive (encrypted or not) is sent to, as Send-Evidence sends it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ManagedIdentityClientId { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BlobPrefix { get; set; }
 
     protected override Task ProcessRecordAsync()
     {
@@ -112,6 +136,8 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
             return;
         }
 
+        // The keys and the container are checked before any container is checkpointed.
+        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
         work = work.Where(w => ShouldProcess($"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name} on node {w.Target.NodeName}",
             "Checkpoint the container (its memory is written to the node) and copy the archive here")).ToList();
         if (work.Count == 0)
@@ -122,10 +148,16 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
         string outputDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory ?? ".");
         string version = typeof(NewPodCheckpointCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var session = new PodCheckpointSession(Connection, options, version);
-        var runner = new CaptureRunner<(PodTarget Target, TargetContainer Container), PodCheckpoint>(this, work, ThrottleLimit,
+        var runner = new CaptureRunner<(PodTarget Target, TargetContainer Container), object>(this, work, ThrottleLimit,
             w => $"Checkpointing {w.Target.Namespace}/{w.Target.Name}/{w.Container.Name} on {w.Target.NodeName}",
             ToCheckpointErrorRecord, ErrorIds.PodCheckpointFailed, ErrorIds.PodCheckpointHelperNotRemoved, w => $"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name}");
-        await runner.RunAsync((w, progress) => session.RunAsync(w.Target, w.Container, outputDirectory, progress, CancellationToken), CancellationToken);
+        await runner.RunAsync(async (w, progress) =>
+        {
+            object made = delivery.Encrypts
+                ? await session.RunProtectedAsync(w.Target, w.Container, outputDirectory, delivery.Recipients, progress, CancellationToken)
+                : await session.RunAsync(w.Target, w.Container, outputDirectory, progress, CancellationToken);
+            return delivery.Destination is null ? made : await delivery.SendFromWorkerAsync(made, w.Target.Name, w.Target.Namespace, progress, ModuleVersion, CancellationToken);
+        }, CancellationToken);
     }
 
     private IEnumerable<TargetContainer> ContainersOf(PodTarget target)

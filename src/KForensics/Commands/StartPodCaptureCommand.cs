@@ -1,4 +1,7 @@
 using System.Management.Automation;
+using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
+using KForensics.Core.Evidence.Storage;
 using KForensics.Core.Kubernetes;
 using KForensics.Infrastructure;
 
@@ -6,7 +9,7 @@ namespace KForensics.Commands;
 
 /// <summary>Records the system calls of a pod's containers with sysdig on the pod's node, and brings the capture home verified.</summary>
 [Cmdlet(VerbsLifecycle.Start, "PodCapture", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(PodCapture), typeof(string))]
+[OutputType(typeof(PodCapture), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
 public sealed class StartPodCaptureCommand : KubeCmdlet
 {
     private const string PodSet = "Pod";
@@ -84,6 +87,28 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
     [Parameter]
     public SwitchParameter KeepCapturePod { get; set; }
 
+    /// <summary>OpenPGP public keys: each capture is encrypted as it arrives and never written in the clear.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Recipient { get; set; }
+
+    /// <summary>A blob container each capture (encrypted or not) is sent to, as Send-Evidence sends it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ManagedIdentityClientId { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BlobPrefix { get; set; }
+
     /// <summary>Pre-flight: a filter that does not compile stops the command before any capture pod is created.</summary>
     protected override Task BeginProcessingAsync()
     {
@@ -148,6 +173,8 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
             return;
         }
 
+        // The keys and the container are checked before any privileged pod starts.
+        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
         targets = targets.Where(t => ShouldProcess($"{t.Namespace}/{t.Name} on node {t.NodeName}", "Start a privileged sysdig capture pod")).ToList();
         if (targets.Count == 0)
         {
@@ -157,9 +184,15 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
         string outputDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory ?? ".");
         string version = typeof(StartPodCaptureCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var session = new CaptureSession(Connection, options, version);
-        var runner = new CaptureRunner<PodTarget, PodCapture>(this, targets, ThrottleLimit, t => $"Capturing {t.Namespace}/{t.Name} on {t.NodeName}",
+        var runner = new CaptureRunner<PodTarget, object>(this, targets, ThrottleLimit, t => $"Capturing {t.Namespace}/{t.Name} on {t.NodeName}",
             ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, t => t.Name);
-        await runner.RunAsync((target, progress) => session.RunAsync(target, outputDirectory, progress, CancellationToken), CancellationToken);
+        await runner.RunAsync(async (target, progress) =>
+        {
+            object made = delivery.Encrypts
+                ? await session.RunProtectedAsync(target, outputDirectory, delivery.Recipients, progress, CancellationToken)
+                : await session.RunAsync(target, outputDirectory, progress, CancellationToken);
+            return delivery.Destination is null ? made : await delivery.SendFromWorkerAsync(made, target.Name, target.Namespace, progress, ModuleVersion, CancellationToken);
+        }, CancellationToken);
     }
 
     private CaptureOptions BuildOptions() => new()

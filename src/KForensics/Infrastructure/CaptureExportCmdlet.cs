@@ -19,7 +19,6 @@ public abstract class CaptureExportCmdlet : AsyncCmdlet
 
     /// <summary>The file to write.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [Alias("Destination")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 

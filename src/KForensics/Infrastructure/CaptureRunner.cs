@@ -110,6 +110,14 @@ internal sealed class CaptureRunner<TWork, TResult>
         {
             _cmdlet.WriteError(_toError(e, _targetOf(target)));
         }
+        else if (done.Exception?.InnerException is KForensics.Core.Evidence.Storage.StorageException storage)
+        {
+            _cmdlet.WriteError(StorageErrors.ToErrorRecord(storage, _targetOf(target)));
+        }
+        else if (done.Exception?.InnerException is KForensics.Core.Evidence.Protection.ProtectionException protection)
+        {
+            _cmdlet.WriteError(ProtectionErrors.ToErrorRecord(protection, _targetOf(target)));
+        }
         else if (done.Exception?.InnerException is Exception other && other is not OperationCanceledException)
         {
             _cmdlet.WriteError(new ErrorRecord(other, _failureId, ErrorCategory.NotSpecified, _targetOf(target)));

@@ -78,6 +78,26 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         string candidate = Path.Combine(_dependencyDirectory, assemblyName.Name + ".dll");
-        return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
+        if (!File.Exists(candidate) || FrameworkProvides(assemblyName))
+        {
+            return null;
+        }
+
+        return LoadFromAssemblyPath(candidate);
+    }
+
+    // A package copy of a framework assembly (System.Text.Json, System.IO.Pipelines... that Azure's libraries
+    // bring for older frameworks) must not shadow the framework's own: the framework's System.Net.Http.Json
+    // would then see another JsonTypeInfo than Docker.DotNet. The framework's copy is taken when it is as new.
+    private static bool FrameworkProvides(AssemblyName name)
+    {
+        string framework = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, name.Name + ".dll");
+        if (!File.Exists(framework))
+        {
+            return false;
+        }
+
+        Version? shipped = AssemblyName.GetAssemblyName(framework).Version;
+        return shipped is not null && (name.Version is null || shipped >= name.Version);
     }
 }

@@ -106,4 +106,26 @@ public static class ErrorIds
     public const string NodeGone = "NodeGone";
     public const string DiskFull = "DiskFull";
     public const string CheckpointImageMissing = "CheckpointImageMissing";
+
+    // Evidence encryption (Protect-Evidence, Unprotect-Evidence, -Recipient of the producing cmdlets)
+    public const string EvidenceRecipientInvalid = "EvidenceRecipientInvalid";
+    public const string EvidenceKeyInvalid = "EvidenceKeyInvalid";
+    public const string EvidenceWrongKey = "EvidenceWrongKey";
+    public const string EvidenceNotEncrypted = "EvidenceNotEncrypted";
+    public const string EvidenceTampered = "EvidenceTampered";
+    public const string EvidenceNotIntegrityProtected = "EvidenceNotIntegrityProtected";
+    public const string EvidenceManifestMismatch = "EvidenceManifestMismatch";
+    public const string EvidenceTargetExists = "EvidenceTargetExists";
+    public const string EvidenceWriteFailed = "EvidenceWriteFailed";
+
+    // Evidence storage (Send-Evidence, -Destination of the producing cmdlets)
+    public const string EvidenceDestinationInvalid = "EvidenceDestinationInvalid";
+    public const string EvidenceStorageUnauthorized = "EvidenceStorageUnauthorized";
+    public const string EvidenceStorageForbidden = "EvidenceStorageForbidden";
+    public const string EvidenceStorageConnectionFailed = "EvidenceStorageConnectionFailed";
+    public const string EvidenceContainerNotFound = "EvidenceContainerNotFound";
+    public const string EvidenceBlobExists = "EvidenceBlobExists";
+    public const string EvidenceBlobImmutable = "EvidenceBlobImmutable";
+    public const string EvidenceUploadFailed = "EvidenceUploadFailed";
+    public const string EvidenceUploadHashMismatch = "EvidenceUploadHashMismatch";
 }

@@ -9,23 +9,23 @@ namespace KForensics.Infrastructure;
 internal sealed class ReadProgress : IProgress<long>
 {
     private const int ActivityId = 1;
-    private readonly Cmdlet _cmdlet;
+    private readonly Action<ProgressRecord> _write;
     private readonly string _activity;
     private readonly string _status;
     private readonly long _length;
     private readonly SynchronousProgress _throttle;
     private bool _written;
 
-    public ReadProgress(Cmdlet cmdlet, string activity, string file, Func<string>? operation = null)
+    public ReadProgress(Action<ProgressRecord> write, string activity, string file, Func<string>? operation = null)
     {
-        _cmdlet = cmdlet;
+        _write = write;
         _activity = activity;
         _status = $"Reading {Path.GetFileName(file)}";
         _length = File.Exists(file) ? new FileInfo(file).Length : 0;
         _throttle = new SynchronousProgress(read =>
         {
             _written = true;
-            _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, _status)
+            _write(new ProgressRecord(ActivityId, _activity, _status)
             {
                 PercentComplete = _length == 0 ? 100 : (int)Math.Clamp(read * 100 / _length, 0, 100),
                 CurrentOperation = operation?.Invoke() ?? file,
@@ -39,7 +39,7 @@ internal sealed class ReadProgress : IProgress<long>
     {
         if (_written)
         {
-            _cmdlet.WriteProgress(new ProgressRecord(ActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+            _write(new ProgressRecord(ActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 }

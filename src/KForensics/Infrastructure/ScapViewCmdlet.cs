@@ -22,12 +22,12 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
     /// <summary>A row of the view completed with what the companion saw.</summary>
     private protected virtual object CompleteRow(object row, Core.Analysis.ScapView companion) => row;
 
-    private protected sealed override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter)
+    private protected sealed override void ReadCapture(string file, Func<ScapFilterContext, bool>? filter, CaptureOutput output)
     {
         Core.Analysis.ScapView aggregator = CreateView(filter);
         Core.Analysis.ScapView? companion = CreateCompanion(file, filter);
         ScapFormatException? damage = null;
-        var progress = new ReadProgress(this, MyInvocation.MyCommand.Name, file);
+        var progress = new ReadProgress(output.Progress, MyInvocation.MyCommand.Name, file);
         try
         {
             Core.Analysis.ScapView.ReadAll(file, companion is null ? [aggregator] : [aggregator, companion], progress, CancellationToken);
@@ -48,12 +48,12 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         // A damaged capture still yields the rows of the events before the damage, then the error.
         foreach (object row in aggregator.RowObjects(file))
         {
-            WriteObject(companion is null ? row : CompleteRow(row, companion));
+            output.Object(companion is null ? row : CompleteRow(row, companion));
         }
 
         if (damage is not null)
         {
-            WriteError(ScapErrors.ToErrorRecord(damage, "The rows count the events before the damaged block; the rest of the file cannot be read."));
+            output.Error(ScapErrors.ToErrorRecord(damage, "The rows count the events before the damaged block; the rest of the file cannot be read."));
         }
     }
 }

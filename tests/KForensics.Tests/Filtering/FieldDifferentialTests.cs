@@ -47,6 +47,13 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         "fd.sockfamily", "fd.is_server", "fd.connected", "fd.uid",
         "fdlist.nums", "fdlist.cips", "fdlist.cports",
 
+        // sessions, terminals, login users, environment, resources
+        "user.loginuid", "user.loginname", "proc.sid", "proc.sname", "proc.tty", "proc.vpgid",
+        "proc.nthreads", "proc.nchilds", "proc.fdopencount", "proc.fdlimit", "proc.vmswap",
+        "evt.count", "evt.count.exit", "evt.count.error",
+        "evt.count.error.file", "evt.count.error.net", "evt.count.error.memory", "evt.count.error.other",
+        "proc.is_exe_writable",
+
         // container, k8s
         "container.image", "container.image.id", "container.type", "container.privileged", "container.image.digest",
         "k8s.pod.id", "k8s.pod.label.app", "k8s.rc.name",
@@ -55,6 +62,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
     /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
     internal static readonly string[] Pending =
     [
+        "proc.env", "group.gid", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
         "evt.abspath", "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.is_open_exec", "evt.latency.human", "evt.rawtime.ns", "evt.reltime", "evt.type.is.open", "fd.containerdirectory", "fd.containername", "fd.cport", "fd.directory", "fd.filename", "fd.name", "fd.name_changed", "fd.typechar", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
     ];
 
@@ -62,7 +70,21 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
     /// Events where sysdig 0.29.3's printed value is not the truth, by file, field and evt.num (0: every
     /// event of the file), with the defect. Empty entries are not allowed: each one names its reason.
     /// </summary>
-    private static readonly Dictionary<(string File, string Field, ulong Number), string> KnownSysdigFaults = new();
+    private static readonly Dictionary<(string File, string Field, ulong Number), string> KnownSysdigFaults = new()
+    {
+        // The process list of libs_sample (PL v9) has the newer entry layout that puts pidns_init_start_ts and
+        // tty before loginuid: sysdig 0.29.3 reads loginuid from where pidns_init_start_ts now is (it prints
+        // -420151296) and never reads tty, for every thread that came from that list.
+        [("libs_sample.scap", "user.loginuid", 0)] = "0.29.3 reads the newer PL v9 entry layout at the old offsets",
+        [("libs_sample.scap", "user.loginname", 0)] = "0.29.3 reads the newer PL v9 entry layout at the old offsets",
+        [("libs_sample.scap", "proc.tty", 0)] = "0.29.3 does not read tty from PL v9 entries",
+        [("libs_sample.scap", "proc.is_exe_writable", 0)] = "0.29.3 reads the newer PL v9 entry layout at the old offsets",
+
+        // Thread 8313 is known only from its events: 0.29.3 leaves its exe_writable uninitialised. Printed
+        // alone (-p '*%evt.num %proc.is_exe_writable') both events say false; among this test's fields, true.
+        [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 121)] = "0.29.3 prints uninitialised memory",
+        [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 122)] = "0.29.3 prints uninitialised memory",
+    };
 
     public static TheoryData<string> Files() => Captures.Names();
 

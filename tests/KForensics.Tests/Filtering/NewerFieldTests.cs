@@ -110,11 +110,12 @@ public sealed class NewerFieldTests
             Assert.Equal("CAP_NET_BIND_SERVICE", v["thread.cap_effective"]);
             Assert.Equal(string.Empty, v["thread.cap_inheritable"]);
 
-            // The parent's execs were never seen: everything the exec states is unknown there.
+            // The parent's exec was never seen: no inode (null), flags and capabilities clear, as libs keeps them.
             Dictionary<string, string?> parent = Last(path, 100, NewFields);
             Assert.Null(parent["proc.exe_ino"]);
-            Assert.Null(parent["thread.cap_effective"]);
-            Assert.Null(parent["proc.is_exe_upper_layer"]);
+            Assert.Null(parent["proc.exe_ino.ctime"]);
+            Assert.Equal(string.Empty, parent["thread.cap_effective"]);
+            Assert.Equal("false", parent["proc.is_exe_upper_layer"]);
             Assert.Equal("/usr/bin/containerd-shim", parent["proc.pexepath"]);
 
             // And the filter sees the same values.
@@ -132,25 +133,50 @@ public sealed class NewerFieldTests
     public static TheoryData<string> Files() => Captures.Names();
 
     /// <summary>
-    /// No corpus capture has the newest execve layout: the exec-stated fields are null on every event, and
-    /// the ancestry fields agree with sysdig's (proc.aexepath[0] is proc.exepath; proc.pexe is the parent's exe).
+    /// On the corpus: where a capture states the executable's inode (libs_sample's process list has the
+    /// newest entry layout), its times are present, after 2000 and before the event; where it does not,
+    /// the inode fields are null, capabilities empty and exe flags false (sysdig's own
+    /// proc.is_exe_writable agrees on the files whose lists sysdig reads right); and the ancestry fields
+    /// agree with sysdig's (proc.aexepath[0] is proc.exepath, proc.pexe exists exactly when proc.pname does).
     /// </summary>
     [SkippableTheory]
     [MemberData(nameof(Files))]
-    public void Older_captures_give_null_and_ancestry_agrees_with_sysdig(string file)
+    public void Corpus_values_are_consistent_and_ancestry_agrees_with_sysdig(string file)
     {
         Skip.If(Captures.Directory is null, "../shared/captures is absent");
         Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
         string path = Path.Combine(Captures.Directory!, file);
-        string[] ours = ["proc.exe_ino", "proc.exe_ino.ctime", "thread.cap_effective", "proc.is_exe_upper_layer", "proc.aexepath[0]", "proc.pexe"];
+        string[] ours = ["proc.exe_ino", "proc.exe_ino.ctime", "proc.exe_ino.mtime", "thread.cap_effective", "proc.is_exe_upper_layer",
+            "proc.aexepath[0]", "proc.pexe", "evt.rawtime"];
         Dictionary<ulong, string?[]> mine = FieldDifferentialTests.Read(path, ours);
         Dictionary<ulong, string[]> theirs = FieldDifferentialTests.Oracle(Captures.OracleFileFor(path), ["proc.exepath", "proc.pname"]);
+        const ulong Y2000 = 946_684_800UL * 1_000_000_000;
         foreach ((ulong number, string[] s) in theirs)
         {
             string?[] m = mine[number];
-            Assert.True(m[0] is null && m[1] is null && m[2] is null && m[3] is null, $"#{number}: exec-stated fields have values");
-            Assert.Equal(s[0], m[4] ?? "<NA>");
-            Assert.Equal(s[1] == "<NA>", m[5] is null);
+            if (m[0] is not null)
+            {
+                ulong at = ulong.Parse(m[7]!);
+                Assert.True(ulong.Parse(m[1]!) is > Y2000 and var c && c <= at, $"#{number}: ctime {m[1]}");
+                Assert.True(ulong.Parse(m[2]!) is > Y2000 and var t && t <= at, $"#{number}: mtime {m[2]}");
+            }
+            else
+            {
+                Assert.True(m[1] is null && m[2] is null, $"#{number}: times without an inode");
+            }
+
+            Assert.Equal(s[0], m[5] ?? "<NA>");
+            Assert.Equal(s[1] == "<NA>", m[6] is null);
         }
+    }
+
+    [SkippableFact]
+    public void A_corpus_capture_states_executable_inodes_and_capabilities()
+    {
+        Skip.If(Captures.Directory is null, "../shared/captures is absent");
+        string path = Path.Combine(Captures.Directory!, "libs_sample.scap");
+        Dictionary<ulong, string?[]> mine = FieldDifferentialTests.Read(path, ["proc.exe_ino", "thread.cap_effective", "user.uid"]);
+        Assert.Contains(mine.Values, v => v[0] is not null);
+        Assert.Contains(mine.Values, v => v[2] == "0" && v[1]!.Contains("CAP_SYS_ADMIN", StringComparison.Ordinal));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
 
 namespace KForensics.Core.Kubernetes;
 
@@ -67,6 +68,18 @@ public sealed class PodCheckpointSession
 
     public async Task<PodCheckpoint> RunAsync(PodTarget target, TargetContainer container, string outputDirectory, IProgress<CaptureProgress>? progress,
         CancellationToken cancellationToken)
+        => (PodCheckpoint)await RunCoreAsync(target, container, outputDirectory, null, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The same checkpoint, encrypted to <paramref name="recipients"/> as it arrives from the node (NAME.tar.gpg): the
+    /// archive, which holds the container's memory, never reaches this disk in the clear.
+    /// </summary>
+    public async Task<ProtectedEvidence> RunProtectedAsync(PodTarget target, TargetContainer container, string outputDirectory,
+        IReadOnlyList<EvidenceRecipient> recipients, IProgress<CaptureProgress>? progress, CancellationToken cancellationToken)
+        => (ProtectedEvidence)await RunCoreAsync(target, container, outputDirectory, recipients, progress, cancellationToken).ConfigureAwait(false);
+
+    private async Task<object> RunCoreAsync(PodTarget target, TargetContainer container, string outputDirectory, IReadOnlyList<EvidenceRecipient>? recipients,
+        IProgress<CaptureProgress>? progress, CancellationToken cancellationToken)
     {
         void Step(string message, int percent) => progress?.Report(new CaptureProgress(target.Name, target.Namespace, $"[{container.Name}] {message}", true, null, percent));
 
@@ -105,19 +118,32 @@ public sealed class PodCheckpointSession
             string local = NodeCheckpointName.LocalName(nodeFile);
             string stem = local.EndsWith(".tar", StringComparison.Ordinal) ? local[..^4] : local;
             string path = Path.Combine(outputDirectory, stem + ".tar");
-            for (int n = 2; File.Exists(path); n++)
+            for (int n = 2; File.Exists(path) || File.Exists(path + EvidenceFileProtection.Extension); n++)
             {
                 path = Path.Combine(outputDirectory, stem + "-" + n.ToString(CultureInfo.InvariantCulture) + ".tar");
             }
 
+            string plainName = Path.GetFileName(path);
+            if (recipients is not null)
+            {
+                path += EvidenceFileProtection.Extension;
+            }
+
             string partial = path + ".partial";
             File.Delete(partial);
+            ProtectionDigest? digest = null;
             try
             {
                 var bytesProgress = new Progress<long>(b => progress?.Report(new CaptureProgress(target.Name, target.Namespace,
                     $"[{container.Name}] Copying {b:N0} of {size:N0} bytes", false, null, 45 + (int)(45.0 * b / Math.Max(1, size)))));
-                PodExec.CopyResult copied = await CopyAsync(target, helper, nodeDirectory, nodeFile, partial, bytesProgress, cancellationToken).ConfigureAwait(false);
-                string localHash = await EvidenceHash.Sha256FileAsync(partial, cancellationToken).ConfigureAwait(false);
+                Func<Stream, (Stream, Action)>? encrypt = recipients is null ? null : file =>
+                {
+                    var writer = new ProtectedWriter(file, recipients, plainName, checkpointedUtc);
+                    return (writer, () => digest = writer.Complete());
+                };
+                PodExec.CopyResult copied = await CopyAsync(target, helper, nodeDirectory, nodeFile, partial, bytesProgress, cancellationToken, encrypt).ConfigureAwait(false);
+                // Encrypted, the hash "here" is of the bytes fed to the encryption, the only form they take on this machine.
+                string localHash = digest?.PlaintextSha256 ?? await EvidenceHash.Sha256FileAsync(partial, cancellationToken).ConfigureAwait(false);
                 Step($"Hashes: on the node {sourceHash}, in transit {copied.Sha256}, on disk {localHash}.", 92);
                 if (!string.Equals(sourceHash, localHash, StringComparison.Ordinal) || !string.Equals(copied.Sha256, localHash, StringComparison.Ordinal))
                 {
@@ -143,6 +169,14 @@ public sealed class PodCheckpointSession
                 Step(removed ? $"Removed {nodePath} from node {target.NodeName}." : $"Could not remove {nodePath} from node {target.NodeName}: {rm.StandardError.Trim()}", 96);
             }
 
+            if (digest is not null)
+            {
+                CustodyManifest origin = BuildManifest(target, container, nodePath, helper, plainName, digest.PlaintextBytes, sourceHash, checkpointedUtc, acquiredUtc, removed);
+                ProtectedEvidence result = EvidenceFileProtection.Record(path, digest, plainName, null, recipients!, origin, DateTime.UtcNow, cancellationToken);
+                Step($"Wrote {path} (encrypted) and {result.ManifestPath}.", 100);
+                return result;
+            }
+
             string manifestPath = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(path) + ".manifest.json");
             await BuildManifest(target, container, nodePath, helper, Path.GetFileName(path), new FileInfo(path).Length, sourceHash, checkpointedUtc, acquiredUtc, removed)
                 .WriteAsync(manifestPath, cancellationToken).ConfigureAwait(false);
@@ -164,12 +198,12 @@ public sealed class PodCheckpointSession
     }
 
     private async Task<PodExec.CopyResult> CopyAsync(PodTarget target, string helper, string nodeDirectory, string nodeFile, string partial, IProgress<long> progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<Stream, (Stream, Action)>? encrypt)
     {
         try
         {
             return await PodExec.CopyFileOutAsync(Client, helper, target.Namespace, CheckpointHelperPod.Container, CheckpointHelperPod.MountPath, nodeFile, partial,
-                progress, cancellationToken).ConfigureAwait(false);
+                progress, cancellationToken, encrypt).ConfigureAwait(false);
         }
         catch (Exception e) when (DiskFull(e) is not null)
         {

@@ -119,6 +119,14 @@ public sealed partial class Inspector
             case Ppme.SetGidX:
                 SetIds(ev, uid: false, paramIndex: 0);
                 break;
+            case Ppme.SetSidX:
+                // A new session: setsid returns its id.
+                if (Thread is { } leader && Params.I64(ev, 0) is long sid and >= 0)
+                {
+                    leader.Sid = sid;
+                }
+
+                break;
             case Ppme.ContainerE:
                 ParseContainerEvent(ev);
                 break;
@@ -213,7 +221,7 @@ public sealed partial class Inspector
         if (!_containerThreads.TryGetValue(c.Id, out ThreadInfo? fake))
         {
             // sysdig's stand-in thread for a container event runs as root (user.uid 0, group.gid 0), parent 0.
-            fake = new ThreadInfo(-1, -1, 0, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id, Uid = 0, Gid = 0 };
+            fake = new ThreadInfo(-1, -1, 0, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id, Uid = 0, Gid = 0, LoginUid = 0 };
             _containerThreads[c.Id] = fake;
         }
 

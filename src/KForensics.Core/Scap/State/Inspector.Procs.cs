@@ -71,7 +71,8 @@ public sealed partial class Inspector
             RemoveThread(childTid, force: true);
         }
 
-        if (parent.IsPlaceholder)
+        bool rebuilt = parent.IsPlaceholder;
+        if (rebuilt)
         {
             // The parent was never seen: sinsp rebuilds it, then fills both from this event.
             RemoveThread(tid, force: true);
@@ -121,7 +122,23 @@ public sealed partial class Inspector
             child.ContainerId = Containers.ResolveId(child.Cgroups);
         }
 
-        // What sinsp copies from the caller and never reads from the clone event itself.
+        // What sinsp copies from the caller and never reads from the clone event itself; from a rebuilt
+        // parent it copies none of it, and sysdig 0.29.3 then reports loginuid 0.
+        if (rebuilt)
+        {
+            child.LoginUid = 0;
+        }
+        else
+        {
+            child.Sid = parent.Sid;
+            child.Vpgid = parent.Vpgid;
+            child.Tty = parent.Tty;
+            child.LoginUid = parent.LoginUid;
+            if ((flags & ThreadTable.ClCloneThread) == 0 && !inverted)
+            {
+                child.Env = parent.Env;
+            }
+        }
         child.CapInheritable = parent.CapInheritable;
         child.CapPermitted = parent.CapPermitted;
         child.CapEffective = parent.CapEffective;
@@ -131,6 +148,7 @@ public sealed partial class Inspector
         child.ExeInoCtimeDurationCloneTs = parent.ExeInoCtimeDurationCloneTs;
         child.ExeFlags = parent.ExeFlags;
         child.PidnsInitStartTs = v20 && ev.ParamCount > 20 ? Params.U64(ev, 20) : parent.PidnsInitStartTs;
+        ReadResources(ev, child);
         child.CloneTs = ev.Timestamp;
         AddThread(child);
         if (existing is not null)
@@ -170,7 +188,8 @@ public sealed partial class Inspector
             t.ContainerId = Containers.ResolveId(t.Cgroups);
         }
 
-        ParseExecveExtras(ev, t);
+        ReadResources(ev, t);
+        ParseExecveExtras(ev, type, t);
 
         // execve resets the clone flags (so the thread now owns its fd table), as sinsp does.
         const uint Active = 1u << 19, NameChanged = 1u << 17, PipeSrc = 1u << 21, PipeDst = 1u << 22;
@@ -178,9 +197,54 @@ public sealed partial class Inspector
         t.Flags = Active | NameChanged | keep;
     }
 
-    /// <summary>The parameters newer execve exits add after loginuid: exe flags, capabilities, executable inode.</summary>
-    private static void ParseExecveExtras(in RawEvent ev, ThreadInfo t)
+    /// <summary>fdlimit, page faults and memory: parameters 7 to 12 of every clone and execve exit but the oldest.</summary>
+    private static void ReadResources(in RawEvent ev, ThreadInfo t)
     {
+        if (ev.ParamCount > 12)
+        {
+            t.FdLimit = Params.I64(ev, 7);
+            t.PfMajor = Params.U64(ev, 8);
+            t.PfMinor = Params.U64(ev, 9);
+            t.VmSizeKb = Params.U32(ev, 10);
+            t.VmRssKb = Params.U32(ev, 11);
+            t.VmSwapKb = Params.U32(ev, 12);
+        }
+        else if (ev.ParamCount > 7)
+        {
+            t.FdLimit = Params.I64(ev, 7);
+        }
+    }
+
+    /// <summary>The parameters newer execve exits add after loginuid: exe flags, capabilities, executable inode.</summary>
+    private static void ParseExecveExtras(in RawEvent ev, int type, ThreadInfo t)
+    {
+        int env = type switch
+        {
+            Ppme.Execve8X or Ppme.Execve13X => -1,
+            Ppme.Execve14X => 13,
+            Ppme.Execve15X => 14,
+            _ => 15,
+        };
+        if (env >= 0 && ev.ParamCount > env)
+        {
+            t.Env = Params.List(ev, env);
+        }
+
+        if (ev.ParamCount > 16 && env == 15)
+        {
+            t.Tty = Params.U32(ev, 16);
+        }
+
+        if (ev.ParamCount > 17 && env == 15)
+        {
+            t.Vpgid = Params.I64(ev, 17);
+        }
+
+        if (ev.ParamCount > 18 && env == 15)
+        {
+            t.LoginUid = Params.U32(ev, 18);
+        }
+
         if (ev.ParamCount > 19)
         {
             t.ExeFlags = Params.U32(ev, 19);

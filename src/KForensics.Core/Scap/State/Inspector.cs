@@ -13,6 +13,9 @@ public sealed partial class Inspector : IScapMetadataSink
     private readonly List<long> _fdsToRemove = [];
     private readonly HashSet<ushort> _serverPorts = [];
     private readonly Dictionary<long, int> _childCounts = [];
+
+    /// <summary>sinsp's m_nchilds: the live threads (not processes) of a main thread.</summary>
+    internal int ChildCount(long mainTid) => _childCounts.GetValueOrDefault(mainTid);
     private long _tidOfFdsToRemove = -1;
     private long _tidToRemove = -1;
     private bool _metadataDone;

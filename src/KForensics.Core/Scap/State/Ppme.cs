@@ -20,7 +20,7 @@ internal static class Ppme
     public const int GetRlimitE = 140, SetRlimitE = 142, PrlimitE = 144;
     public const int Execve13X = 155, Clone16X = 157, Execve14X = 173, ForkX = 183, VforkX = 185, ProcExit1E = 186;
     public const int SendFileE = 188, SetResUidE = 192, SetResUidX = 193, SetResGidE = 194, SetResGidX = 195;
-    public const int SetUidE = 198, SetUidX = 199, SetGidE = 200, SetGidX = 201;
+    public const int SetUidE = 198, SetUidX = 199, SetGidE = 200, SetGidX = 201, SetSidX = 275;
     public const int Execve15X = 215, Clone17X = 217, Fork17X = 219, Vfork17X = 221;
     public const int Clone20X = 223, Fork20X = 225, Vfork20X = 227, ContainerE = 228, Execve16X = 231, ProcInfoE = 234;
     public const int K8sE = 260;

@@ -72,6 +72,33 @@ public sealed class ThreadInfo
 
     public ulong CloneTs { get; set; }
 
+    /// <summary>proc.sid, proc.vpgid (-1 until the capture states them, as in sinsp).</summary>
+    public long Sid { get; set; } = -1;
+
+    public long Vpgid { get; set; } = -1;
+
+    /// <summary>proc.tty: the controlling terminal, 0 for none.</summary>
+    public uint Tty { get; set; }
+
+    /// <summary>user.loginuid (uint.MaxValue: none, printed -1).</summary>
+    public uint LoginUid { get; set; } = uint.MaxValue;
+
+    /// <summary>proc.fdlimit, proc.vmsize/vmrss/vmswap (kb), thread.pfmajor/pfminor, as clone, execve and the process list state them.</summary>
+    public long FdLimit { get; set; } = -1;
+
+    public ulong VmSizeKb { get; set; }
+
+    public ulong VmRssKb { get; set; }
+
+    public ulong VmSwapKb { get; set; }
+
+    public ulong PfMajor { get; set; }
+
+    public ulong PfMinor { get; set; }
+
+    /// <summary>proc.env, in the order the capture gives it.</summary>
+    public IReadOnlyList<string> Env { get; set; } = [];
+
     /// <summary>Capability sets as execve's exit states them (newer event versions only; null while no event stated them).</summary>
     public ulong? CapInheritable { get; set; }
 

@@ -1,0 +1,77 @@
+using System.Management.Automation;
+using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
+using KForensics.Infrastructure;
+
+namespace KForensics.Commands;
+
+/// <summary>
+/// Encrypts evidence files to OpenPGP public keys (what gpg --decrypt reads), streamed, and writes beside each
+/// encrypted file a custody manifest with the plaintext's and the ciphertext's SHA-256.
+/// </summary>
+[Cmdlet(VerbsSecurity.Protect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ProtectedEvidence))]
+public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
+{
+    private const string Activity = "Protect-Evidence";
+    private IReadOnlyList<EvidenceRecipient> _recipients = [];
+
+    /// <summary>OpenPGP public keys (files as gpg --export writes them, or armored key blocks).</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string[] Recipient { get; set; } = [];
+
+    /// <summary>The custody manifest of the file; binds ManifestPath of evidence records. Default: the one beside the file.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? ManifestPath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override Task BeginProcessingAsync()
+    {
+        _recipients = ProtectionErrors.LoadRecipients(this, Recipient);
+        WriteVerbose($"Recipients: {string.Join("; ", _recipients.Select(r => $"{r} key {r.Fingerprint} ({r.Algorithm})"))}.");
+        return Task.CompletedTask;
+    }
+
+    protected override Task ProcessRecordAsync()
+    {
+        foreach (string source in InputFiles())
+        {
+            string? target = TargetFor(source, EvidenceFileProtection.TargetFor, OutputDirectory, Force);
+            if (target is null || !ShouldProcess(target, $"Encrypt '{source}' to {string.Join(", ", _recipients)}"))
+            {
+                continue;
+            }
+
+            CustodyManifest? manifest = ManifestPath is null
+                ? CustodyManifestFile.Find(source)?.Manifest
+                : CustodyManifestFile.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ManifestPath));
+            try
+            {
+                var progress = FileProgress(Activity, source, new FileInfo(source).Length);
+                WriteObject(EvidenceFileProtection.ProtectFile(source, target, _recipients, manifest, ModuleVersion, Force, progress, CancellationToken));
+            }
+            catch (ProtectionException e)
+            {
+                WriteError(ProtectionErrors.ToErrorRecord(e, source));
+            }
+            catch (Exception e) when (StagedFile.IsWriteFailure(e))
+            {
+                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
+            }
+            finally
+            {
+                CompleteProgress(Activity);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

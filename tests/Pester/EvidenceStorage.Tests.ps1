@@ -1,0 +1,212 @@
+# Send-Evidence against Azurite, a real Blob endpoint started on loopback for these tests.
+BeforeAll {
+    Import-Module $env:KF_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
+
+    # Runs Send-Evidence in another runspace of this process, so its progress records can be read and it can be stopped.
+    function Start-Send([hashtable] $Parameters) {
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $import = [powershell]::Create()
+        $import.Runspace = $runspace
+        $null = $import.AddCommand('Import-Module').AddParameter('Name', $env:KF_MODULE_PATH).Invoke()
+        $import.Dispose()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        $null = $ps.AddCommand('Send-Evidence').AddParameters($Parameters)
+        [pscustomobject]@{ Shell = $ps; Handle = $ps.BeginInvoke(); Runspace = $runspace }
+    }
+
+    function Close-Send($Run) {
+        $Run.Shell.Dispose()
+        $Run.Runspace.Dispose()
+    }
+
+    function Read-BlobText($Container, [string] $Name) {
+        $stream = [IO.MemoryStream]::new()
+        $null = $Container.GetBlobClient($Name).DownloadTo($stream)
+        [Text.Encoding]::UTF8.GetString($stream.ToArray())
+    }
+
+    $script:azurite = Start-KfAzurite
+    $script:cs = $script:azurite.ConnectionString
+    $script:container = Get-KfAzuriteContainer $script:azurite evidence -Create
+    $script:small = (New-KfRandomFile (Join-Path $TestDrive 'small.bin') 3MB).FullName
+}
+
+AfterAll {
+    if ($script:azurite) { Stop-KfAzurite $script:azurite }
+}
+
+Describe 'Send-Evidence' {
+    It 'uploads a 1 GiB capture in blocks with progress, reads it back and stores its hash and manifest' {
+        $big = (New-KfRandomFile (Join-Path $TestDrive 'capture-1g.scap.gz') 1GB).FullName
+        $sha = Sha $big
+        try {
+            $run = Start-Send @{ Path = $big; Destination = 'evidence'; ConnectionString = $script:cs }
+            $result = $run.Shell.EndInvoke($run.Handle)
+            $run.Shell.Streams.Error | Should -BeNullOrEmpty
+            $progress = @($run.Shell.Streams.Progress | Where-Object RecordType -eq 'Processing')
+            Close-Send $run
+
+            @($result).Count | Should -Be 1
+            $r = $result[0]
+            $r.GetType().FullName | Should -Be 'KForensics.Core.Evidence.Storage.SentEvidence'
+            $r.Sha256 | Should -Be $sha
+            $r.Sha256ReadBack | Should -Be $sha
+            $r.Bytes | Should -Be 1GB
+            $r.Blocks | Should -Be 128
+            $r.BlocksResumed | Should -Be 0
+            Write-Host ("Send-Evidence 1 GiB to Azurite: {0:N1} s with the read-back ({1:N0} MiB/s)" -f $r.Duration.TotalSeconds, (1024 / $r.Duration.TotalSeconds))
+
+            # Progress covered the upload and the read-back, rising.
+            $uploading = @($progress | Where-Object StatusDescription -like 'Uploading*')
+            $verifying = @($progress | Where-Object StatusDescription -like 'Verifying*')
+            $uploading.Count | Should -BeGreaterThan 3
+            $verifying.Count | Should -BeGreaterThan 0
+            $uploading[-1].PercentComplete | Should -BeGreaterThan $uploading[0].PercentComplete
+
+            $props = $script:container.GetBlobClient('capture-1g.scap.gz').GetProperties().Value
+            $props.ContentLength | Should -Be 1GB
+            $props.Metadata['sha256'] | Should -Be $sha
+            $props.Metadata['bytes'] | Should -Be "$(1GB)"
+            $embedded = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($props.Metadata['custodymanifest'])) | ConvertFrom-Json
+            $embedded.file.sha256 | Should -Be $sha
+            $manifest = Read-BlobText $script:container 'capture-1g.scap.gz.manifest.json' | ConvertFrom-Json
+            $manifest.storage.sha256ReadBack | Should -Be $sha
+            $manifest.storage.blob | Should -Be 'capture-1g.scap.gz'
+            $manifest.storage.url | Should -Not -Match '\?'
+        } finally { Remove-Item $big -Force }
+    }
+
+    It 'resumes an interrupted upload from the blocks already staged' {
+        $file = (New-KfRandomFile (Join-Path $TestDrive 'resume.bin') 256MB).FullName
+        $run = Start-Send @{ Path = $file; Destination = 'evidence'; ConnectionString = $script:cs; BlockSize = 1 }
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (-not @($run.Shell.Streams.Progress | Where-Object { $_.StatusDescription -like 'Uploading*' -and $_.PercentComplete -ge 10 }) -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 20
+        }
+        $run.Shell.Stop()
+        $run.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        Close-Send $run
+
+        $blob = $script:container.GetBlobClient('resume.bin')
+        $blob.Exists().Value | Should -BeFalse -Because 'nothing is committed before every block is staged'
+        $blobs = Get-KfModuleDependency 'Azure.Storage.Blobs'
+        $blockBlob = $blobs.GetType('Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions', $true).GetMethod('GetBlockBlobClient').Invoke($null, @($script:container, 'resume.bin'))
+        $uncommitted = [Enum]::Parse($blobs.GetType('Azure.Storage.Blobs.Models.BlockListTypes', $true), 'Uncommitted')
+        $staged = @($blockBlob.GetBlockList($uncommitted, $null, $null, [Threading.CancellationToken]::None).Value.UncommittedBlocks)
+        $staged.Count | Should -BeGreaterThan 0
+        $staged.Count | Should -BeLessThan 256
+
+        $r = Send-Evidence -Path $file -Destination 'evidence' -ConnectionString $script:cs -BlockSize 1
+        $r.BlocksResumed | Should -BeGreaterThan 0
+        $r.BlocksResumed | Should -BeLessThan 256
+        $r.Blocks | Should -Be 256
+        $r.Sha256ReadBack | Should -Be (Sha $file)
+        Remove-Item $file
+    }
+
+    It 'detects a staged block that changed in storage, reports it and deletes the blob' {
+        # An instance of its own, so its storage files hold this upload's blocks only.
+        $own = Start-KfAzurite
+        try {
+            $c = Get-KfAzuriteContainer $own evidence -Create
+            $file = (New-KfRandomFile (Join-Path $TestDrive 'corrupt.bin') 64MB).FullName
+            $run = Start-Send @{ Path = $file; Destination = 'evidence'; ConnectionString = $own.ConnectionString; BlockSize = 1 }
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not @($run.Shell.Streams.Progress | Where-Object { $_.StatusDescription -like 'Uploading*' -and $_.PercentComplete -ge 20 }) -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 10
+            }
+            $run.Shell.Stop(); Close-Send $run
+
+            # Flip a byte inside every extent file Azurite keeps staged blocks in: the blocks are now not the file's.
+            $extents = @(Get-ChildItem (Join-Path $own.Location '__blobstorage__') -File | Where-Object Length -gt 1MB)
+            $extents.Count | Should -BeGreaterThan 0
+            foreach ($x in $extents) {
+                $fs = [IO.File]::Open($x.FullName, 'Open', 'ReadWrite')
+                try { $fs.Position = 4096; $b = $fs.ReadByte(); $fs.Position = 4096; $fs.WriteByte($b -bxor 0xFF) } finally { $fs.Dispose() }
+            }
+
+            Send-Evidence -Path $file -Destination 'evidence' -ConnectionString $own.ConnectionString -BlockSize 1 -ErrorVariable e -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceUploadHashMismatch,KForensics.Commands.SendEvidenceCommand'
+            "$($e[0])" | Should -Match 'read back has SHA-256'
+            "$($e[0])" | Should -Match 'deleted'
+            $c.GetBlobClient('corrupt.bin').Exists().Value | Should -BeFalse
+            $c.GetBlobClient('corrupt.bin.manifest.json').Exists().Value | Should -BeFalse
+
+            # Sent again from scratch, it lands whole.
+            (Send-Evidence -Path $file -Destination 'evidence' -ConnectionString $own.ConnectionString).Sha256ReadBack | Should -Be (Sha $file)
+        } finally { Stop-KfAzurite $own }
+    }
+
+    It 'refuses to replace an existing blob without -Force, and replaces it with -Force' {
+        $first = Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs
+        $etag = $script:container.GetBlobClient('small.bin').GetProperties().Value.ETag
+        Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceBlobExists,KForensics.Commands.SendEvidenceCommand'
+        "$($e[0])" | Should -Match '-Force'
+        $script:container.GetBlobClient('small.bin').GetProperties().Value.ETag | Should -Be $etag
+        $again = Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -Force
+        $again.ETag | Should -Not -Be $first.ETag
+        $again.Sha256ReadBack | Should -Be (Sha $script:small)
+    }
+
+    It 'refuses a SAS without write permission with a clear error, before sending anything' {
+        $sas = New-KfAzuriteSas $script:azurite evidence 'rl'
+        { Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'readonly' } |
+            Should -Throw -ErrorId 'EvidenceStorageForbidden,KForensics.Commands.SendEvidenceCommand' -ExpectedMessage "*grants 'rl'*w (write)*"
+        $script:container.GetBlobClient('readonly/small.bin').Exists().Value | Should -BeFalse
+    }
+
+    It 'uploads with a SAS that grants rcw and never records the SAS' {
+        $sas = New-KfAzuriteSas $script:azurite evidence 'rcw'
+        $r = Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'sas/'
+        $r.Authentication | Should -Be 'SAS'
+        $r.Blob | Should -Be 'sas/small.bin'
+        $r.Uri | Should -Not -Match 'sig='
+        $r.Sha256ReadBack | Should -Be (Sha $script:small)
+        Read-BlobText $script:container 'sas/small.bin.manifest.json' | Should -Not -Match 'sig='
+    }
+
+    It 'names a SAS the service refuses, a missing container and an unreachable endpoint' {
+        $other = New-KfAzuriteSas $script:azurite other 'rcw'
+        Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$other" -BlobPrefix 'wrongsas' -ErrorVariable e -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeIn @('EvidenceStorageUnauthorized,KForensics.Commands.SendEvidenceCommand', 'EvidenceStorageForbidden,KForensics.Commands.SendEvidenceCommand')
+        { Send-Evidence -Path $script:small -Destination 'missing' -ConnectionString $script:cs } |
+            Should -Throw -ErrorId 'EvidenceContainerNotFound,KForensics.Commands.SendEvidenceCommand'
+        $closed = Get-KfFreePort
+        $dead = $script:cs -replace 'BlobEndpoint=[^;]+', "BlobEndpoint=http://127.0.0.1:$closed/$($script:azurite.Account)"
+        { Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $dead } |
+            Should -Throw -ErrorId 'EvidenceStorageConnectionFailed,KForensics.Commands.SendEvidenceCommand'
+        { Send-Evidence -Path $script:small -Destination 'not a url' } |
+            Should -Throw -ErrorId 'EvidenceDestinationInvalid,KForensics.Commands.SendEvidenceCommand'
+    }
+
+    It 'takes encrypted evidence from Protect-Evidence and stores the plaintext hash beside the ciphertext''s' {
+        $gpg = New-KfGpgHome -Name curve
+        try {
+            $p = Protect-Evidence -Path $script:small -Recipient $gpg.Keys.curve.Public -OutputDirectory (Join-Path $TestDrive 'enc')
+            $r = $p | Send-Evidence -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'encrypted'
+            $r.Sha256ReadBack | Should -Be $p.Sha256
+            $meta = $script:container.GetBlobClient('encrypted/small.bin.gpg').GetProperties().Value.Metadata
+            $meta['plaintextsha256'] | Should -Be (Sha $script:small)
+            $m = Read-BlobText $script:container 'encrypted/small.bin.gpg.manifest.json' | ConvertFrom-Json
+            $m.protection.plaintextSha256 | Should -Be (Sha $script:small)
+            $m.storage.sha256ReadBack | Should -Be $p.Sha256
+        } finally { Remove-KfGpgHome $gpg }
+    }
+
+    It 'sends files from Get-ChildItem one by one and nothing under -WhatIf' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'many')
+        1..3 | ForEach-Object { Set-Content (Join-Path $dir "f$_.txt") "file $_" }
+        Get-ChildItem $dir | Send-Evidence -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'whatif' -WhatIf | Should -BeNullOrEmpty
+        $script:container.GetBlobClient('whatif/f1.txt').Exists().Value | Should -BeFalse
+        $sent = Get-ChildItem $dir | Send-Evidence -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'many'
+        @($sent).Count | Should -Be 3
+        $sent.Blob | Should -Be @('many/f1.txt', 'many/f2.txt', 'many/f3.txt')
+    }
+}
