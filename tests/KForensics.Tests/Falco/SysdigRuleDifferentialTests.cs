@@ -38,7 +38,8 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     /// <summary>Two sysdig processes at a time for the whole run (the machine is shared).</summary>
     private static readonly SemaphoreSlim Sysdig = new(2);
 
-    private static readonly ConcurrentDictionary<string, bool> Compiles = new(StringComparer.Ordinal);
+    /// <summary>Per expanded condition: null when sysdig compiles it, else sysdig's error.</summary>
+    private static readonly ConcurrentDictionary<string, string?> Compiles = new(StringComparer.Ordinal);
 
     private static readonly Lazy<IReadOnlyList<Check>> AllChecks = new(LoadChecks);
 
@@ -148,7 +149,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
         foreach (var group in AllChecks.Value.GroupBy(c => c.Ruleset))
         {
             var live = group.Where(c => LiveDns.IsMatch(c.Condition)).ToList();
-            var failing = group.Where(c => !LiveDns.IsMatch(c.Condition) && !Compiles[c.Condition]).ToList();
+            var failing = group.Where(c => !LiveDns.IsMatch(c.Condition) && Compiles[c.Condition] is not null).ToList();
             output.WriteLine($"{group.Key}: {group.Count()} rules loaded, sysdig 0.29.3 compiles {group.Count() - failing.Count - live.Count}, "
                 + $"{live.Count} not compared (live DNS fields)");
             foreach (Check c in live)
@@ -158,7 +159,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
 
             foreach (Check c in failing)
             {
-                output.WriteLine($"  not compiled by sysdig: {c.Rule}");
+                output.WriteLine($"  not compiled by sysdig: {c.Rule}: {Compiles[c.Condition]}");
             }
 
             // Both rulesets have rules in the sysdig dialect: a loader that mangled every condition would fail here.
@@ -200,11 +201,11 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
             while (pending.TryDequeue(out string? condition))
             {
                 SysdigProcess.Result r = RunSysdig("-r", probe, condition);
-                Compiles[condition] = r.ExitCode == 0;
+                Compiles[condition] = r.ExitCode == 0 ? null : (r.Error + r.Output).Trim();
             }
         });
 
-        return AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition) && Compiles[c.Condition]).ToList();
+        return AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition) && Compiles[c.Condition] is null).ToList();
     }
 
     /// <summary>Groups of checks whose or-ed conditions fit one argument.</summary>
