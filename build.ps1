@@ -140,7 +140,9 @@ function Invoke-Demo {
 
 function Invoke-Package {
     Write-Host '== Package' -ForegroundColor Cyan
+    # A clean folder: the package written is the only one there (Build has just laid out the module afresh).
     $repo = Join-Path $out 'repository'
+    if (Test-Path $repo) { Remove-Item -Recurse -Force $repo }
     New-Item -ItemType Directory -Force -Path $repo | Out-Null
     $name = "kforensics-package-$PID"
     Register-PSResourceRepository -Name $name -Uri $repo -Trusted
