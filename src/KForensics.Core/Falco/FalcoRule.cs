@@ -34,8 +34,9 @@ public sealed class FalcoRule
     public bool Enabled { get; internal set; } = true;
 
     /// <summary>
-    /// The event types current Falco indexes the rule on (names, sorted); empty when the rule is
-    /// evaluated on every event (<see cref="AllEventTypes"/>).
+    /// The event types current Falco indexes the rule on (names, sorted; <c>syscall</c> for the generic
+    /// events of system calls without an event of their own); empty when the rule is evaluated on every
+    /// event (<see cref="AllEventTypes"/>).
     /// </summary>
     public IReadOnlyList<string> EventTypes { get; internal set; } = [];
 

@@ -239,7 +239,7 @@ public static partial class FalcoRuleLoader
                 Tags = rule.Tags.ToArray(),
                 Source = rule.Source,
                 Enabled = rule.Enabled,
-                EventTypes = current is null ? [] : FalcoEventTypes.Names(current.Where(c => c > Scap.EventIds.GenericX && c != Scap.EventIds.AsynceventE)),
+                EventTypes = current is null ? [] : FalcoEventTypes.Names(current.Where(c => c != Scap.EventIds.AsynceventE)),
                 AllEventTypes = current is null,
                 Exceptions = rule.Exceptions.Select(e => e.Name).ToArray(),
                 SkipIfUnknownFilter = rule.SkipIfUnknownFilter,

@@ -135,6 +135,7 @@ public sealed class FalcoEventTypeTests
         Assert.Empty(Named("madvise"));
         Assert.Equal(new[] { (int)EventIds.GenericE, EventIds.GenericX, EventIds.AsynceventE }.Order(), rule.CurrentCodes!.Order());
         Assert.False(rule.AllEventTypes);
+        Assert.Equal(["syscall"], rule.EventTypes);
         Assert.Empty(rule.Legacy031Codes);
     }
 }
