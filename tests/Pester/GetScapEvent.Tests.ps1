@@ -31,6 +31,25 @@ Describe 'Get-ScapEvent' {
         $events[0].Source | Should -Be (Join-Path $TestDrive 'one.scap')
     }
 
+    It 'fills Fields with what sysdig -p prints, <NA> as null' -Skip:(-not ($haveCorpus -and $haveSysdig)) {
+        $fields = 'proc.aname[1]', 'user.loginuid', 'evt.arg.flags', 'fd.sport'
+        $expected = @(sysdig -r $script:sample -p ('*%evt.num|' + (($fields | ForEach-Object { "%$_" }) -join '|')))
+        $ours = @(Get-ScapEvent $script:sample -Field $fields | ForEach-Object {
+            $e = $_
+            "$($e.Number)|" + (($fields | ForEach-Object { if ($null -eq $e.Fields[$_]) { '<NA>' } else { $e.Fields[$_] } }) -join '|')
+        })
+        $ours.Count | Should -Be $expected.Count
+        $ours | Should -Be $expected
+    }
+
+    It 'refuses a field it cannot print, before reading, with FieldInvalid' -Skip:(-not $haveCorpus) {
+        { Get-ScapEvent $script:sample -Field 'fd.cproto' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FieldInvalid,KForensics.Commands.GetScapEventCommand' -ExpectedMessage '*services database*'
+        { Get-ScapEvent $script:sample -Field 'proc.aname' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*only be used in filters*'
+        (Get-ScapField fd.cproto).Computable | Should -BeFalse
+        (Get-ScapField proc.aexepath).InSysdig | Should -BeFalse
+    }
+
     It 'prints the line sysdig prints by default' -Skip:(-not ($haveCorpus -and $haveSysdig)) {
         $env:TZ = 'UTC'
         try { $expected = @(sysdig -r $script:sample | Select-Object -First 5) } finally { Remove-Item Env:TZ }

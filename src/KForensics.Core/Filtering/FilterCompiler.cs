@@ -76,6 +76,28 @@ public static partial class FilterCompiler
             return c => getS(c) is { } v && testS(v);
         }
 
+        if (field.String is { } getDouble && field.Field.Field.Type == FieldType.Double
+            && op is FilterOperator.Equal or FilterOperator.NotEqual or FilterOperator.Less or FilterOperator.LessOrEqual
+                or FilterOperator.Greater or FilterOperator.GreaterOrEqual)
+        {
+            // Doubles (proc.fdusage, thread.cpu) are served as the text sysdig prints; comparisons read them back.
+            FilterValue value = check.Values[0];
+            if (!double.TryParse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double wanted))
+            {
+                throw new FilterSyntaxException(filter, value.Position, $"'{value.Text}' is not a number, which '{field.Field}' needs.");
+            }
+
+            return c => getDouble(c) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && op switch
+            {
+                FilterOperator.Equal => v == wanted,
+                FilterOperator.NotEqual => v != wanted,
+                FilterOperator.Less => v < wanted,
+                FilterOperator.LessOrEqual => v <= wanted,
+                FilterOperator.Greater => v > wanted,
+                _ => v >= wanted,
+            };
+        }
+
         if (field.String is { } getString)
         {
             var test = StringTest(filter, check, field);

@@ -33,6 +33,27 @@ public sealed partial class ScapFieldBinder
             case "container.start_ts": return Num(f, c => c.Thread is { ContainerId.Length: > 0, PidnsInitStartTs: > 0 } t ? (long)t.PidnsInitStartTs : null);
             case "container.duration":
                 return Num(f, c => c.Thread is { ContainerId.Length: > 0, CloneTs: > 0 } t ? unchecked((long)(c.Raw.Timestamp - t.PidnsInitStartTs)) : null);
+            case "container.mounts": return Str(f, c => InContainer(c) is { } k ? string.Join(',', k.Mounts) : null);
+            case "container.mount" or "container.mount.source" or "container.mount.dest" or "container.mount.mode"
+                or "container.mount.rdwr" or "container.mount.propagation":
+            {
+                Func<ContainerMount, string> part = f.Field.Name switch
+                {
+                    "container.mount.source" => m => m.Source,
+                    "container.mount.dest" => m => m.Destination,
+                    "container.mount.mode" => m => m.Mode,
+                    "container.mount.rdwr" => m => m.ReadWrite ? "true" : "false",
+                    "container.mount.propagation" => m => m.Propagation,
+                    _ => m => m.ToString(),
+                };
+                int? index = f.Index;
+                GlobPattern? dest = f.Argument is { } a ? new GlobPattern(a, ignoreCase: false) : null;
+                return Str(f, c => InContainer(c) is { } k && FindMount(k, index, dest) is { } m ? part(m) : null);
+            }
+
+            case "container.healthcheck": return Str(f, c => InContainer(c) is { } k ? NoneIfEmpty(k.HealthCheck) : null);
+            case "container.liveness_probe": return Str(f, c => InContainer(c) is { } k ? NoneIfEmpty(k.LivenessProbe) : null);
+            case "container.readiness_probe": return Str(f, c => InContainer(c) is { } k ? NoneIfEmpty(k.ReadinessProbe) : null);
             case "container.labels": return Str(f, c => Described(c) is { Labels.Count: > 0 } k ? string.Join(',', k.Labels.Select(l => l.Key + ":" + l.Value)) : null);
             default: return null;
         }
@@ -57,6 +78,30 @@ public sealed partial class ScapFieldBinder
                 // capture read offline does not have: as in sysdig, these fields never have a value.
                 return f.Field.Name.StartsWith("k8s.", StringComparison.Ordinal) ? Str(f, _ => null) : null;
         }
+    }
+
+    /// <summary>A described container other than the host (mounts and probes have no value on the host).</summary>
+    private static ContainerInfo? InContainer(Ctx c) => Described(c) is { } k && k.Id != ContainerInfo.Host.Id ? k : null;
+
+    private static string NoneIfEmpty(string? probe) => string.IsNullOrEmpty(probe) ? "NONE" : probe;
+
+    /// <summary>container.mount*[N] by position, container.mount*[PATH] by destination (a glob: the first mount that matches).</summary>
+    private static ContainerMount? FindMount(ContainerInfo k, int? index, GlobPattern? dest)
+    {
+        if (index is int i)
+        {
+            return i >= 0 && i < k.Mounts.Count ? k.Mounts[i] : null;
+        }
+
+        foreach (ContainerMount m in k.Mounts)
+        {
+            if (dest is not null && dest.IsMatch(m.Destination))
+            {
+                return m;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>container.type of a described container: "host", "docker", "cri-o", ...</summary>

@@ -16,6 +16,9 @@ public sealed partial class ScapFieldBinder
             case "fd.type": return Str(f, c => c.Fd is { } fd ? TypeName(fd.Type) : null);
             case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : null);
             case "fd.name": return Str(f, c => FdName(c));
+            case "fd.dev": return Num(f, c => c.Fd is { } fd ? fd.Dev : null);
+            case "fd.dev.major": return Num(f, c => c.Fd is { } fd ? fd.Dev >> 20 : null);
+            case "fd.dev.minor": return Num(f, c => c.Fd is { } fd ? fd.Dev & 0xfffff : null);
             case "fd.nameraw": return Str(f, c => c.Fd is { } fd ? CollapseSlashes(fd.NameRaw ?? string.Empty) : null);
             case "fd.directory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? Directory(fd.Name) : null);
             case "fd.filename": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? FileName(fd.Name) : null);

@@ -34,14 +34,39 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             $"The field '{field}' cannot be computed from a capture file: {NotComputableReason(field.Field) ?? "it is not implemented"}.");
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Computable = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="field"/> binds (with a sample argument where it takes one): what Get-ScapField and completion offer.</summary>
+    public static bool IsComputable(FieldDefinition field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        return Computable.GetOrAdd(field.Name, _ =>
+        {
+            (string? argument, int? index) = field.Argument switch
+            {
+                FieldArgument.Name or FieldArgument.NameOrIndex or FieldArgument.OptionalName => ("x", (int?)null),
+                FieldArgument.Index => (null, 1),
+                _ => (null, null),
+            };
+            try
+            {
+                Instance.Bind(field.Name, new FieldReference(field, argument, index, 0));
+                return true;
+            }
+            catch (FilterSyntaxException)
+            {
+                return false;
+            }
+        });
+    }
+
     /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
     public static string? NotComputableReason(FieldDefinition field) => field.Name switch
     {
         "evt.pluginname" or "evt.plugininfo" => "it comes from a loaded plugin, which reading a capture does not have",
         "fd.cproto" or "fd.sproto" or "fd.lproto" or "fd.rproto" or "fd.proto"
             => "sysdig names ports from the services database of the machine that reads the capture, not from the capture",
-        "thread.cpu" or "thread.cpu.user" or "thread.cpu.system" or "proc.fdusage"
-            => "it is a live measurement sysdig takes from its own periodic samples",
+        "evt.around" => "its time-window comparison is not implemented; use evt.rawtime with < and >",
         _ => null,
     };
 

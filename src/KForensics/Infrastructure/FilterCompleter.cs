@@ -27,7 +27,8 @@ public sealed class FilterCompleter : IArgumentCompleter
         string partial = text[start..];
         foreach (FieldDefinition field in FieldCatalog.All)
         {
-            if (field.Name.StartsWith(partial, StringComparison.OrdinalIgnoreCase))
+            // Only what works: fields that need a live system are listed by Get-ScapField, not offered here.
+            if (field.Name.StartsWith(partial, StringComparison.OrdinalIgnoreCase) && ScapFieldBinder.IsComputable(field))
             {
                 string completion = quote + (prefix + field.Name).Replace(quote.ToString(), new string(quote, 2)) + quote;
                 yield return new CompletionResult(completion, field.Name, CompletionResultType.ParameterValue,

@@ -21,6 +21,9 @@ public sealed class ScapField
             _ => string.Empty,
         };
         Description = definition.Description;
+        Computable = ScapFieldBinder.IsComputable(definition);
+        NotComputableReason = Computable ? null : ScapFieldBinder.NotComputableReason(definition);
+        InSysdig = definition.InSysdig;
     }
 
     /// <summary>The field name, e.g. fd.cip.</summary>
@@ -36,6 +39,15 @@ public sealed class ScapField
     public string Argument { get; }
 
     public string Description { get; }
+
+    /// <summary>True when the field has a value (or sysdig's null) computed from a capture file; false when it needs a live system.</summary>
+    public bool Computable { get; }
+
+    /// <summary>Why the field cannot be computed from a capture; null when it can.</summary>
+    public string? NotComputableReason { get; }
+
+    /// <summary>False for the fields of current libs (Falco rulesets use them) that sysdig 0.29.3 lacks.</summary>
+    public bool InSysdig { get; }
 
     public override string ToString() => Name;
 }

@@ -41,6 +41,16 @@ public sealed class ContainerInfo
 
     public bool Privileged { get; init; }
 
+    /// <summary>container.mounts: the mounts the container event lists, in its order.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+
+    /// <summary>container.healthcheck, .liveness_probe, .readiness_probe: the probe command, null when none is configured.</summary>
+    public string? HealthCheck { get; init; }
+
+    public string? LivenessProbe { get; init; }
+
+    public string? ReadinessProbe { get; init; }
+
     public IReadOnlyDictionary<string, string> Labels { get; }
 
     /// <summary>k8s.pod.name, from the label <c>io.kubernetes.pod.name</c>.</summary>
@@ -58,4 +68,11 @@ public sealed class ContainerInfo
     public bool IsIdOnly { get; init; }
 
     public override string ToString() => Id == "host" ? "host" : Id + " (" + Name + ")";
+}
+
+/// <summary>One mount of a container (container.mount.*).</summary>
+public sealed record ContainerMount(string Source, string Destination, string Mode, bool ReadWrite, string Propagation)
+{
+    /// <summary>What container.mount[...] prints: source:dest:mode:rdwr:propagation.</summary>
+    public override string ToString() => $"{Source}:{Destination}:{Mode}:{(ReadWrite ? "true" : "false")}:{Propagation}";
 }

@@ -122,6 +122,10 @@ public sealed class ContainerTable
                 Ip = System.Net.IPAddress.TryParse(Text(c, "ip"), out System.Net.IPAddress? ip) ? ip : null,
                 Type = c.TryGetProperty("type", out JsonElement t) && t.TryGetInt32(out int type) ? type : 0,
                 Privileged = c.TryGetProperty("privileged", out JsonElement pr) && pr.ValueKind == JsonValueKind.True,
+                Mounts = Mounts(c),
+                HealthCheck = Probe(c, "Healthcheck"),
+                LivenessProbe = Probe(c, "LivenessProbe"),
+                ReadinessProbe = Probe(c, "ReadinessProbe"),
 
                 // lookup_state: 0 started (never finishes in a file, so failed), 1 successful, 2 failed.
                 LookupSuccessful = !(c.TryGetProperty("lookup_state", out JsonElement ls) && ls.TryGetUInt32(out uint state) && state is 0 or 2),
@@ -134,6 +138,46 @@ public sealed class ContainerTable
             // Broken JSON or text that is not UTF-8: sysdig cannot use the event either.
             return null;
         }
+    }
+
+    private static IReadOnlyList<ContainerMount> Mounts(JsonElement c)
+    {
+        if (!c.TryGetProperty("Mounts", out JsonElement m) || m.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var mounts = new List<ContainerMount>();
+        foreach (JsonElement e in m.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                mounts.Add(new ContainerMount(Text(e, "Source"), Text(e, "Destination"), Text(e, "Mode"),
+                    e.TryGetProperty("RW", out JsonElement rw) && rw.ValueKind == JsonValueKind.True, Text(e, "Propagation")));
+            }
+        }
+
+        return mounts;
+    }
+
+    /// <summary>A health or readiness probe as sysdig prints it: the executable and its arguments; null when none is configured.</summary>
+    private static string? Probe(JsonElement c, string name)
+    {
+        if (!c.TryGetProperty(name, out JsonElement p) || p.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var text = new System.Text.StringBuilder(Text(p, "exe"));
+        if (p.TryGetProperty("args", out JsonElement args) && args.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement a in args.EnumerateArray())
+            {
+                text.Append(' ').Append(a.ValueKind == JsonValueKind.String ? a.GetString() : a.ToString());
+            }
+        }
+
+        return text.ToString();
     }
 
     private static string Text(JsonElement e, string name)

@@ -33,6 +33,9 @@ public sealed class FdInfo
 
     public uint OpenFlags { get; internal set; }
 
+    /// <summary>fd.dev: the device of a file fd, from the open exits that carry it (0 otherwise).</summary>
+    public uint Dev { get; internal set; }
+
     /// <summary>fd.nameraw: the path as the open call gave it (not made absolute); null for fds not opened by path.</summary>
     public string? NameRaw { get; internal set; }
 

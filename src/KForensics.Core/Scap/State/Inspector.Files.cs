@@ -66,11 +66,14 @@ public sealed partial class Inspector
             dir = ResolveDirFd(t, name, dirfd);
         }
 
+        // The device, where the exit layout has it: open's 5th, creat's 4th, the newer openat's 6th parameter.
+        int devIndex = type switch { Ppme.OpenX => 4, Ppme.CreatX => 3, Ppme.OpenAt2X => 5, _ => -1 };
+        uint dev = devIndex >= 0 && ev.ParamCount > devIndex ? Params.U32(ev, devIndex) : 0;
         if (fd >= 0)
         {
             string full = SinspPath.Concatenate(dir, name);
             var type2 = (flags & OpenFlagDirectory) != 0 ? ScapFdType.Directory : ScapFdType.FileV2;
-            AddFd(t, fd, new FdInfo(type2, full) { OpenFlags = flags, NameRaw = name ?? "" });
+            AddFd(t, fd, new FdInfo(type2, full) { OpenFlags = flags, NameRaw = name ?? "", Dev = dev });
         }
     }
 
