@@ -77,6 +77,14 @@ Describe 'Send-Evidence' {
             $manifest.storage.sha256ReadBack | Should -Be $sha
             $manifest.storage.blob | Should -Be 'capture-1g.scap.gz'
             $manifest.storage.url | Should -Not -Match '\?'
+
+            # The same upload in a fresh process, for its peak working set (blocks in flight are the only large buffers).
+            $send = "Send-Evidence -LiteralPath '$big' -Destination evidence -ConnectionString '$($script:cs)' -BlobPrefix memory | Out-Null"
+            $peak = Get-KfPeakWorkingSet -ModulePath $env:KF_MODULE_PATH -Script $send
+            Write-Host ("Send-Evidence 1 GiB: working set after import {0:N0} MiB, peak {1:N0} MiB" -f ($peak.Baseline / 1MB), ($peak.Peak / 1MB))
+            # What the upload adds to the imported module: about five blocks of 8 MiB and the SDK's own buffers.
+            ($peak.Peak - $peak.Baseline) | Should -BeLessThan 96MB
+            $script:container.GetBlobClient('memory/capture-1g.scap.gz').GetProperties().Value.Metadata['sha256'] | Should -Be $sha
         } finally { Remove-Item $big -Force }
     }
 
