@@ -12,7 +12,7 @@ namespace KForensics.Core.Analysis;
 public abstract class ScapView
 {
     /// <summary>Events between two progress reports.</summary>
-    private const int ProgressInterval = 16384;
+    internal const int ProgressInterval = 16384;
 
     /// <param name="userFilter">The user's compiled filter, or null for every event.</param>
     private protected ScapView(Func<ScapFilterContext, bool>? userFilter)
@@ -90,14 +90,7 @@ public abstract class ScapView
         }
 
         CaptureSpan span = chiselLoop ? CaptureSpan.Scan(path, cancellationToken) : default;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
-        }
+        file = ScapEventReader.OpenFile(path);
 
         using ScapEventReader reader = Open(file, path, Observe, seesHidden.Contains(true));
         foreach (ScapView view in views)

@@ -70,21 +70,13 @@ public sealed class FalcoEvaluator
     {
         var run = new FalcoRuleRunner(this, path);
         var queue = new Queue<FalcoAlert>();
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
-        }
+        FileStream file = ScapEventReader.OpenFile(path);
 
         int sinceReport = 0;
         using ScapEventReader reader = Open(file, path, c =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (bytesRead is not null && ++sinceReport == 16384)
+            if (bytesRead is not null && ++sinceReport == Analysis.ScapView.ProgressInterval)
             {
                 sinceReport = 0;
                 bytesRead.Report(file.Position);

@@ -6,15 +6,19 @@ namespace KForensics.Core.Falco;
 /// <summary>The active rules compiled for one capture (per capture: nothing is shared between readers), run on each event.</summary>
 internal sealed class FalcoRuleRunner
 {
-    private readonly FalcoEvaluator _owner;
     private readonly string _path;
     private readonly FalcoCandidate[][] _byCode;
     private readonly FalcoCandidate[] _everyEvent;
+    private readonly bool _dropsEvents;
+    private readonly bool _allMatches;
+    private readonly Func<ScapFilterContext, string?> _containerId = ScapFieldBinder.Instance.BindText("container.id");
+    private readonly Func<ScapFilterContext, string?> _containerName = ScapFieldBinder.Instance.BindText("container.name");
 
     public FalcoRuleRunner(FalcoEvaluator owner, string path)
     {
-        _owner = owner;
         _path = path;
+        _dropsEvents = owner.Options.Legacy031 && !owner.Options.AllEvents;
+        _allMatches = owner.Options.AllMatches;
         var candidates = owner.ActiveRules.Select(r => new FalcoCandidate(r)).ToArray();
         bool legacy = owner.Options.Legacy031;
         _byCode = new FalcoCandidate[EventTable.Count][];
@@ -37,7 +41,7 @@ internal sealed class FalcoRuleRunner
 
         EventInfo info = c.Info;
         int code = info.Id;
-        if (_owner.Options.Legacy031 && !_owner.Options.AllEvents && IsDropped(c, info))
+        if (_dropsEvents && IsDropped(c, info))
         {
             return false;
         }
@@ -51,9 +55,9 @@ internal sealed class FalcoRuleRunner
                 continue;
             }
 
-            raise(candidate.Alert(c, _path));
+            raise(candidate.Alert(c, _path, _containerId(c), _containerName(c)));
             raised = true;
-            if (!_owner.Options.AllMatches)
+            if (!_allMatches)
             {
                 break;
             }
@@ -78,8 +82,6 @@ internal sealed class FalcoCandidate
 {
     private readonly Func<ScapFilterContext, bool> _condition;
     private readonly (string Literal, Func<ScapFilterContext, string?>? Value, string? Key)[] _output;
-    private readonly Func<ScapFilterContext, string?> _containerId;
-    private readonly Func<ScapFilterContext, string?> _containerName;
 
     public FalcoCandidate(FalcoRule rule)
     {
@@ -87,17 +89,31 @@ internal sealed class FalcoCandidate
         _condition = FilterCompiler.Compile(rule.ExpandedCondition, ScapFieldBinder.Instance);
         FalcoOutputFormat format = FalcoOutputFormat.Parse(FalcoOutputFormat.WithContainerInfo(rule.Output));
         _output = format.Segments
-            .Select(s => (s.Literal, s.Field is null ? null : FalcoFieldText.BindOrNull(format.Format, s.Field), s.Field?.Text))
+            .Select(s => (s.Literal, s.Field is null ? null : BindOrNull(format.Format, s.Field), s.Field?.Text))
             .ToArray();
-        _containerId = FalcoFieldText.Bind("container.id", "container.id");
-        _containerName = FalcoFieldText.Bind("container.name", "container.name");
+    }
+
+    /// <summary>
+    /// An output field a capture cannot answer (it needs a live system) prints &lt;NA&gt;, as Falco prints a
+    /// field without a value: the rule still alerts.
+    /// </summary>
+    private static Func<ScapFilterContext, string?> BindOrNull(string source, FieldReference field)
+    {
+        try
+        {
+            return ScapFieldBinder.Instance.BindText(source, field);
+        }
+        catch (FilterSyntaxException)
+        {
+            return static _ => null;
+        }
     }
 
     public FalcoRule Rule { get; }
 
     public bool Matches(ScapFilterContext c) => _condition(c);
 
-    public FalcoAlert Alert(ScapFilterContext c, string path)
+    public FalcoAlert Alert(ScapFilterContext c, string path, string? containerId, string? containerName)
     {
         var text = new System.Text.StringBuilder();
         var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -115,6 +131,6 @@ internal sealed class FalcoCandidate
         }
 
         ulong ts = c.Raw.Timestamp;
-        return new FalcoAlert(Rule, ScapTime.ToDateTime(ts), ts, text.ToString(), fields, c.Number, path, _containerId(c), _containerName(c));
+        return new FalcoAlert(Rule, ScapTime.ToDateTime(ts), ts, text.ToString(), fields, c.Number, path, containerId, containerName);
     }
 }

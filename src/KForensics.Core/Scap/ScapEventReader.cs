@@ -109,16 +109,7 @@ public sealed class ScapEventReader : IDisposable
     public static ScapEventReader Open(string path, bool includeHidden, Func<ScapFilterContext, bool>? filter,
         IReadOnlyList<KeyValuePair<string, Func<ScapFilterContext, string?>>>? fields)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
-        }
-
+        FileStream stream = OpenFile(path);
         try
         {
             return new ScapEventReader(stream, path) { IncludeHidden = includeHidden, Filter = filter, Fields = fields };
@@ -127,6 +118,19 @@ public sealed class ScapEventReader : IDisposable
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Opens a capture file for sequential reading; a file that cannot be opened is a ReadFailed <see cref="ScapFormatException"/>.</summary>
+    internal static FileStream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ScapFormatException(ScapErrorKind.ReadFailed, path, 0, 0, ex.Message, ex);
         }
     }
 
