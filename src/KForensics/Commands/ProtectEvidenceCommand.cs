@@ -6,8 +6,9 @@ using KForensics.Infrastructure;
 namespace KForensics.Commands;
 
 /// <summary>
-/// Encrypts evidence files to OpenPGP public keys (what gpg --decrypt reads), streamed, and writes beside each
-/// encrypted file a custody manifest with the plaintext's and the ciphertext's SHA-256.
+/// Encrypts evidence files, streamed, to OpenPGP public keys (what gpg --decrypt reads) or to X.509 certificates
+/// (CMS enveloped data, what openssl cms -decrypt reads), and writes beside each encrypted file a custody manifest
+/// with the plaintext's and the ciphertext's SHA-256.
 /// </summary>
 [Cmdlet(VerbsSecurity.Protect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ProtectedEvidence))]
@@ -16,10 +17,13 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
     private const string Activity = "Protect-Evidence";
     private IReadOnlyList<EvidenceRecipient> _recipients = [];
 
-    /// <summary>OpenPGP public keys (files as gpg --export writes them, or armored key blocks).</summary>
+    /// <summary>
+    /// OpenPGP public keys (files as gpg --export writes them, or armored key blocks), or X.509 certificates
+    /// (X509Certificate2 objects, PEM or DER files, PEM text); one kind per call.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
-    public string[] Recipient { get; set; } = [];
+    public object[] Recipient { get; set; } = [];
 
     /// <summary>The custody manifest of the file; binds ManifestPath of evidence records. Default: the one beside the file.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -44,7 +48,7 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
     {
         foreach (string source in InputFiles())
         {
-            string? target = TargetFor(source, EvidenceFileProtection.TargetFor, OutputDirectory, Force);
+            string? target = TargetFor(source, p => EvidenceFileProtection.TargetFor(p, _recipients), OutputDirectory, Force);
             if (target is null || !ShouldProcess(target, $"Encrypt '{source}' to {string.Join(", ", _recipients)}"))
             {
                 continue;

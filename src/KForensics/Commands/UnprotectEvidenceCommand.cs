@@ -6,8 +6,9 @@ using KForensics.Infrastructure;
 namespace KForensics.Commands;
 
 /// <summary>
-/// Decrypts OpenPGP-encrypted evidence (Protect-Evidence's, or gpg --encrypt's) with a secret key; a file whose
-/// integrity check or custody manifest disagrees is refused and nothing is written.
+/// Decrypts encrypted evidence (Protect-Evidence's, gpg --encrypt's, or openssl cms -encrypt's) with an OpenPGP
+/// secret key or a certificate's private key; a file whose integrity check or custody manifest disagrees is
+/// refused and nothing is written.
 /// </summary>
 [Cmdlet(VerbsSecurity.Unprotect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(UnprotectedEvidence))]
@@ -16,12 +17,16 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
     private const string Activity = "Unprotect-Evidence";
     private EvidenceSecretKeys? _keys;
 
-    /// <summary>OpenPGP secret keys (a file as gpg --export-secret-keys writes it, or an armored key block).</summary>
+    /// <summary>
+    /// OpenPGP secret keys (a file as gpg --export-secret-keys writes it, or an armored key block), or a certificate's
+    /// private key: a PFX file, a PEM private key (file or text, with or without its certificate), or an
+    /// X509Certificate2 that carries its key.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
-    public string Key { get; set; } = string.Empty;
+    public object Key { get; set; } = string.Empty;
 
-    /// <summary>The passphrase of the secret key; none for an unprotected key.</summary>
+    /// <summary>The passphrase of the secret key, PFX file or encrypted PEM key; none for an unprotected key.</summary>
     [Parameter]
     public SecureString? Passphrase { get; set; }
 
@@ -51,7 +56,14 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
             try
             {
                 var progress = FileProgress(Activity, source, new FileInfo(source).Length);
-                WriteObject(EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken));
+                UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
+                if (!result.IntegrityChecked && !result.ManifestVerified)
+                {
+                    WriteWarning($"'{source}' is CMS enveloped data, which carries no integrity check, and no custody manifest beside it records its SHA-256 " +
+                        $"({result.SourceSha256}): compare that hash with the sender's before relying on '{result.Path}'.");
+                }
+
+                WriteObject(result);
             }
             catch (ProtectionException e)
             {

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using KForensics.Core.Evidence.Protection;
 
@@ -9,17 +10,27 @@ namespace KForensics.Infrastructure;
 /// <summary>Loads -Recipient and -Key for the cmdlets that encrypt or decrypt, and maps protection failures to error records.</summary>
 internal static class ProtectionErrors
 {
-    private const string ArmorStart = "-----BEGIN PGP";
+    private const string TextStart = "-----BEGIN ";
 
-    /// <summary>Every recipient of -Recipient (key files or armored key blocks), or a terminating error naming the bad one.</summary>
-    public static IReadOnlyList<EvidenceRecipient> LoadRecipients(PSCmdlet cmdlet, IEnumerable<string> recipients)
+    /// <summary>
+    /// Every recipient of -Recipient (OpenPGP key files or armored key blocks, certificate files in PEM or DER, PEM
+    /// certificate text, X509Certificate2 objects), all of one kind, or a terminating error naming the bad one.
+    /// </summary>
+    public static IReadOnlyList<EvidenceRecipient> LoadRecipients(PSCmdlet cmdlet, IEnumerable<object> recipients)
     {
         var loaded = new List<EvidenceRecipient>();
-        foreach (string recipient in recipients)
+        foreach (object value in recipients)
         {
+            object recipient = value is PSObject ps ? ps.BaseObject : value;
             try
             {
-                using Stream keys = Open(cmdlet, recipient, out string source);
+                if (recipient is X509Certificate2 certificate)
+                {
+                    loaded.Add(EvidenceRecipient.FromCertificate(certificate.RawData, $"the certificate {certificate.Subject}", DateTime.UtcNow));
+                    continue;
+                }
+
+                using Stream keys = Open(cmdlet, recipient is FileInfo file ? file.FullName : recipient.ToString() ?? string.Empty, out string source);
                 loaded.AddRange(EvidenceRecipient.Load(keys, source, DateTime.UtcNow));
             }
             catch (ProtectionException e)
@@ -33,15 +44,34 @@ internal static class ProtectionErrors
             }
         }
 
-        return loaded.DistinctBy(r => r.Fingerprint).ToList();
-    }
-
-    /// <summary>The secret keys of -Key unlocked with -Passphrase, or a terminating error.</summary>
-    public static EvidenceSecretKeys LoadSecretKeys(PSCmdlet cmdlet, string key, SecureString? passphrase)
-    {
+        List<EvidenceRecipient> distinct = loaded.DistinctBy(r => r.Fingerprint).ToList();
         try
         {
-            using Stream keys = Open(cmdlet, key, out string source);
+            EvidenceFileProtection.FormatOf(distinct);
+        }
+        catch (ProtectionException e)
+        {
+            cmdlet.ThrowTerminatingError(ToErrorRecord(e, recipients));
+        }
+
+        return distinct;
+    }
+
+    /// <summary>
+    /// The secret keys of -Key (an OpenPGP secret key file or armored block, a PFX file, a PEM private key file or
+    /// text, or an X509Certificate2 with its private key), unlocked with -Passphrase, or a terminating error.
+    /// </summary>
+    public static EvidenceSecretKeys LoadSecretKeys(PSCmdlet cmdlet, object key, SecureString? passphrase)
+    {
+        key = key is PSObject ps ? ps.BaseObject : key;
+        try
+        {
+            if (key is X509Certificate2 certificate)
+            {
+                return EvidenceSecretKeys.FromCertificate(certificate, $"the certificate {certificate.Subject}");
+            }
+
+            using Stream keys = Open(cmdlet, key is FileInfo file ? file.FullName : key.ToString() ?? string.Empty, out string source);
             return EvidenceSecretKeys.Load(keys, source, Plain(passphrase));
         }
         catch (ProtectionException e)
@@ -70,9 +100,9 @@ internal static class ProtectionErrors
 
     private static Stream Open(PSCmdlet cmdlet, string value, out string source)
     {
-        if (value.TrimStart().StartsWith(ArmorStart, StringComparison.Ordinal))
+        if (value.TrimStart().StartsWith(TextStart, StringComparison.Ordinal))
         {
-            source = "the armored key given";
+            source = "the key text given";
             return new MemoryStream(Encoding.ASCII.GetBytes(value));
         }
 

@@ -54,7 +54,7 @@ public sealed class EvidenceProtectorTests
         foreach (var (key, pass) in new[] { (Alice.Value.Secret, "alice-pass"), (Bob.Value.Secret, "bob-pass") })
         {
             using var output = new MemoryStream();
-            var (back, _, name) = EvidenceProtector.Decrypt(new MemoryStream(cipher), output, Secret(key, pass), null, CancellationToken.None);
+            var (back, _, name, _, _) = EvidenceProtector.Decrypt(new MemoryStream(cipher), output, Secret(key, pass), null, CancellationToken.None);
             Assert.Equal(plain, output.ToArray());
             Assert.Equal("evidence.bin", name);
             Assert.Equal(digest.PlaintextSha256, back.PlaintextSha256);

@@ -1,20 +1,52 @@
 namespace KForensics.Core.Evidence.Protection;
 
 /// <summary>
-/// Encrypts and decrypts evidence files: each is written next to its target under a temporary name and moved
+/// Encrypts and decrypts evidence files (OpenPGP or CMS, by the recipients' kind): each is written next to its target under a temporary name and moved
 /// into place only once complete and checked, and a custody manifest with both hashes is written beside it.
 /// </summary>
 public static class EvidenceFileProtection
 {
+    /// <summary>The extension of OpenPGP files, as gpg names them.</summary>
     public const string Extension = ".gpg";
-    public const string FormatName = "OpenPGP (RFC 4880), AES-256, integrity-protected (MDC)";
 
-    /// <summary>The encrypted file's default name: the plaintext's with .gpg added, as gpg names it.</summary>
+    /// <summary>The extension of CMS enveloped data, as S/MIME names it.</summary>
+    public const string CmsExtension = ".p7m";
+
+    public const string OpenPgpFormatName = "OpenPGP (RFC 4880), AES-256, integrity-protected (MDC)";
+
+    public const string CmsFormatName = "CMS enveloped data (RFC 5652), AES-256-CBC, RSA key transport";
+
+    public static string FormatName(ProtectionFormat format) => format == ProtectionFormat.Cms ? CmsFormatName : OpenPgpFormatName;
+
+    public static string ExtensionFor(ProtectionFormat format) => format == ProtectionFormat.Cms ? CmsExtension : Extension;
+
+    /// <summary>
+    /// The one format all <paramref name="recipients"/> share: OpenPGP keys and certificates cannot be mixed, since
+    /// no file could be read by both gpg and openssl.
+    /// </summary>
+    public static ProtectionFormat FormatOf(IReadOnlyList<EvidenceRecipient> recipients)
+    {
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("At least one recipient is needed.", nameof(recipients));
+        }
+
+        ProtectionFormat format = recipients[0].Format;
+        return recipients.All(r => r.Format == format)
+            ? format
+            : throw new ProtectionException(ProtectionFailure.RecipientInvalid,
+                "The recipients mix OpenPGP keys and X.509 certificates; one file is either OpenPGP (for gpg) or CMS (for openssl): encrypt once for each.");
+    }
+
+    /// <summary>The encrypted OpenPGP file's default name: the plaintext's with .gpg added, as gpg names it.</summary>
     public static string TargetFor(string plaintextPath) => plaintextPath + Extension;
 
-    /// <summary>The decrypted file's default name: .gpg (or .pgp) taken off, else .decrypted added.</summary>
+    /// <summary>The encrypted file's default name: the plaintext's with .gpg (OpenPGP) or .p7m (CMS) added.</summary>
+    public static string TargetFor(string plaintextPath, IReadOnlyList<EvidenceRecipient> recipients) => plaintextPath + ExtensionFor(FormatOf(recipients));
+
+    /// <summary>The decrypted file's default name: .gpg, .pgp or .p7m taken off, else .decrypted added.</summary>
     public static string PlaintextTargetFor(string ciphertextPath)
-        => ciphertextPath.EndsWith(Extension, StringComparison.OrdinalIgnoreCase) || ciphertextPath.EndsWith(".pgp", StringComparison.OrdinalIgnoreCase)
+        => new[] { Extension, ".pgp", CmsExtension }.Any(e => ciphertextPath.EndsWith(e, StringComparison.OrdinalIgnoreCase))
             ? ciphertextPath[..^4]
             : ciphertextPath + ".decrypted";
 
@@ -53,7 +85,7 @@ public static class EvidenceFileProtection
     {
         var protection = new ManifestProtection
         {
-            Format = FormatName,
+            Format = FormatName(FormatOf(recipients)),
             Recipients = recipients.Select(r => new ManifestRecipient { Fingerprint = r.Fingerprint, PrimaryFingerprint = r.PrimaryFingerprint, UserId = r.UserId }).ToArray(),
             PlaintextName = plaintextName,
             PlaintextBytes = digest.PlaintextBytes,
@@ -80,12 +112,20 @@ public static class EvidenceFileProtection
     {
         CustodyManifest? manifest = CustodyManifestFile.Find(source)?.Manifest;
         ManifestProtection? recorded = manifest?.Protection;
-        string keyId = string.Empty;
+        DecryptionResult? result = null;
         ProtectionDigest digest = Staged(target, overwrite, staging =>
         {
             using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, EvidenceProtector.BufferSize, FileOptions.SequentialScan);
-            var (d, id, _) = EvidenceProtector.Decrypt(input, staging, keys, progress, cancellationToken);
-            keyId = id;
+            result = EvidenceProtector.Decrypt(input, staging, keys, progress, cancellationToken);
+            ProtectionDigest d = result.Digest;
+            if (recorded is not null && !string.Equals(recorded.CiphertextSha256, d.CiphertextSha256, StringComparison.OrdinalIgnoreCase) && !result.IntegrityChecked)
+            {
+                // The format checked nothing, so the recorded hash is the only sign of a change: it is tampering.
+                throw new ProtectionException(ProtectionFailure.Tampered,
+                    $"The ciphertext was changed: '{source}' has SHA-256 {d.CiphertextSha256}, but its custody manifest records {recorded.CiphertextSha256} " +
+                    "(CMS enveloped data carries no integrity check of its own). Nothing was written.");
+            }
+
             if (recorded is not null && (!string.Equals(recorded.CiphertextSha256, d.CiphertextSha256, StringComparison.OrdinalIgnoreCase)
                                          || !string.Equals(recorded.PlaintextSha256, d.PlaintextSha256, StringComparison.OrdinalIgnoreCase)))
             {
@@ -105,7 +145,7 @@ public static class EvidenceFileProtection
             File.WriteAllText(manifestPath, CustodyManifestFile.With(manifest, file, null, null).ToJson());
         }
 
-        return new UnprotectedEvidence(target, manifestPath, digest, source, keyId, recorded is not null, DateTime.UtcNow);
+        return new UnprotectedEvidence(target, manifestPath, digest, source, result!, recorded is not null, DateTime.UtcNow);
     }
 
     private static T Staged<T>(string target, bool overwrite, Func<Stream, T> write)

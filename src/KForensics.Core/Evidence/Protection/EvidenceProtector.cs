@@ -8,16 +8,23 @@ namespace KForensics.Core.Evidence.Protection;
 public sealed record ProtectionDigest(long PlaintextBytes, string PlaintextSha256, long CiphertextBytes, string CiphertextSha256);
 
 /// <summary>
-/// OpenPGP encryption of evidence as gpg reads it: a public-key encrypted session key per recipient, AES-256
-/// in a symmetrically encrypted integrity-protected data packet (MDC), one binary literal data packet inside,
-/// all in partial-length packets so a file of any size streams through a fixed buffer in either direction.
+/// What one decryption found: the hashes, the key that opened it (an OpenPGP key id, or a certificate's issuer and
+/// serial), the OpenPGP literal data's name, the format, and whether the format itself checked integrity.
+/// </summary>
+public sealed record DecryptionResult(ProtectionDigest Digest, string KeyId, string LiteralName, ProtectionFormat Format, bool IntegrityChecked);
+
+/// <summary>
+/// Encryption of evidence in a standard format. To OpenPGP keys, as gpg reads it: a public-key encrypted session key
+/// per recipient, AES-256 in a symmetrically encrypted integrity-protected data packet (MDC), one binary literal data
+/// packet inside, all in partial-length packets. To certificates, CMS enveloped data as openssl cms reads it (see
+/// <see cref="CmsEnvelope"/>). Either streams a file of any size through a fixed buffer in either direction.
 /// </summary>
 public static class EvidenceProtector
 {
     internal const int BufferSize = 1 << 16;
     private const long CollectEvery = 4 << 20;
 
-    /// <summary>Encrypts <paramref name="plaintext"/> to every recipient and writes the OpenPGP message to <paramref name="ciphertext"/>.</summary>
+    /// <summary>Encrypts <paramref name="plaintext"/> to every recipient and writes the message to <paramref name="ciphertext"/>.</summary>
     public static ProtectionDigest Encrypt(Stream plaintext, Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName,
         DateTime modifiedUtc, IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -27,16 +34,28 @@ public static class EvidenceProtector
     }
 
     /// <summary>
-    /// Decrypts an OpenPGP message with the first of <paramref name="keys"/> it is encrypted to and writes the
-    /// plaintext to <paramref name="plaintext"/>. The integrity check runs after the last byte: a caller must
-    /// discard what was written when this throws. A message without an integrity check is refused.
+    /// Decrypts an OpenPGP message or CMS enveloped data (DER, PEM or S/MIME, as openssl cms writes it) with the
+    /// first of <paramref name="keys"/> it is encrypted to and writes the plaintext to <paramref name="plaintext"/>.
+    /// OpenPGP's integrity check runs after the last byte, CBC's padding check too: a caller must discard what was
+    /// written when this throws. An OpenPGP message without an integrity check is refused; CMS enveloped data has
+    /// none (<see cref="DecryptionResult.IntegrityChecked"/> is false), so its caller compares the ciphertext's hash.
     /// </summary>
-    public static (ProtectionDigest Digest, string KeyId, string LiteralName) Decrypt(Stream ciphertext, Stream plaintext, EvidenceSecretKeys keys,
+    public static DecryptionResult Decrypt(Stream ciphertext, Stream plaintext, EvidenceSecretKeys keys,
         IProgress<long>? progress, CancellationToken cancellationToken)
     {
         using var cipherHash = new HashingReadStream(ciphertext, leaveOpen: true);
         using var plainHash = new HashingWriteStream(plaintext, leaveOpen: true);
-        PgpEncryptedDataList list = ReadEncryptedDataList(cipherHash);
+        var peeked = new PeekedStream(cipherHash, 64);
+        if (ProtectionSniffer.CmsEncodingOf(peeked.Head) is CmsEncoding encoding)
+        {
+            string recipient = CmsEnvelope.Decrypt(peeked, encoding, plainHash, keys, (from, to) => Copy(from, to, progress, cancellationToken));
+            cipherHash.CopyTo(Stream.Null);
+            plainHash.Flush();
+            return new DecryptionResult(new ProtectionDigest(plainHash.BytesWritten, plainHash.Sha256, cipherHash.BytesRead, cipherHash.CurrentSha256),
+                recipient, string.Empty, ProtectionFormat.Cms, IntegrityChecked: false);
+        }
+
+        PgpEncryptedDataList list = ReadEncryptedDataList(peeked);
         PgpPublicKeyEncryptedData? data = null;
         PgpPrivateKey? privateKey = null;
         foreach (PgpEncryptedData candidate in list.GetEncryptedDataObjects())
@@ -53,8 +72,9 @@ public static class EvidenceProtector
         {
             string ids = string.Join(", ", list.GetEncryptedDataObjects().OfType<PgpPublicKeyEncryptedData>()
                 .Select(p => p.KeyId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture)));
-            throw new ProtectionException(ProtectionFailure.WrongKey,
-                $"The file is encrypted to the key(s) {(ids.Length == 0 ? "(none: a passphrase)" : ids)}, and none of the secret keys given is one of them.");
+            throw new ProtectionException(ProtectionFailure.WrongKey, keys.HasOpenPgp
+                ? $"The file is encrypted to the key(s) {(ids.Length == 0 ? "(none: a passphrase)" : ids)}, and none of the secret keys given is one of them."
+                : $"The file is OpenPGP encrypted to the key(s) {(ids.Length == 0 ? "(none: a passphrase)" : ids)}; the key given ('{keys.Source}') is a certificate's private key, not an OpenPGP secret key.");
         }
 
         string literalName;
@@ -98,15 +118,16 @@ public static class EvidenceProtector
         cipherHash.CopyTo(Stream.Null);
         plainHash.Flush();
         var digest = new ProtectionDigest(plainHash.BytesWritten, plainHash.Sha256, cipherHash.BytesRead, cipherHash.CurrentSha256);
-        return (digest, privateKey.KeyId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture), literalName);
+        return new DecryptionResult(digest, privateKey.KeyId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture), literalName, ProtectionFormat.OpenPgp,
+            IntegrityChecked: true);
     }
 
-    private static PgpEncryptedDataList ReadEncryptedDataList(Stream input)
+    private static PgpEncryptedDataList ReadEncryptedDataList(PeekedStream input)
     {
         try
         {
             // Binary packets have the top bit of their first byte set; anything else is taken as armor.
-            var peeked = new PeekedStream(input);
+            PeekedStream peeked = input;
             Stream packets = peeked.First >= 0 && (peeked.First & 0x80) != 0 ? peeked : new ArmoredInputStream(peeked);
             var factory = new PgpObjectFactory(packets);
             PgpObject? first = factory.NextPgpObject();

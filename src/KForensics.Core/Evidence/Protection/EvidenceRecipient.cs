@@ -1,16 +1,20 @@
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.X509;
 
 namespace KForensics.Core.Evidence.Protection;
 
 /// <summary>
-/// One OpenPGP public key evidence is encrypted to: the key of a certificate (a transferable public key, as
-/// <c>gpg --export</c> writes it) that is valid now and flagged for encryption.
+/// One key evidence is encrypted to: either an OpenPGP key (of a transferable public key, as <c>gpg --export</c>
+/// writes it) that is valid now and flagged for encryption, or an X.509 certificate with an RSA key that is valid
+/// now and may encipher keys. The kind decides the format: OpenPGP for the first, CMS enveloped data for the second.
 /// </summary>
 public sealed class EvidenceRecipient
 {
     private EvidenceRecipient(PgpPublicKey key, PgpPublicKey primary)
     {
+        Format = ProtectionFormat.OpenPgp;
         Key = key;
         Fingerprint = Convert.ToHexString(key.GetFingerprint());
         KeyId = key.KeyId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture);
@@ -19,28 +23,60 @@ public sealed class EvidenceRecipient
         Algorithm = key.Algorithm.ToString();
     }
 
-    /// <summary>The fingerprint of the encryption key (often a subkey), upper-case hex as gpg prints it.</summary>
+    private EvidenceRecipient(X509Certificate certificate, RsaKeyParameters key)
+    {
+        Format = ProtectionFormat.Cms;
+        Certificate = certificate;
+        Fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetEncoded()));
+        KeyId = certificate.SerialNumber.ToString(16).ToUpperInvariant();
+        PrimaryFingerprint = Fingerprint;
+        UserId = certificate.SubjectDN.ToString();
+        Algorithm = $"RSA {key.Modulus.BitLength}";
+    }
+
+    /// <summary>
+    /// The fingerprint of the encryption key (often a subkey), upper-case hex as gpg prints it; for a certificate,
+    /// the SHA-256 of its DER encoding (what <c>openssl x509 -fingerprint -sha256</c> prints, without the colons).
+    /// </summary>
     public string Fingerprint { get; }
 
+    /// <summary>The OpenPGP key id, or the certificate's serial number (hex).</summary>
     public string KeyId { get; }
 
-    /// <summary>The fingerprint of the certificate's primary key, the one people compare.</summary>
+    /// <summary>The fingerprint of the certificate's primary key, the one people compare (a certificate's own fingerprint).</summary>
     public string PrimaryFingerprint { get; }
 
+    /// <summary>The OpenPGP user id, or the certificate's subject.</summary>
     public string UserId { get; }
 
     public string Algorithm { get; }
 
-    internal PgpPublicKey Key { get; }
+    /// <summary>OpenPGP for an OpenPGP key, CMS for a certificate.</summary>
+    public ProtectionFormat Format { get; }
+
+    internal PgpPublicKey? Key { get; }
+
+    internal X509Certificate? Certificate { get; }
 
     public override string ToString() => $"{UserId} ({PrimaryFingerprint})";
 
     /// <summary>
-    /// The recipients in an OpenPGP public key file or block (armored or binary): for each certificate, its
-    /// newest key that is valid now and may encrypt. A certificate without one is refused by name.
+    /// The recipients in a key file or block: X.509 certificates (PEM, one or more, or DER), or OpenPGP public keys
+    /// (armored or binary), for each of which its newest key that is valid now and may encrypt. A key or
+    /// certificate that may not encrypt is refused by name.
     /// </summary>
     public static IReadOnlyList<EvidenceRecipient> Load(Stream keys, string source, DateTime nowUtc)
     {
+        var peeked = new PeekedStream(keys, 64);
+        if (ProtectionSniffer.IsCertificate(peeked.Head))
+        {
+            return LoadCertificates(peeked, source, nowUtc);
+        }
+
+        // OpenPGP's decoder needs a stream it can seek in; a key file is small.
+        keys = new MemoryStream();
+        peeked.CopyTo(keys);
+        keys.Position = 0;
         PgpPublicKeyRingBundle bundle;
         try
         {
@@ -78,6 +114,57 @@ public sealed class EvidenceRecipient
         if (recipients.Count == 0)
         {
             throw new ProtectionException(ProtectionFailure.RecipientInvalid, $"'{source}' holds no OpenPGP public key.");
+        }
+
+        return recipients;
+    }
+
+    /// <summary>The recipient of one certificate (its DER encoding, as X509Certificate2.RawData holds it).</summary>
+    public static EvidenceRecipient FromCertificate(byte[] der, string source, DateTime nowUtc)
+        => LoadCertificates(new MemoryStream(der), source, nowUtc)[0];
+
+    private static IReadOnlyList<EvidenceRecipient> LoadCertificates(Stream input, string source, DateTime nowUtc)
+    {
+        List<X509Certificate> certificates;
+        try
+        {
+            certificates = new X509CertificateParser().ReadCertificates(input).ToList();
+        }
+        catch (Exception e) when (e is Org.BouncyCastle.Security.Certificates.CertificateException or IOException or ArgumentException or InvalidCastException)
+        {
+            throw new ProtectionException(ProtectionFailure.RecipientInvalid, $"'{source}' is not an X.509 certificate (PEM or DER): {e.Message}", e);
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new ProtectionException(ProtectionFailure.RecipientInvalid, $"'{source}' holds no X.509 certificate.");
+        }
+
+        var recipients = new List<EvidenceRecipient>();
+        foreach (X509Certificate certificate in certificates)
+        {
+            string name = $"The certificate '{certificate.SubjectDN}' (serial {certificate.SerialNumber.ToString(16)}) in '{source}'";
+            if (!certificate.IsValid(nowUtc))
+            {
+                throw new ProtectionException(ProtectionFailure.RecipientInvalid,
+                    $"{name} is not valid now: it is valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}.");
+            }
+
+            // Key usage, when the certificate states it, must allow enciphering keys (what RSA key transport does).
+            bool[]? usage = certificate.GetKeyUsage();
+            if (usage is not null && !(usage.Length > 2 && usage[2]))
+            {
+                throw new ProtectionException(ProtectionFailure.RecipientInvalid,
+                    $"{name} may not be used for encryption: its key usage does not include keyEncipherment.");
+            }
+
+            if (certificate.GetPublicKey() is not RsaKeyParameters rsa)
+            {
+                throw new ProtectionException(ProtectionFailure.RecipientInvalid,
+                    $"{name} has a key other than RSA (algorithm {certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id}); CMS evidence is encrypted by RSA key transport only.");
+            }
+
+            recipients.Add(new EvidenceRecipient(certificate, rsa));
         }
 
         return recipients;

@@ -1,23 +1,35 @@
 namespace KForensics.Core.Evidence.Protection;
 
 /// <summary>
-/// A forward-only stream whose first byte has been read to tell binary OpenPGP from armor; it gives that byte
-/// back before the rest, so a hashing stream underneath sees every byte exactly once.
+/// A forward-only stream whose first bytes have been read to tell the formats apart (binary OpenPGP, armor,
+/// CMS in DER, PEM or S/MIME); it gives those bytes back before the rest, so a hashing stream underneath sees
+/// every byte exactly once.
 /// </summary>
 internal sealed class PeekedStream : Stream
 {
     private readonly Stream _inner;
-    private int _first;
+    private readonly byte[] _head;
+    private int _next;
 
-    public PeekedStream(Stream inner)
+    public PeekedStream(Stream inner, int count = 1)
     {
         _inner = inner;
-        _first = inner.ReadByte();
-        First = _first;
+        byte[] head = new byte[count];
+        int n = 0;
+        int read;
+        while (n < count && (read = inner.Read(head, n, count - n)) > 0)
+        {
+            n += read;
+        }
+
+        _head = head[..n];
     }
 
+    /// <summary>The bytes peeked (fewer than asked for a short stream).</summary>
+    public ReadOnlySpan<byte> Head => _head;
+
     /// <summary>The first byte, or -1 for an empty stream.</summary>
-    public int First { get; }
+    public int First => _head.Length == 0 ? -1 : _head[0];
 
     public override bool CanRead => true;
 
@@ -42,11 +54,12 @@ internal sealed class PeekedStream : Stream
             return 0;
         }
 
-        if (_first >= 0)
+        if (_next < _head.Length)
         {
-            buffer[0] = (byte)_first;
-            _first = -1;
-            return 1 + (buffer.Length > 1 ? _inner.Read(buffer[1..]) : 0);
+            int n = Math.Min(buffer.Length, _head.Length - _next);
+            _head.AsSpan(_next, n).CopyTo(buffer);
+            _next += n;
+            return n;
         }
 
         return _inner.Read(buffer);

@@ -15,10 +15,11 @@ public sealed class ProtectedEvidence
         PlaintextSha256 = digest.PlaintextSha256;
         Source = source;
         Recipients = recipients.Select(r => r.ToString()).ToArray();
+        Format = EvidenceFileProtection.FormatName(EvidenceFileProtection.FormatOf(recipients));
         TimeUtc = timeUtc;
     }
 
-    /// <summary>The encrypted file (.gpg).</summary>
+    /// <summary>The encrypted file (.gpg for OpenPGP, .p7m for CMS).</summary>
     public string Path { get; }
 
     /// <summary>The custody manifest beside it, with both hashes and the recipients.</summary>
@@ -39,10 +40,11 @@ public sealed class ProtectedEvidence
     /// <summary>The plaintext file read, or null when a producing cmdlet encrypted as it wrote.</summary>
     public string? Source { get; }
 
-    /// <summary>Each recipient as "user id (primary key fingerprint)".</summary>
+    /// <summary>Each recipient as "user id (primary key fingerprint)", or "certificate subject (SHA-256 fingerprint)".</summary>
     public IReadOnlyList<string> Recipients { get; }
 
-    public string Format => EvidenceFileProtection.FormatName;
+    /// <summary>OpenPGP or CMS enveloped data, with the algorithms.</summary>
+    public string Format { get; }
 
     public DateTime TimeUtc { get; }
 
@@ -52,8 +54,11 @@ public sealed class ProtectedEvidence
 /// <summary>A decrypted evidence file, checked against its ciphertext's integrity check and custody manifest.</summary>
 public sealed class UnprotectedEvidence
 {
-    internal UnprotectedEvidence(string path, string? manifestPath, ProtectionDigest digest, string source, string keyId, bool manifestVerified, DateTime timeUtc)
+    internal UnprotectedEvidence(string path, string? manifestPath, ProtectionDigest digest, string source, DecryptionResult result, bool manifestVerified, DateTime timeUtc)
     {
+        string keyId = result.KeyId;
+        Format = EvidenceFileProtection.FormatName(result.Format);
+        IntegrityChecked = result.IntegrityChecked;
         Path = path;
         ManifestPath = manifestPath;
         Bytes = digest.PlaintextBytes;
@@ -80,11 +85,20 @@ public sealed class UnprotectedEvidence
 
     public string SourceSha256 { get; }
 
-    /// <summary>The id of the secret key that decrypted it.</summary>
+    /// <summary>The id of the secret key that decrypted it, or the issuer and serial number of the certificate it was for.</summary>
     public string KeyId { get; }
 
     /// <summary>True when a custody manifest beside the ciphertext recorded both hashes and both matched.</summary>
     public bool ManifestVerified { get; }
+
+    /// <summary>The format read: OpenPGP, or CMS enveloped data.</summary>
+    public string Format { get; }
+
+    /// <summary>
+    /// True when the format itself proved the ciphertext unchanged (OpenPGP's MDC); false for CMS enveloped data,
+    /// which has no integrity check, so only <see cref="ManifestVerified"/> (or a hash sent separately) shows it unchanged.
+    /// </summary>
+    public bool IntegrityChecked { get; }
 
     public DateTime TimeUtc { get; }
 

@@ -6,14 +6,15 @@ namespace KForensics.Core.Evidence.Protection;
 
 /// <summary>
 /// A write-only stream that encrypts what is written to it (see <see cref="EvidenceProtector"/>) into another
-/// stream, so a producer (an export, a copy from a pod) writes plaintext that never reaches the disk.
+/// stream, so a producer (an export, a copy from a pod) writes plaintext that never reaches the disk: OpenPGP to
+/// OpenPGP keys, CMS enveloped data to certificates (the two are not mixed in one file).
 /// <see cref="Complete"/> ends the message and returns both hashes; disposing without it leaves an unfinished
-/// message, which gpg and Unprotect-Evidence refuse.
+/// message, which gpg, openssl and Unprotect-Evidence refuse.
 /// </summary>
 public sealed class ProtectedWriter : Stream
 {
     private readonly HashingWriteStream _cipher;
-    private readonly Stream _encrypted;
+    private readonly Stream? _encrypted;
     private readonly Stream _literal;
     private readonly System.Security.Cryptography.IncrementalHash _plainHash =
         System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -27,19 +28,31 @@ public sealed class ProtectedWriter : Stream
             throw new ArgumentException("At least one recipient is needed.", nameof(recipients));
         }
 
+        Format = EvidenceFileProtection.FormatOf(recipients);
         _cipher = new HashingWriteStream(ciphertext, leaveOpen: true);
-        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, new SecureRandom());
-        foreach (EvidenceRecipient recipient in recipients)
+        if (Format == ProtectionFormat.Cms)
         {
-            generator.AddMethod(recipient.Key);
+            // CMS has no literal-data wrapper: the content is the plaintext's bytes alone, as openssl writes them out.
+            _literal = CmsEnvelope.Open(_cipher, recipients);
+        }
+        else
+        {
+            var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, new SecureRandom());
+            foreach (EvidenceRecipient recipient in recipients)
+            {
+                generator.AddMethod(recipient.Key);
+            }
+
+            _encrypted = generator.Open(_cipher, new byte[EvidenceProtector.BufferSize]);
+            _literal = new PgpLiteralDataGenerator().Open(_encrypted, PgpLiteralData.Binary, literalName, modifiedUtc, new byte[EvidenceProtector.BufferSize]);
         }
 
-        _encrypted = generator.Open(_cipher, new byte[EvidenceProtector.BufferSize]);
-        _literal = new PgpLiteralDataGenerator().Open(_encrypted, PgpLiteralData.Binary, literalName, modifiedUtc, new byte[EvidenceProtector.BufferSize]);
         Recipients = recipients;
     }
 
     public IReadOnlyList<EvidenceRecipient> Recipients { get; }
+
+    public ProtectionFormat Format { get; }
 
     public override bool CanRead => false;
 
@@ -85,13 +98,13 @@ public sealed class ProtectedWriter : Stream
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Ends the literal data and the encrypted packet (writing the MDC) and returns the hashes of both sides.</summary>
+    /// <summary>Ends the message (OpenPGP: the literal data and the encrypted packet with its MDC) and returns the hashes of both sides.</summary>
     public ProtectionDigest Complete()
     {
         if (_digest is null)
         {
             _literal.Dispose();
-            _encrypted.Dispose();
+            _encrypted?.Dispose();
             _cipher.Flush();
             _digest = new ProtectionDigest(_plainBytes, EvidenceHash.ToHex(_plainHash.GetCurrentHash()), _cipher.BytesWritten, _cipher.Sha256);
         }
