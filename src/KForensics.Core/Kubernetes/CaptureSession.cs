@@ -137,7 +137,7 @@ public sealed class CaptureSession
     private async Task<ProtectedEvidence> CopyProtectedAsync(PodTarget target, V1Pod pod, string podName, string? filter, string outputDirectory, string fileName,
         string sourceHash, DateTime startUtc, DateTime endUtc, IReadOnlyList<EvidenceRecipient> recipients, Action<string, int> step, CancellationToken cancellationToken)
     {
-        string path = Path.Combine(outputDirectory, EvidenceFileProtection.TargetFor(fileName));
+        string path = Path.Combine(outputDirectory, EvidenceFileProtection.TargetFor(fileName, recipients));
         string partial = path + ".partial";
         File.Delete(partial);
         var check = new CaptureStreamCheck();

@@ -22,7 +22,7 @@ public sealed record DecryptionResult(ProtectionDigest Digest, string KeyId, str
 public static class EvidenceProtector
 {
     internal const int BufferSize = 1 << 16;
-    private const long CollectEvery = 4 << 20;
+    private const long CollectEvery = 1 << 20;
 
     /// <summary>Encrypts <paramref name="plaintext"/> to every recipient and writes the message to <paramref name="ciphertext"/>.</summary>
     public static ProtectionDigest Encrypt(Stream plaintext, Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName,
@@ -161,7 +161,8 @@ public static class EvidenceProtector
             progress?.Report(total);
             // BouncyCastle's cipher streams allocate a fresh output array for every write, a byte of garbage per
             // byte encrypted; the runtime lets the youngest generation grow to tens of megabytes before it
-            // collects, so a small collection every few megabytes keeps the working set flat.
+            // collects, so a small collection every megabyte keeps the working set flat (CMS decryption, through
+            // BouncyCastle's parser, buffered and cipher streams, makes several times more garbage per byte than OpenPGP).
             if (sinceCollect >= CollectEvery)
             {
                 sinceCollect = 0;

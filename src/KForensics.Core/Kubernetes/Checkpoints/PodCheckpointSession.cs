@@ -126,7 +126,7 @@ public sealed class PodCheckpointSession
             string plainName = Path.GetFileName(path);
             if (recipients is not null)
             {
-                path += EvidenceFileProtection.Extension;
+                path += EvidenceFileProtection.ExtensionFor(EvidenceFileProtection.FormatOf(recipients));
             }
 
             string partial = path + ".partial";
