@@ -14,10 +14,10 @@ internal static class EventTables
     private const int SplitId = 230;
 
     private const string Usings =
-        "using C = KForensics.Core.Scap.EventCategory;\n" +
-        "using F = KForensics.Core.Scap.PrintFormat;\n" +
-        "using Fl = KForensics.Core.Scap.EventFlags;\n" +
-        "using T = KForensics.Core.Scap.ParamType;\n\n";
+        "using C = KForensics.Core.Scap.Format.EventCategory;\n" +
+        "using F = KForensics.Core.Scap.Format.PrintFormat;\n" +
+        "using Fl = KForensics.Core.Scap.Format.EventFlags;\n" +
+        "using T = KForensics.Core.Scap.Format.ParamType;\n\n";
 
     public static void Generate(Generation g, string sysdigEventList)
     {
@@ -115,7 +115,7 @@ internal static class EventTables
 
     private static string Ids(List<EventRow> current, int oracleMax, string sources)
     {
-        StringBuilder text = CSharp.Begin(sources, "KForensics.Core.Scap");
+        StringBuilder text = CSharp.Begin(sources, "KForensics.Core.Scap.Format");
         text.Append("/// <summary>Every event type id (<c>enum ppm_event_code</c>): PPME_ dropped, the rest PascalCased.</summary>\n");
         text.Append("public static class EventIds\n{\n");
         foreach (EventRow e in current)
@@ -159,7 +159,7 @@ internal static class EventTables
     private static string Events(string method, IEnumerable<EventRow> rows, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, null);
-        text.Append(Usings).Append("namespace KForensics.Core.Scap;\n\n");
+        text.Append(Usings).Append("namespace KForensics.Core.Scap.Format;\n\n");
         text.Append("internal static partial class EventTableData\n{\n");
         text.Append($"    private static void {method}(EventInfo[] t)\n    {{\n");
         foreach (EventRow e in rows)
@@ -180,7 +180,7 @@ internal static class EventTables
     private static string Oracle(List<EventRow> oracle, List<EventRow> current, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, null);
-        text.Append(Usings).Append("namespace KForensics.Core.Scap;\n\n");
+        text.Append(Usings).Append("namespace KForensics.Core.Scap.Format;\n\n");
         text.Append("internal static partial class EventTableData\n{\n");
         text.Append("    // Ids whose parameters are unchanged since sysdig 0.29.3 share the current descriptions (first n);\n");
         text.Append("    // the others carry the old names, types and flag tables, which is what that version prints.\n");
@@ -235,7 +235,7 @@ internal static class EventTables
     private static string Flags(Generation g, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, null);
-        text.Append(Usings).Append("namespace KForensics.Core.Scap;\n\n");
+        text.Append(Usings).Append("namespace KForensics.Core.Scap.Format;\n\n");
         text.Append("internal static partial class EventTableData\n{\n");
         var blocks = new List<string>();
         foreach (IGrouping<string, string[]> table in Inputs.ReadTsv(g.Data("flag-tables.tsv")).GroupBy(r => r[0]))

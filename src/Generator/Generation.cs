@@ -3,14 +3,14 @@ namespace KForensics.Generator;
 /// <summary>Where the generated files go, relative to the repository root.</summary>
 public static class Paths
 {
-    public const string EventIds = "src/KForensics.Core/Scap/EventIds.cs";
-    public const string EventsFirst = "src/KForensics.Core/Scap/EventTableData.Events0.cs";
-    public const string EventsSecond = "src/KForensics.Core/Scap/EventTableData.Events1.cs";
-    public const string EventsOracle = "src/KForensics.Core/Scap/EventTableData.Oracle.cs";
-    public const string EventFlags = "src/KForensics.Core/Scap/EventTableData.Flags.cs";
-    public const string SyscallNames = "src/KForensics.Core/Scap/OracleSyscallNames.Data.cs";
-    public const string SyscallCategories = "src/KForensics.Core/Scap/OracleSyscallCategories.Data.cs";
-    public const string OracleNames = "src/KForensics.Core/Scap/OracleNames.Data.cs";
+    public const string EventIds = "src/KForensics.Core/Scap/Format/EventIds.cs";
+    public const string EventsFirst = "src/KForensics.Core/Scap/Format/EventTableData.Events0.cs";
+    public const string EventsSecond = "src/KForensics.Core/Scap/Format/EventTableData.Events1.cs";
+    public const string EventsOracle = "src/KForensics.Core/Scap/Format/EventTableData.Oracle.cs";
+    public const string EventFlags = "src/KForensics.Core/Scap/Format/EventTableData.Flags.cs";
+    public const string SyscallNames = "src/KForensics.Core/Scap/Format/OracleSyscallNames.Data.cs";
+    public const string SyscallCategories = "src/KForensics.Core/Scap/Format/OracleSyscallCategories.Data.cs";
+    public const string OracleNames = "src/KForensics.Core/Scap/Format/OracleNames.Data.cs";
     public const string FieldCatalog = "src/KForensics.Core/Filtering/FieldCatalog.Data.cs";
 
     /// <summary>Every file the generator writes.</summary>

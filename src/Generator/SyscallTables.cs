@@ -29,14 +29,14 @@ internal static class SyscallTables
             }
         }
 
-        StringBuilder names = CSharp.Begin(syscallSource, "KForensics.Core.Scap");
+        StringBuilder names = CSharp.Begin(syscallSource, "KForensics.Core.Scap.Format");
         names.Append("public static partial class OracleSyscallNames\n{\n    private static readonly string[] Names =\n    [\n");
         CSharp.AppendWrapped(names, syscalls.Select(r => CSharp.Quote(r[1])), "        ", 120);
         names.Append("    ];\n}\n");
         g.Write(Paths.SyscallNames, names.ToString());
 
         var shortName = Abbreviations.ToDictionary(a => a.Category, a => a.Short, StringComparer.Ordinal);
-        StringBuilder categories = CSharp.Begin(syscallSource, "KForensics.Core.Scap");
+        StringBuilder categories = CSharp.Begin(syscallSource, "KForensics.Core.Scap.Format");
         categories.Append("internal static partial class OracleSyscallCategories\n{\n");
         var constants = new StringBuilder("    private const EventCategory ");
         constants.Append(string.Join(", ", Abbreviations.Select(a => $"{a.Short} = EventCategory.{a.Category}")));
@@ -56,7 +56,7 @@ internal static class SyscallTables
             signalNames[int.Parse(r[0], CultureInfo.InvariantCulture)] = r[1];
         }
 
-        StringBuilder text = CSharp.Begin("src/Generator/Data/errno-sysdig-0.29.3.tsv and signals-sysdig-0.29.3.tsv", "KForensics.Core.Scap");
+        StringBuilder text = CSharp.Begin("src/Generator/Data/errno-sysdig-0.29.3.tsv and signals-sysdig-0.29.3.tsv", "KForensics.Core.Scap.Format");
         text.Append("internal static partial class OracleNames\n{\n");
         text.Append("    // Sorted by number; looked up by binary search.\n    private static readonly int[] ErrnoNumbers =\n    [\n");
         foreach (string[][] chunk in errnos.Chunk(16))

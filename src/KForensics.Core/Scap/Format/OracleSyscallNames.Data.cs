@@ -3,7 +3,7 @@
 // rather than edit.
 // </auto-generated>
 #nullable enable
-namespace KForensics.Core.Scap;
+namespace KForensics.Core.Scap.Format;
 
 public static partial class OracleSyscallNames
 {
