@@ -13,11 +13,9 @@ internal static class FieldCatalog
     private static readonly Dictionary<string, string> Classes = new(StringComparer.Ordinal)
     {
         ["evt"] = "Evt", ["process"] = "Proc", ["user"] = "User", ["group"] = "Group", ["container"] = "Container",
-        ["fd"] = "Fd", ["fdlist"] = "Fdlist", ["k8s"] = "K8s",
+        ["fd"] = "Fd", ["fdlist"] = "Fdlist", ["k8s"] = "K8s", ["syslog"] = "Syslog", ["mesos"] = "Mesos", ["span"] = "Span",
+        ["evtin"] = "Evtin",
     };
-
-    // Classes a capture file cannot answer at all in sysdig 0.29.3, left out of the catalogue.
-    private static readonly HashSet<string> Skipped = ["syslog", "mesos", "span", "evtin"];
 
     // sysdig's type names and the FieldType each is written as.
     private static readonly Dictionary<string, string> Types = new(StringComparer.Ordinal)
@@ -35,11 +33,6 @@ internal static class FieldCatalog
         text.Append("public static partial class FieldCatalog\n{\n    private static readonly FieldDefinition[] Definitions =\n    [\n");
         foreach (SysdigField f in Inputs.ParseFieldList(sysdigFieldList))
         {
-            if (Skipped.Contains(f.Class))
-            {
-                continue;
-            }
-
             string fieldClass = f.Name.StartsWith("thread.", StringComparison.Ordinal) ? "Thread"
                 : Classes.TryGetValue(f.Class, out string? c) ? c : throw new FormatException($"sysdig -lv has a field class '{f.Class}' the catalogue does not know.");
             string type = Types.TryGetValue(f.Type, out string? t) ? t : throw new FormatException($"sysdig -lv gives {f.Name} a type '{f.Type}' the catalogue does not know.");
