@@ -32,7 +32,7 @@ internal static class EventTables
         g.Write(Paths.EventsFirst, Events("DefineEvents0", current.Where(e => e.Id < SplitId), currentSources));
         g.Write(Paths.EventsSecond, Events("DefineEvents1", current.Where(e => e.Id >= SplitId), currentSources));
         g.Write(Paths.EventsOracle, Oracle(oracle, current, oracleSources));
-        g.Write(Paths.EventFlags, Flags(g, "src/Generator/Data/flag-tables.tsv and dynamic-params.tsv"));
+        g.Write(Paths.EventFlags, FlagTables(g, "src/Generator/Data/flag-tables.tsv and dynamic-params.tsv"));
     }
 
     private static List<EventRow> ReadCurrent(string path)
@@ -232,7 +232,7 @@ internal static class EventTables
         return text.Append(')').ToString();
     }
 
-    private static string Flags(Generation g, string sources)
+    private static string FlagTables(Generation g, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, null);
         text.Append(Usings).Append("namespace KForensics.Core.Scap.Format;\n\n");
