@@ -282,3 +282,63 @@ Describe 'The checkpoint family on the real engine' -Skip:$skipDocker {
         @(Get-ContainerCheckpoint $specimen.Container | ForEach-Object Name) | Should -Not -Contain 'cp2'
     }
 }
+
+Describe 'ScapEvent output contract' {
+    BeforeAll {
+        $script:capture = Join-Path $TestDrive 'contract.scap'
+        New-KfDemoCapture -Path $capture | Out-Null
+        # Every event read first, and only then looked at: the reader has moved on from each of them.
+        $script:events = @(Get-ScapEvent $capture)
+        # The properties Get-ScapEvent's help documents for its output.
+        $help = Get-Content -Raw (Join-Path $PSScriptRoot '../../en-US/Get-ScapEvent.md')
+        $list = [regex]::Match($help, '(?s)### KForensics\.Core\.Scap\.ScapEvent\s+One object per event, in file order: (.+?)\. These are all').Groups[1].Value
+        $script:documented = @($list -split ',\s*' | ForEach-Object { ($_ -replace '\s*\(.*\)$', '').Trim() } | Where-Object { $_ })
+    }
+
+    It 'the help lists the properties' {
+        $documented.Count | Should -BeGreaterThan 15
+        $documented | Should -Contain 'Arguments'
+    }
+
+    It 'Select-Object * shows the documented properties and no more' {
+        @(($events[0] | Select-Object *).psobject.Properties.Name | Sort-Object) | Should -Be @($documented | Sort-Object)
+    }
+
+    It 'ConvertTo-Json and Export-Csv carry the documented properties, no engine records' {
+        $sample = @($events | Where-Object { $_.Arguments.Count -gt 0 } | Select-Object -First 20)
+        $sample.Count | Should -Be 20
+        $json = $sample | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        @($json[0].psobject.Properties.Name | Sort-Object) | Should -Be @($documented | Sort-Object)
+        $csv = Join-Path $TestDrive 'events.csv'
+        $sample | Export-Csv -Path $csv
+        @((Get-Content $csv -TotalCount 1) -split ',' | ForEach-Object Trim('"') | Sort-Object) | Should -Be @($documented | Sort-Object)
+    }
+
+    It 'an event kept after the reader moved on keeps its own Info and Arguments' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap'))) {
+        # A real capture, large enough that the reader's event storage moves on many times under the kept events.
+        $real = Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap'
+        $all = @(Get-ScapEvent $real)
+        # The same values taken while each event is the reader's current one.
+        $live = @(Get-ScapEvent $real | ForEach-Object { "$($_.Number) $($_.Info) | $($_.Arguments)" })
+        $kept = @($all | ForEach-Object { "$($_.Number) $($_.Info) | $($_.Arguments)" })
+        $live.Count | Should -Be $all.Count
+        $live.Count | Should -BeGreaterThan 1000
+        @($live | Where-Object { $_ -match '\| \S' }).Count | Should -BeGreaterThan ($live.Count / 2) -Because 'most events have arguments'
+        $different = @(for ($i = 0; $i -lt $live.Count; $i++) { if ($live[$i] -cne $kept[$i]) { "$($live[$i]) <> $($kept[$i])" } })
+        $different | Should -BeNullOrEmpty
+    }
+
+    It '$e.Arguments.fd and $e.Arguments[''name''] find an argument by name, in the table''s order otherwise' {
+        $open = @($events | Where-Object { $_.Direction -eq '<' -and $_.Arguments.ContainsKey('fd') -and $_.Arguments.ContainsKey('name') } | Select-Object -First 1)
+        $open.Count | Should -Be 1
+        $e = $open[0]
+        $byOrder = @{}
+        for ($i = 0; $i -lt $e.Arguments.Count; $i++) { $byOrder[$e.Arguments[$i].Key] = $e.Arguments[$i].Value }
+        $e.Arguments.fd | Should -Be $byOrder['fd']
+        $e.Arguments['name'] | Should -Be $byOrder['name']
+        $e.Arguments.name | Should -BeOfType [string]
+        $e.Info | Should -Match ([regex]::Escape("name=$($e.Arguments.name)"))
+        $e.Arguments.nosuch | Should -BeNullOrEmpty
+        ($e.Arguments | ConvertTo-Json -Compress | ConvertFrom-Json).name | Should -Be $e.Arguments.name
+    }
+}
