@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Evidence;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
 using KForensics.Core.Report;
 using KForensics.Infrastructure;
 
