@@ -342,3 +342,44 @@ Describe 'ScapEvent output contract' {
         ($e.Arguments | ConvertTo-Json -Compress | ConvertFrom-Json).name | Should -Be $e.Arguments.name
     }
 }
+
+Describe 'An input that cannot be read is that input''s error' -Skip:(-not (Test-Path /proc/self/mem)) {
+    BeforeAll {
+        # /proc/self/mem opens, then fails every read at offset 0 with EIO: an I/O failure no capture or rules file can fake.
+        $script:unreadable = '/proc/self/mem'
+        $script:capture = Join-Path $TestDrive 'io.scap'
+        New-KfDemoCapture -Path $capture | Out-Null
+        $script:expected = @(Get-ScapEvent -LiteralPath $capture).Count
+    }
+
+    It 'ScapOpenFailed: Get-ScapEvent writes the error and goes on to the next capture' {
+        $errors = Get-ErrorRecord { $script:read = @(Get-ScapEvent -LiteralPath $unreadable, $capture) }
+        @($errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('ScapOpenFailed')
+        $errors[0].CategoryInfo.Category | Should -Be 'ReadError'
+        $errors[0].TargetObject | Should -Be $unreadable
+        $errors[0].Exception.InnerException | Should -BeOfType ([System.IO.IOException])
+        $script:read.Count | Should -Be $expected
+        $expected | Should -BeGreaterThan 0
+    }
+
+    It 'ScapReadFailed: a view writes the error and still summarises the next capture' {
+        $errors = Get-ErrorRecord { $script:summary = @(Get-ScapSummary -LiteralPath $unreadable, $capture) }
+        @($errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('ScapReadFailed')
+        $errors[0].TargetObject | Should -Be $unreadable
+        @($script:summary | Where-Object { "$($_.Source)" -eq $capture -or "$($_.Path)" -eq $capture }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'FalcoRuleReadFailed: a rules file that exists but cannot be read' {
+        $errors = Get-ErrorRecord { Import-FalcoRule -Path $unreadable }
+        @($errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('FalcoRuleReadFailed')
+    }
+
+    It 'ScapExportReadFailed: a capture that breaks off while Export-ScapEvent reads it leaves no file' {
+        $bytes = [System.IO.File]::ReadAllBytes($capture)
+        $cut = Join-Path $TestDrive 'cut.scap'
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 0.6))])
+        $out = Join-Path $TestDrive 'cut-export.scap'
+        { Export-ScapEvent -LiteralInputPath $cut -Path $out -Filter 'evt.num > 0' -ErrorAction Stop } | Should -Throw -ErrorId 'ScapExportReadFailed*'
+        @(Get-ChildItem $TestDrive -Filter 'cut-export*').Count | Should -Be 0
+    }
+}

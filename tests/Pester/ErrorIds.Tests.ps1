@@ -33,15 +33,11 @@ BeforeAll {
 
     # Ids no test raises yet, each with why; the list may only shrink (a test that raises one must remove it here).
     $script:notYetRaised = @{
-        'ScapOpenFailed' = 'opening fails only on I/O errors the tests cannot cause as root'
-        'ScapReadFailed' = 'a read error in the middle of a file (I/O failure) is not produced by any test'
         'ScapCorruptBlock' = 'no test writes an event whose lengths disagree with its block'
-        'ScapExportReadFailed' = 'an input that fails while Export-ScapEvent reads it after opening'
         'DockerApiError' = 'an engine error without a more specific id'
         'DockerExperimentalDisabled' = 'an engine without experimental features (the test engine has them)'
         'CheckpointMetadataInvalid' = 'a checkpoint whose config.dump is not JSON'
         'CriuImageUnsupportedVersion' = 'a CRIU image of a format version the reader does not know'
-        'FalcoRuleReadFailed' = 'a rules file that exists but cannot be read (an I/O error)'
         'KubeApiError' = 'an API server error without a more specific id'
         'CaptureCopyFailed' = 'the exec stream breaking while a capture is copied out'
         'PodCheckpointCopyFailed' = 'the exec stream breaking while a checkpoint is copied out'
