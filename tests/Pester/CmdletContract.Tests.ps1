@@ -260,6 +260,17 @@ Describe 'The checkpoint family on the real engine' -Skip:$skipDocker {
         Test-Path (Join-Path $TestDrive 'none.core') | Should -BeFalse
     }
 
+    It 'CheckpointMetadataInvalid: a checkpoint whose config.dump is not JSON is that checkpoint''s error' {
+        $layout = Join-Path $TestDrive 'bad-metadata'
+        New-Item -ItemType Directory -Path $layout | Out-Null
+        Copy-Item -Recurse $specimen.Directory (Join-Path $layout 'checkpoint')
+        Set-Content (Join-Path $layout 'config.dump') '{ this is not json'
+        $errors = Get-ErrorRecord { $script:described = @(Get-ContainerCheckpoint -LiteralPath $layout, $specimen.Directory) }
+        @($errors | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) | Should -Be @('CheckpointMetadataInvalid')
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $script:described.Count | Should -Be 1 -Because 'the good checkpoint after it is still described'
+    }
+
     It 'CheckpointArchiveInvalid: a tar that is no checkpoint export is refused before any container is made' {
         $work = Join-Path $TestDrive 'not-a-checkpoint'
         New-Item -ItemType Directory -Path $work | Out-Null

@@ -36,7 +36,6 @@ BeforeAll {
         'ScapCorruptBlock' = 'no test writes an event whose lengths disagree with its block'
         'DockerApiError' = 'an engine error without a more specific id'
         'DockerExperimentalDisabled' = 'an engine without experimental features (the test engine has them)'
-        'CheckpointMetadataInvalid' = 'a checkpoint whose config.dump is not JSON'
         'CriuImageUnsupportedVersion' = 'a CRIU image of a format version the reader does not know'
         'KubeApiError' = 'an API server error without a more specific id'
         'CaptureCopyFailed' = 'the exec stream breaking while a capture is copied out'
