@@ -47,6 +47,22 @@ Describe 'Export-ScapEvent -Recipient' {
         $m.file.sha256 | Should -Be (Sha $p.Path)
     }
 
+    It 'names the file .p7m when the recipient is a certificate, and openssl cms decrypts it to the recorded plaintext' {
+        $pki = New-Item -ItemType Directory (Join-Path $TestDrive 'pki')
+        $key = Join-Path $pki 'team.key.pem'; $cert = Join-Path $pki 'team.cert.pem'
+        & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -days 2 -subj '/CN=KForensics team' -addext 'keyUsage=critical,keyEncipherment' 2>$null
+        $LASTEXITCODE | Should -Be 0
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'cms')
+        $p = Export-ScapEvent -InputPath $script:capture -Path (Join-Path $dir 'curl.scap.gz') -Filter 'proc.name=curl' -Recipient $cert
+        $p.Path | Should -Be (Join-Path $dir 'curl.scap.gz.p7m')
+        @(Get-ChildItem $dir -Name | Sort-Object) | Should -Be @('curl.scap.gz.p7m', 'curl.scap.gz.p7m.manifest.json')
+        $out = Join-Path $TestDrive 'cms-decrypted.scap.gz'
+        & openssl cms -decrypt -binary -inform DER -in $p.Path -inkey $key -out $out 2>$null
+        $LASTEXITCODE | Should -Be 0
+        Sha $out | Should -Be $p.PlaintextSha256
+        @(Get-ScapEvent -Path $out -Filter 'proc.name=curl').Count | Should -BeGreaterThan 0
+    }
+
     It 'checks the recipient and the encrypted target before reading anything' {
         { Export-ScapEvent -InputPath $script:capture -Path (Join-Path $TestDrive 'x.scap') -Filter 'proc.name=curl' -Recipient $script:capture } |
             Should -Throw -ErrorId 'EvidenceRecipientInvalid,KForensics.Commands.ExportScapEventCommand'

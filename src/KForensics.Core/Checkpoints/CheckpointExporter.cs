@@ -21,9 +21,24 @@ public static class CheckpointExporter
         string path, bool force, string moduleVersion, CancellationToken cancellationToken)
         => (await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, null, cancellationToken).ConfigureAwait(false)).Archive;
 
+    /// <summary>The plaintext archive's file name: the target's, with .gpg or .p7m taken off.</summary>
+    private static string PlainName(string path)
+    {
+        string name = Path.GetFileName(path);
+        foreach (string extension in new[] { EvidenceFileProtection.Extension, EvidenceFileProtection.CmsExtension })
+        {
+            if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            {
+                return name[..^extension.Length];
+            }
+        }
+
+        return name;
+    }
+
     /// <summary>
     /// The same archive encrypted to <paramref name="recipients"/> as it is packed, at <paramref name="path"/> (its name
-    /// ends in .gpg): the packed checkpoint never reaches the disk in the clear. A custody manifest with the
+    /// ends in .gpg or .p7m): the packed checkpoint never reaches the disk in the clear. A custody manifest with the
     /// archive's provenance and both hashes is written beside it.
     /// </summary>
     public static async Task<ProtectedEvidence> ExportProtectedAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
@@ -31,7 +46,7 @@ public static class CheckpointExporter
     {
         var (archive, digest, manifest) = await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, recipients, cancellationToken)
             .ConfigureAwait(false);
-        string plainName = Path.GetFileName(path.EndsWith(EvidenceFileProtection.Extension, StringComparison.OrdinalIgnoreCase) ? path[..^4] : path);
+        string plainName = PlainName(path);
         var origin = new CustodyManifest
         {
             Kind = "ContainerCheckpoint",
@@ -97,7 +112,7 @@ public static class CheckpointExporter
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
                 using ProtectedWriter? encrypted = recipients is null ? null
-                    : new ProtectedWriter(file, recipients, Path.GetFileName(path.EndsWith(EvidenceFileProtection.Extension, StringComparison.OrdinalIgnoreCase) ? path[..^4] : path), checkpointed);
+                    : new ProtectedWriter(file, recipients, PlainName(path), checkpointed);
                 await using (var gzip = new GZipStream((Stream?)encrypted ?? file, CompressionLevel.Fastest, leaveOpen: true))
                 await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
                 {

@@ -36,9 +36,21 @@ internal sealed class EvidenceDelivery
         return new EvidenceDelivery(recipients, target, given.BlobPrefix);
     }
 
-    /// <summary>The name an encrypted file gets: the plaintext's with .gpg added (unless it has it).</summary>
+    /// <summary>
+    /// The name an encrypted file gets: the plaintext's with .gpg (OpenPGP recipients) or .p7m (certificates)
+    /// added, unless it already ends so.
+    /// </summary>
     public string EncryptedName(string path)
-        => Encrypts && !path.EndsWith(EvidenceFileProtection.Extension, StringComparison.OrdinalIgnoreCase) ? EvidenceFileProtection.TargetFor(path) : path;
+    {
+        if (!Encrypts)
+        {
+            return path;
+        }
+
+        string target = EvidenceFileProtection.TargetFor(path, Recipients);
+        string extension = target[path.Length..];
+        return path.EndsWith(extension, StringComparison.OrdinalIgnoreCase) ? path : target;
+    }
 
     /// <summary>Sends a file made by the cmdlet to the destination, with progress; a failure is the item's error.</summary>
     public async Task<SentEvidence?> SendAsync(AsyncCmdlet cmdlet, string path, CustodyManifest? manifest, string toolVersion, CancellationToken cancellationToken)
