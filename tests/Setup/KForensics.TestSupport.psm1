@@ -34,7 +34,7 @@ function New-KfDemoCapture {
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
     $core = Get-KfModuleDependency 'KForensics.Core'
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
     $scenario.Write($Path, $false)
     return $scenario
 }
@@ -102,12 +102,12 @@ function New-KfHostileCapture {
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
     $core = Get-KfModuleDependency 'KForensics.Core'
-    $writerType = $core.GetType('KForensics.Core.Scap.Writer.ScapWriter', $true)
-    $ids = $core.GetType('KForensics.Core.Scap.EventIds', $true)
+    $writerType = $core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
+    $ids = $core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
     function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
     $writer = $writerType::Create($Path, $false)
     try {
-        $thread = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.ScapThread', $true),
+        $thread = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
             @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
         $writer.AddThread($thread)
         $t = [ulong]1704164645000000000

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Analysis;

@@ -1,5 +1,5 @@
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Report;
 

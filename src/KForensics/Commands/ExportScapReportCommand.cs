@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
 using KForensics.Core.Report;
 using KForensics.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 
 namespace KForensics.Tests.Report;
 

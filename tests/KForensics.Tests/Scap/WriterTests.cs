@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Net;
 using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

@@ -1,9 +1,10 @@
 using System.Net;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.State;
-using KForensics.Core.Scap.Writer;
-using WriterFdType = KForensics.Core.Scap.Writer.ScapFdType;
-using ReadFdType = KForensics.Core.Scap.ScapFdType;
+using KForensics.Core.Scap.Writing;
+using WriterFdType = KForensics.Core.Scap.Writing.ScapFdType;
+using ReadFdType = KForensics.Core.Scap.Format.ScapFdType;
 
 namespace KForensics.Core.Scap.Export;
 
