@@ -188,6 +188,24 @@ function Set-KfCriuWrapper {
     )
 }
 
+function Get-KfCriuRootProblem {
+    <#
+    Why the private CRIU root must be unpacked afresh, or $null when it is fine: it is complete (its
+    marker), its criu reports a version, that version is the one recorded in $KfStateRoot/criu-version
+    when the root was unpacked, and it is of the series the set-up wants ($KfCriuSeries).
+    #>
+    $criuRoot = Join-Path $script:KfStateRoot 'criu-root'
+    $versionFile = Join-Path $script:KfStateRoot 'criu-version'
+    $recorded = if (Test-Path $versionFile) { (Get-Content -Raw $versionFile).Trim() } else { '' }
+    if (-not (Test-Path (Join-Path $criuRoot $script:KfCriuMarker))) { return 'no complete root was there' }
+    $actual = Get-KfRootCriuVersion -Root $criuRoot
+    if (-not $actual) { return 'the criu of the root there reports no version' }
+    if (-not $recorded) { return "no version was recorded for the CRIU $actual there" }
+    if ($recorded -ne $actual) { return "the criu there reports $actual, but $recorded was recorded when it was unpacked" }
+    if (-not (Test-KfCriuSeries $actual)) { return "the root there holds CRIU $actual, not $script:KfCriuSeries" }
+    return $null
+}
+
 function Install-KfCriuRoot {
     <#
     Idempotent: CRIU 4.2 with crit (python3-pycriu and python3-protobuf, pure Python) from Debian unstable
@@ -202,16 +220,9 @@ function Install-KfCriuRoot {
     $criuRoot = Join-Path $script:KfStateRoot 'criu-root'
     $ctlRoot = Join-Path $script:KfStateRoot 'checkpointctl-root'
     $versionFile = Join-Path $script:KfStateRoot 'criu-version'
-    $recorded = if (Test-Path $versionFile) { (Get-Content -Raw $versionFile).Trim() } else { '' }
     $marker = Join-Path $criuRoot $script:KfCriuMarker
     $unpacked = Test-Path $marker
-    $actual = if ($unpacked) { Get-KfRootCriuVersion -Root $criuRoot } else { $null }
-    $why = if (-not $unpacked) { 'no complete root was there' }
-    elseif (-not $actual) { 'the criu of the root there reports no version' }
-    elseif (-not $recorded) { "no version was recorded for the CRIU $actual there" }
-    elseif ($recorded -ne $actual) { "the criu there reports $actual, but $recorded was recorded when it was unpacked" }
-    elseif (-not (Test-KfCriuSeries $actual)) { "the root there holds CRIU $actual, not $script:KfCriuSeries" }
-    else { $null }
+    $why = Get-KfCriuRootProblem
     if ($why) {
         # crit runs on the machine's own Debian python3; pycriu and protobuf are pure Python.
         Install-KfDebianPackage -Name python3
