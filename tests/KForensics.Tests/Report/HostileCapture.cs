@@ -22,7 +22,7 @@ internal static class HostileCapture
 
     public static readonly DateTime Start = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
-    public static readonly ScapContainer Container = new("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", ContainerName, Image);
+    public static readonly ContainerDescription Container = new("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", ContainerName, Image);
 
     public static ulong StartNs => (ulong)(Start - DateTime.UnixEpoch).Ticks * 100;
 

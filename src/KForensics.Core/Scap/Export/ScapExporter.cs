@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using KForensics.Core.Scap.Fields;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
-using WriterFdType = KForensics.Core.Scap.Writing.ScapFdType;
-using ReadFdType = KForensics.Core.Scap.Format.ScapFdType;
 
 namespace KForensics.Core.Scap.Export;
 

@@ -25,6 +25,9 @@ public static class BlockTypes
     public const uint Il = 0x205, IlInt = 0x8011ABCD, IlV2 = 0x219;
     public const uint Ul = 0x206, UlInt = 0x8012ABCD, UlV2 = 0x220;
 
+    /// <summary>Event blocks that are not LARGE are rejected above this size (the readers' block buffer).</summary>
+    public const int MaxSmallBlockSize = 65536;
+
     /// <summary>The process-list layout version of a PL block type (1–9), or 0 when it is not a PL block.</summary>
     public static int ProcessListVersion(uint type) => type switch
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Writing;
 
@@ -11,8 +12,8 @@ internal static class MetadataBlocks
 
     public static BlockBuilder SectionHeader()
     {
-        var block = new BlockBuilder(ScapBlockTypes.SectionHeader);
-        block.U32(ScapBlockTypes.ByteOrderMagic);
+        var block = new BlockBuilder(BlockTypes.Shb);
+        block.U32(BlockTypes.ByteOrderMagic);
         block.U16(1);
         block.U16(2);
         block.I64(-1);
@@ -21,7 +22,7 @@ internal static class MetadataBlocks
 
     public static BlockBuilder Machine(ScapMachineInfo info)
     {
-        var block = new BlockBuilder(ScapBlockTypes.MachineInfo);
+        var block = new BlockBuilder(BlockTypes.Mi);
         block.U32(info.CpuCount);
         block.U64(info.MemoryBytes);
         block.U64(0);
@@ -38,7 +39,7 @@ internal static class MetadataBlocks
     // IL_V2 entry lengths exclude their own 4 bytes, unlike the other V2 lists.
     public static BlockBuilder Interfaces(IReadOnlyList<ScapInterface> interfaces)
     {
-        var block = new BlockBuilder(ScapBlockTypes.InterfaceListV2);
+        var block = new BlockBuilder(BlockTypes.IlV2);
         foreach (ScapInterface entry in interfaces)
         {
             int lengthAt = block.Placeholder32();
@@ -60,7 +61,7 @@ internal static class MetadataBlocks
 
     public static BlockBuilder Users(IReadOnlyList<ScapUser> users, IReadOnlyList<ScapGroup> groups)
     {
-        var block = new BlockBuilder(ScapBlockTypes.UserListV2);
+        var block = new BlockBuilder(BlockTypes.UlV2);
         foreach (ScapUser user in users)
         {
             int lengthAt = block.Placeholder32();
@@ -87,7 +88,7 @@ internal static class MetadataBlocks
 
     public static BlockBuilder Threads(IReadOnlyList<ScapThread> threads)
     {
-        var block = new BlockBuilder(ScapBlockTypes.ProcessListV9);
+        var block = new BlockBuilder(BlockTypes.PlV9);
         foreach (ScapThread t in threads)
         {
             int lengthAt = block.Placeholder32();
@@ -132,7 +133,7 @@ internal static class MetadataBlocks
 
     public static BlockBuilder Fds(long tid, IReadOnlyList<ScapFd> fds)
     {
-        var block = new BlockBuilder(ScapBlockTypes.FdListV2);
+        var block = new BlockBuilder(BlockTypes.FdlV2);
         block.I64(tid);
         foreach (ScapFd fd in fds)
         {
@@ -151,8 +152,8 @@ internal static class MetadataBlocks
     {
         switch (fd.Type)
         {
-            case ScapFdType.Ipv4Socket:
-            case ScapFdType.Ipv6Socket:
+            case ScapFdType.Ipv4Sock:
+            case ScapFdType.Ipv6Sock:
                 {
                     IPEndPoint source = fd.Source ?? throw new ArgumentException($"fd {fd.Fd}: a connected socket needs Source and Destination.");
                     IPEndPoint destination = fd.Destination ?? throw new ArgumentException($"fd {fd.Fd}: a connected socket needs Source and Destination.");
@@ -164,8 +165,8 @@ internal static class MetadataBlocks
                     break;
                 }
 
-            case ScapFdType.Ipv4ServerSocket:
-            case ScapFdType.Ipv6ServerSocket:
+            case ScapFdType.Ipv4ServSock:
+            case ScapFdType.Ipv6ServSock:
                 {
                     IPEndPoint local = fd.Source ?? throw new ArgumentException($"fd {fd.Fd}: a server socket needs Source.");
                     block.Address(local.Address);
@@ -174,7 +175,7 @@ internal static class MetadataBlocks
                     break;
                 }
 
-            case ScapFdType.UnixSocket:
+            case ScapFdType.UnixSock:
                 block.U64(fd.UnixSource);
                 block.U64(fd.UnixDestination);
                 block.Str16(fd.Name);

@@ -1,4 +1,5 @@
 using System.Net;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Writing;
 
@@ -13,7 +14,7 @@ public sealed partial class PathTraversalScenario
 {
     public PathTraversalScenario()
     {
-        Nginx = new ScapContainer(
+        Nginx = new ContainerDescription(
             "4f0e6a2c9b1d83e5a7c6f2d1b0e9a8c7d6f5e4d3c2b1a09f8e7d6c5b4a392817",
             "k8s_nginx_insecure-nginx-7c99fdf44b-4fl5s_insecure-nginx_5b6f0f7e-1c2d-4e3f-9a8b-7c6d5e4f3a2b_0",
             "nginx:1.25")
@@ -23,7 +24,7 @@ public sealed partial class PathTraversalScenario
             Labels = PodLabels("insecure-nginx-7c99fdf44b-4fl5s", "insecure-nginx", "5b6f0f7e-1c2d-4e3f-9a8b-7c6d5e4f3a2b", "nginx"),
             Env = new[] { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NGINX_VERSION=1.25.3" },
         };
-        Client = new ScapContainer(
+        Client = new ContainerDescription(
             "9c1b7e3d5f2a4086b8d6e4c2a0f9e7d5c3b1a9f8e7d6c5b4a3f2e1d0c9b8a776",
             "k8s_client_client-6d9f7b8c5-x2kqp_default_0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9_0",
             "curlimages/curl:8.5.0")
@@ -40,9 +41,9 @@ public sealed partial class PathTraversalScenario
 
     public string Hostname { get; init; } = "ip-172-31-20-57";
 
-    public ScapContainer Nginx { get; }
+    public ContainerDescription Nginx { get; }
 
-    public ScapContainer Client { get; }
+    public ContainerDescription Client { get; }
 
     public IPAddress NodeIp { get; init; } = IPAddress.Parse("172.31.20.57");
 
@@ -138,7 +139,7 @@ public sealed partial class PathTraversalScenario
     private static ScapThread Host(long pid, long ppid, string comm, string exe, string exePath, params string[] args) =>
         new(pid, pid, ppid, comm, exe) { ExePath = exePath, Args = args, Vtid = pid, Vpid = pid, Sid = pid, Vpgid = pid, VmSizeKb = 20480, VmRssKb = 8192 };
 
-    private static ScapThread InContainer(ScapContainer container, long pid, long ppid, long vpid, string comm, string exe, string exePath, string cwd, params string[] args) =>
+    private static ScapThread InContainer(ContainerDescription container, long pid, long ppid, long vpid, string comm, string exe, string exePath, string cwd, params string[] args) =>
         new(pid, pid, ppid, comm, exe)
         {
             ExePath = exePath,

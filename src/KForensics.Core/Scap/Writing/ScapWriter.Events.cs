@@ -41,7 +41,7 @@ public sealed partial class ScapWriter
     /// Writes a container JSON event. Writers put one per known container at the start of the file with
     /// timestamp 0 (sysdig consumes but never prints those) and again, timestamped, when a container appears.
     /// </summary>
-    public void WriteContainer(ScapContainer container, ulong timestamp = 0, long tid = -1, ushort cpu = 0)
+    public void WriteContainer(ContainerDescription container, ulong timestamp = 0, long tid = -1, ushort cpu = 0)
     {
         ArgumentNullException.ThrowIfNull(container);
         WriteTypedEvent(timestamp, tid, cpu, ContainerJson2, new[] { ParamType.CharBuf }, new object?[] { container.ToJson() }, wideLengths: true);

@@ -86,14 +86,14 @@ public sealed partial class ScapWriter : IDisposable
             eventLength += value.Length;
         }
 
-        bool large = AlwaysLargeBlocks || 8 + 2 + (stateOnly ? 4 : 0) + eventLength + 3 + 4 > ScapBlockTypes.MaxSmallBlockSize;
+        bool large = AlwaysLargeBlocks || 8 + 2 + (stateOnly ? 4 : 0) + eventLength + 3 + 4 > BlockTypes.MaxSmallBlockSize;
         var block = new BlockBuilder(stateOnly
-            ? large ? ScapBlockTypes.FlaggedEventV2Large : ScapBlockTypes.FlaggedEventV2
-            : large ? ScapBlockTypes.EventV2Large : ScapBlockTypes.EventV2);
+            ? large ? BlockTypes.EvfV2Large : BlockTypes.EvfV2
+            : large ? BlockTypes.EvV2Large : BlockTypes.EvV2);
         block.U16(cpu);
         if (stateOnly)
         {
-            block.U32(ScapBlockTypes.StateOnlyFlag);
+            block.U32(BlockTypes.StateOnlyFlag);
         }
 
         block.U64(timestamp);

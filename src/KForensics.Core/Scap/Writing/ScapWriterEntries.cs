@@ -1,4 +1,5 @@
 using System.Net;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Writing;
 
@@ -38,14 +39,6 @@ public sealed record ScapThread(long Tid, long Pid, long ParentTid, string Comm,
     public long Vpid { get; init; } = -1;
 }
 
-/// <summary>The kind of an fd list entry (<c>scap_fd_type</c> values).</summary>
-public enum ScapFdType : byte
-{
-    File = 1, Directory = 2, Ipv4Socket = 3, Ipv6Socket = 4, Ipv4ServerSocket = 5, Ipv6ServerSocket = 6,
-    Fifo = 7, UnixSocket = 8, Event = 9, Unsupported = 10, SignalFd = 11, EventPoll = 12, Inotify = 13,
-    TimerFd = 14, Netlink = 15, FileV2 = 16,
-}
-
 /// <summary>Transport protocol of a socket fd (<c>scap_l4_proto</c>).</summary>
 public enum ScapL4Proto : byte
 {
@@ -70,7 +63,7 @@ public sealed record ScapFd(long Fd, ScapFdType Type)
 
     public static ScapFd File(long fd, string path, uint openFlags = 1) => new(fd, ScapFdType.FileV2) { Name = path, OpenFlags = openFlags };
 
-    public static ScapFd Listening(long fd, IPEndPoint local) => new(fd, ScapFdType.Ipv4ServerSocket) { Source = local };
+    public static ScapFd Listening(long fd, IPEndPoint local) => new(fd, ScapFdType.Ipv4ServSock) { Source = local };
 
-    public static ScapFd Connected(long fd, IPEndPoint client, IPEndPoint server) => new(fd, ScapFdType.Ipv4Socket) { Source = client, Destination = server };
+    public static ScapFd Connected(long fd, IPEndPoint client, IPEndPoint server) => new(fd, ScapFdType.Ipv4Sock) { Source = client, Destination = server };
 }

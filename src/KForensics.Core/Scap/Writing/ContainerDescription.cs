@@ -7,7 +7,7 @@ namespace KForensics.Core.Scap.Writing;
 /// A container as capture writers describe it in a container JSON event (PPME_CONTAINER_JSON_2_E).
 /// <see cref="Id"/> is the full 64-hex id: threads carry it in their cgroups, the JSON the first 12 chars.
 /// </summary>
-public sealed record ScapContainer(string Id, string Name, string Image)
+public sealed record ContainerDescription(string Id, string Name, string Image)
 {
     public string ImageId { get; init; } = string.Empty;
     public string ImageDigest { get; init; } = string.Empty;
