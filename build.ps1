@@ -6,10 +6,13 @@ The one entry point for setting up, building, testing, benchmarking and demonstr
 .DESCRIPTION
 Tasks (run in the order given):
   Bootstrap  Installs what the build and the tests need, idempotently: .NET packages, and on Debian
-             as root the Debian packages (sysdig, docker.io, busybox-static, chromium), private roots
-             with CRIU 4.2.1 and crit (Debian unstable) and checkpointctl 1.3 (Debian 13), and a running
+             as root the Debian packages (sysdig, docker.io, busybox-static, zstd, chromium), private roots
+             with CRIU 4.2 and crit (Debian unstable) and checkpointctl 1.3 (Debian 13), and a running
              Docker engine with experimental features, a test image and the checkpoint specimen; gpg,
-             openssl and Azurite (npm) for the evidence tests.
+             openssl and Azurite (npm) for the evidence tests. Prints one 'changed:' line per change
+             to the machine and nothing for what is in place (tests/Setup/KForensics.MachineSetup.psm1).
+             A running Docker engine it did not start is used as found, never stopped or reconfigured;
+             one it starts for Test, Bench or Demo is stopped again when they end.
   Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works.
   Generate   Rewrites the engine's generated tables (event table and ids, the syscall, errno and signal names
              of sysdig 0.29.3, the field catalogue) with src/Generator from its data files and the -L and -lv
@@ -46,7 +49,9 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'KForensics'
-Import-Module (Join-Path $root 'tests/Setup/KForensics.Setup.psm1') -Force
+Import-Module (Join-Path $root 'tests/Setup/KForensics.MachineSetup.psm1') -Force
+# The engine this run started for Test, Bench or Demo, stopped again at the end (see Invoke-Bootstrap).
+$script:engineUse = $null
 
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
@@ -58,14 +63,31 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
+function Read-KfTrx {
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $trx = [xml](Get-Content -Raw $Path)
+    $c = $trx.TestRun.ResultSummary.Counters
+    # xunit's skipped tests are counted in 'total' but not in 'executed' (notExecuted stays 0).
+    $skipped = [int]$c.total - [int]$c.executed
+    return [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
+}
+
 function Invoke-Bootstrap {
+    # Every change made to the machine is one line ('changed: ...'); nothing is printed for what is in place.
+    # Asked for itself, Bootstrap leaves a Docker engine running (restarting one it started earlier when the
+    # private CRIU changed); run for Test, Bench or Demo, it never stops or restarts a running engine, and
+    # one it had to start is stopped again at the end of the run (Exit-KfDockerEngineUse).
     Write-Host '== Bootstrap' -ForegroundColor Cyan
     Invoke-Native dotnet @('restore', (Join-Path $root 'KForensics.slnx'), '--verbosity', 'quiet')
     Install-KfDebianPackage -Name sysdig
     Install-KfDebianPackage -Name time
     Install-KfChromium
     Install-KfEvidenceTool
-    Initialize-KfDockerEngine
+    $asked = $Task -contains 'Bootstrap'
+    $handle = if (-not $asked) { Enter-KfDockerEngineUse }
+    $engine = Initialize-KfDockerEngine -AllowRestart:$asked
+    if ($handle) { $script:engineUse = @{ Handle = $handle; Engine = $engine } }
 }
 
 function Invoke-Build {
@@ -174,4 +196,5 @@ foreach ($t in $Task) {
     if ($needsBuild -and $t -ne 'Bootstrap' -and $t -ne 'Clean' -and -not $plan.Contains('Build')) { $plan.Add('Build') }
     if (-not $plan.Contains($t)) { $plan.Add($t) }
 }
-foreach ($t in $plan) { & "Invoke-$t" }
+try { foreach ($t in $plan) { & "Invoke-$t" } }
+finally { if ($script:engineUse) { Exit-KfDockerEngineUse @script:engineUse } }

@@ -16,7 +16,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
 if (-not ((Test-KfDebianRoot) -and (Test-KfDockerExperimental))) {
     Write-Warning 'Checkpoint benchmark skipped: no experimental Docker engine with CRIU (run build.ps1 -Task Bootstrap as root on Debian).'
     return

@@ -21,7 +21,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
 if (-not ((Test-KfDebianRoot) -and (Test-KfDockerExperimental) -and (Get-KfCheckpointTool -Name checkpointctl) -and (Get-KfCheckpointTool -Name crit))) {
     Write-Warning 'Checkpoint inspection benchmark skipped: no Docker engine with CRIU, checkpointctl and crit (run build.ps1 -Task Bootstrap as root on Debian).'
     return

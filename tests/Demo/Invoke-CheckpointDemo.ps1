@@ -28,7 +28,7 @@ Set-StrictMode -Version Latest
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 if (-not $OutputDirectory) { $OutputDirectory = Join-Path $repo 'out/demo' }
 New-Item -ItemType Directory -Force -Path $OutputDirectory | Out-Null
-Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
 if (-not ((Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental))) {
     Write-Host 'Checkpoint demo skipped: no Docker engine with CRIU here (build.ps1 -Task Bootstrap sets one up as root on Debian).' -ForegroundColor Yellow
     return

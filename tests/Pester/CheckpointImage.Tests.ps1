@@ -5,7 +5,7 @@
 # The checkpoint is made during discovery, so that every image file it holds gets its own It; the
 # container (left running by the checkpoint) is removed in AfterAll, or right away when the checkpoint fails.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:engineReady = (Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental) -and
     [bool](Get-KfCheckpointTool -Name crit)
     $script:skip = -not $script:engineReady
@@ -28,7 +28,7 @@ BeforeDiscovery {
 Describe 'Get-CheckpointImage against crit decode (real engine, CRIU)' -Skip:$skip -ForEach @(, $specimen) {
     BeforeAll {
         Import-Module $env:KF_MODULE_PATH -Force
-        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
         . (Join-Path $PSScriptRoot 'CritCompare.ps1')
         $script:directory = $Directory
         $script:setupError = $SetupError

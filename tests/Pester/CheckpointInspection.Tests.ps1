@@ -3,12 +3,12 @@
 # (inspect --format json, memparse), across every archive layout, and on damaged copies.
 # Skipped, visibly, where no Docker engine with CRIU can run.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:skip = -not ((Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental))
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     Import-Module $env:KF_MODULE_PATH -Force
     $script:prefix = 'kfci' + [Guid]::NewGuid().ToString('N').Substring(0, 6)
     $script:secret = 'kf-' + [Guid]::NewGuid().ToString('N').Substring(0, 12)

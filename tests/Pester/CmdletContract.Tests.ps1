@@ -3,7 +3,7 @@
 # made before ShouldProcess, and a failed item (a full disk included) as that item's error with a stable id.
 # The Docker part runs on the real engine with CRIU and is skipped, visibly, where none can run.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     Import-Module $env:KF_MODULE_PATH -Force
     $script:cmdlets = @(Get-Command -Module KForensics -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
     $script:family = @('New-ContainerCheckpoint', 'Get-ContainerCheckpoint', 'Remove-ContainerCheckpoint', 'Export-ContainerCheckpoint',
@@ -16,7 +16,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     Import-Module $env:KF_MODULE_PATH -Force
     $script:familyNames = @($family | ForEach-Object Name)
     # An engine endpoint nothing listens on: a cmdlet that reaches for it fails with DockerConnectionFailed.

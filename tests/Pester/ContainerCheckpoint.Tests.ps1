@@ -1,14 +1,14 @@
 # Checkpoint and restore against the real Docker engine with CRIU (set up by build.ps1 -Task Bootstrap).
 # Skipped, visibly, when that engine cannot exist here: not Debian as root, or no experimental engine.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:engineReady = (Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental)
     $script:skip = -not $script:engineReady
 }
 
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:image = Get-KfTestImage
     $script:prefix = 'kfpt' + [Guid]::NewGuid().ToString('N').Substring(0, 6)
     $script:loop = 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.3; done'

@@ -4,7 +4,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:type = (Get-Module KForensics).ImplementingAssembly.GetType('KForensics.Infrastructure.ErrorIds')
     $script:ids = @($script:type.GetFields([System.Reflection.BindingFlags]'Public, Static') | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() })
 

@@ -1,13 +1,13 @@
 # Export-ContainerCheckpoint -Recipient / -Destination on the real Docker engine with CRIU, gpg and Azurite.
 # Skipped, visibly, where no Docker engine with CRIU can run.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:skip = -not ((Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental))
 }
 
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
     $script:name = 'kfex' + [Guid]::NewGuid().ToString('N').Substring(0, 6)
     $script:gpg = New-KfGpgHome -Name curve

@@ -1,7 +1,7 @@
 # Start-PodCapture -Recipient / -Destination against the fake API server (see PodCapture.Setup.ps1), gpg and Azurite.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'PodCapture.Setup.ps1')
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
     $script:gpg = New-KfGpgHome -Name curve
     $script:public = $script:gpg.Keys.curve.Public

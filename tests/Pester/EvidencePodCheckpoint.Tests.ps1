@@ -1,12 +1,12 @@
 # New-PodCheckpoint -Recipient / -Destination against the fake kubelet (real Docker + CRIU checkpoints, as in
 # PodCheckpoint.Tests.ps1), gpg and Azurite. Skipped, visibly, where no Docker engine with CRIU can run.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:skip = -not ((Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental))
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     Import-Module $env:KF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot '../FakeKubeApi/FakeKubeApi.psm1') -Force
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }

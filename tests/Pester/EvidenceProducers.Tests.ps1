@@ -1,7 +1,7 @@
 # The producing cmdlets' -Recipient and -Destination: encrypted as written, shipped in the same pipeline.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
     $script:gpg = New-KfGpgHome -Name curve
     $script:capture = Join-Path $TestDrive 'demo.scap'

@@ -1,7 +1,7 @@
 # Protect-Evidence and Unprotect-Evidence against GnuPG, the third-party reader of the format.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     if (-not (Get-Command gpg -CommandType Application -ErrorAction SilentlyContinue)) { throw 'gpg is not installed: run ./build.ps1 -Task Bootstrap.' }
     $script:gpg = New-KfGpgHome -Name curve, rsa, other
     $script:keys = $script:gpg.Keys

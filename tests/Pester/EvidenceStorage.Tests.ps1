@@ -1,7 +1,7 @@
 # Send-Evidence against Azurite, a real Blob endpoint started on loopback for these tests.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
 
     # Runs Send-Evidence in another runspace of this process, so its progress records can be read and it can be stopped.

@@ -1,14 +1,16 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $script:sample = Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap'
-    $script:haveCorpus = Test-Path $script:sample
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+    $script:sample = Get-KfSharedCapture 'libs_curl_google.scap'
+    $script:haveCorpus = [bool]$script:sample
     $script:fields = '*%evt.rawtime %evt.cpu %thread.tid %proc.name %evt.dir %evt.type %fd.name %container.id %evt.info'
 }
 
 Describe 'Export-ScapEvent' {
     BeforeDiscovery {
-        $haveCorpus = Test-Path (Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap')
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+        $haveCorpus = [bool](Get-KfSharedCapture 'libs_curl_google.scap')
+        $haveSysdig = Test-KfSysdig
     }
 
     BeforeAll {
@@ -41,8 +43,8 @@ Describe 'Export-ScapEvent' {
         $out = Join-Path $TestDrive 'etc.scap'
         $filter = 'fd.name contains /etc'
         $null = Export-ScapEvent -InputPath (Join-Path $TestDrive 'in.scap') -Path $out -Filter $filter
-        $expected = @(sysdig -r (Join-Path $TestDrive 'in.scap') -p $script:fields $filter)
-        $actual = @(sysdig -r $out -p $script:fields)
+        $expected = @(Invoke-KfSysdig @('-r', (Join-Path $TestDrive 'in.scap'), '-p', $script:fields, $filter))
+        $actual = @(Invoke-KfSysdig @('-r', $out, '-p', $script:fields))
         $expected.Count | Should -BeGreaterThan 0
         $actual | Should -Be $expected
     }

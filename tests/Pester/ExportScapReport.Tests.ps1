@@ -1,10 +1,10 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
-    # The demo capture (the path-traversal scenario), written by the module's own engine, whose
-    # KForensics.Core also writes the hostile capture below.
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+    # The demo capture (the path-traversal scenario), written by the module's own engine.
     $script:demo = Join-Path $TestDrive 'demo.scap'
-    $script:core = (New-KfDemoCapture -Path $script:demo).GetType().Assembly
+    New-KfDemoCapture -Path $script:demo | Out-Null
+    $script:core = Get-KfModuleDependency 'KForensics.Core'
     $script:chromium = Get-KfChromium
     $script:run = 0
 
@@ -46,40 +46,11 @@ BeforeAll {
         $body = [regex]::Match($table.Value, '<tbody>(.*)</tbody>', 'Singleline').Groups[1].Value
         ([regex]::Matches($body, '<tr[ >]')).Count
     }
-
-    # A capture whose process name, arguments and file name are markup, written with the module's writer.
-    function New-HostileCapture([string] $Path) {
-        $writerType = $script:core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
-        $ids = $script:core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
-        function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
-        $writer = $writerType::Create($Path, $false)
-        try {
-            $thread = [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
-                @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
-            $writer.AddThread($thread)
-            $t = [ulong]1704164645000000000
-            $name = '/tmp/"q"&<img src=x onerror=alert(4)>.txt'
-            $events = @(
-                @((Id SyscallExecve19E), @('/bin/evil')),
-                @((Id SyscallExecve19X), @([long]0, '/bin/evil', [string[]]@('<svg onload=alert(5)>', 'a&b'), [long]700, [long]700, [long]1, '/',
-                    [ulong]1024, [ulong]0, [ulong]1, [uint32]1, [uint32]1, [uint32]0, '<script>alert(6)</script>', [string[]]@(), [string[]]@(),
-                    [int]0, [long]700, [int]-1, [uint32]0)),
-                @((Id SyscallOpenat_2E), @([long]-100, $name, [ulong]1, [uint32]0)),
-                @((Id SyscallOpenat_2X), @([long]5, [long]-100, $name, [ulong]1, [uint32]0, [uint32]0x803)),
-                @((Id SyscallReadE), @([long]5, [uint32]64)),
-                @((Id SyscallReadX), @([long]3, [byte[]](0x3c, 0x62, 0x3e)))
-            )
-            foreach ($e in $events) {
-                $writer.WriteEvent($t, [long]700, [uint16]0, $e[0], [object[]]$e[1])
-                $t += 1000000
-            }
-        } finally { $writer.Dispose() }
-    }
 }
 
 Describe 'Export-ScapReport' {
     BeforeDiscovery {
-        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
         $haveChromium = [bool](Get-KfChromium)
     }
 
@@ -141,7 +112,7 @@ Describe 'Export-ScapReport' {
 
     It 'shows the markup of a hostile capture as text in the browser' -Skip:(-not $haveChromium) {
         $capture = Join-Path $TestDrive 'hostile.scap'
-        New-HostileCapture $capture
+        New-KfHostileCapture $capture
         $page = Join-Path $TestDrive 'hostile.html'
         Export-ScapReport -InputPath $capture -Path $page -Title '<img src=x onerror=alert(7)>' -Filter 'proc.name != "<b>"'
         $result = Invoke-Chromium $page @('--dump-dom')

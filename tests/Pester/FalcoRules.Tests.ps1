@@ -1,10 +1,9 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     # The path-traversal capture the demo uses, written by the module's own engine: nginx serves /etc/passwd to curl.
     $script:capture = Join-Path $TestDrive 'demo.scap'
     $script:scenario = New-KfDemoCapture -Path $script:capture
-    $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
 
     $script:rulesDir = Join-Path $TestDrive 'rules.d'
     New-Item -ItemType Directory $script:rulesDir | Out-Null
@@ -44,7 +43,7 @@ BeforeAll {
 '@
 
     function Get-SysdigEvents([string] $Filter, [string] $Format = '%evt.num') {
-        @(& $script:sysdig.Source -r $script:capture -p "*$Format" $Filter)
+        @(Invoke-KfSysdig @('-r', $script:capture, '-p', "*$Format", $Filter))
     }
 }
 
@@ -99,7 +98,8 @@ Describe 'Import-FalcoRule' {
 
 Describe 'Get-ScapAlert' {
     BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+        $haveSysdig = Test-KfSysdig
     }
 
     BeforeAll {
@@ -189,8 +189,11 @@ Describe 'Get-ScapAlert' {
         $partial = @(Get-ScapAlert $cut -Rule $script:set -ErrorVariable damage -ErrorAction SilentlyContinue)
         $damage.Count | Should -Be 1
         $damage[0].FullyQualifiedErrorId | Should -BeLike 'Scap*'
-        $partial.Count | Should -BeLessOrEqual $script:alerts.Count
-        $partial.EventNumber | Should -Be @($script:alerts.EventNumber | Select-Object -First $partial.Count)
+        # Exactly the alerts on the events read before the damage.
+        $last = (@(Get-ScapEvent -LiteralPath $cut -ErrorAction SilentlyContinue)[-1]).Number
+        $expected = @($script:alerts | Where-Object EventNumber -le $last)
+        $expected.Count | Should -BeGreaterThan 0
+        $partial.EventNumber | Should -Be $expected.EventNumber
     }
 
     It 'shows time, priority, rule, container and output in its table' {

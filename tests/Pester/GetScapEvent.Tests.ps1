@@ -1,15 +1,16 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $corpus = Join-Path $PSScriptRoot '../../../shared/captures'
-    $script:sample = Join-Path $corpus 'libs_curl_google.scap'
-    $script:haveCorpus = Test-Path $script:sample
-    $script:haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+    $script:sample = Get-KfSharedCapture 'libs_curl_google.scap'
+    $script:haveCorpus = [bool]$script:sample
+    $script:haveSysdig = Test-KfSysdig
 }
 
 Describe 'Get-ScapEvent' {
     BeforeDiscovery {
-        $haveCorpus = Test-Path (Join-Path $PSScriptRoot '../../../shared/captures/libs_curl_google.scap')
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+        $haveCorpus = [bool](Get-KfSharedCapture 'libs_curl_google.scap')
+        $haveSysdig = Test-KfSysdig
     }
 
     BeforeAll {
@@ -33,7 +34,7 @@ Describe 'Get-ScapEvent' {
 
     It 'fills Fields with what sysdig -p prints, <NA> as null' -Skip:(-not ($haveCorpus -and $haveSysdig)) {
         $fields = 'proc.aname[1]', 'user.loginuid', 'evt.arg.flags', 'fd.sport'
-        $expected = @(sysdig -r $script:sample -p ('*%evt.num|' + (($fields | ForEach-Object { "%$_" }) -join '|')))
+        $expected = @(Invoke-KfSysdig @('-r', $script:sample, '-p', ('*%evt.num|' + (($fields | ForEach-Object { "%$_" }) -join '|'))))
         $ours = @(Get-ScapEvent $script:sample -Field $fields | ForEach-Object {
             $e = $_
             "$($e.Number)|" + (($fields | ForEach-Object { if ($null -eq $e.Fields[$_]) { '<NA>' } else { $e.Fields[$_] } }) -join '|')
@@ -51,9 +52,9 @@ Describe 'Get-ScapEvent' {
     }
 
     It 'prints the line sysdig prints by default' -Skip:(-not ($haveCorpus -and $haveSysdig)) {
-        $env:TZ = 'UTC'
-        try { $expected = @(sysdig -r $script:sample | Select-Object -First 5) } finally { Remove-Item Env:TZ }
+        $expected = @(Invoke-KfSysdig @('-r', $script:sample) | Select-Object -First 5)
         $ours = @(Get-ScapEvent $script:sample | Select-Object -First 5 | ForEach-Object ToString)
+        $expected.Count | Should -Be 5
         $ours | Should -Be $expected
     }
 
@@ -80,8 +81,13 @@ Describe 'Get-ScapEvent' {
     }
 
     It 'stops early without reading the rest' -Skip:(-not $haveCorpus) {
-        $first = @(Get-ScapEvent (Join-Path $TestDrive 'one.scap') | Select-Object -First 3)
-        $first.Count | Should -Be 3
+        # The tail of this copy is cut off: a command that read on would report ScapTruncated.
+        $bytes = [System.IO.File]::ReadAllBytes((Join-Path $TestDrive 'one.scap'))
+        $cut = Join-Path $TestDrive 'early.scap'
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 0.9))])
+        $first = @(Get-ScapEvent -LiteralPath $cut -ErrorVariable errs -ErrorAction SilentlyContinue | Select-Object -First 3)
+        $first.Number | Should -Be @(@(Get-ScapEvent -LiteralPath (Join-Path $TestDrive 'one.scap'))[0..2].Number)
+        $errs.Count | Should -Be 0
     }
 
     It 'reports a damaged capture once, after the events before the damage' -Skip:(-not $haveCorpus) {
@@ -114,7 +120,7 @@ Describe 'Get-ScapEvent' {
     }
 
     It 'stops promptly when the pipeline is stopped (Ctrl+C)' -Skip:(-not $haveCorpus) {
-        $big = Join-Path $PSScriptRoot '../../../shared/captures/bencer_capture.scap'
+        $big = Get-KfSharedCapture 'bencer_capture.scap'
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Import-Module '$env:KF_MODULE_PATH'; Get-ScapEvent -IncludeHidden -LiteralPath (@('$big') * 500) | Out-Null")

@@ -2,12 +2,12 @@
 # checkpoints real Docker containers standing in for the pods' containers (real CRIU images), laid out as
 # CRI-O or containerd 2.x write them. Skipped, visibly, where no Docker engine with CRIU can run.
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:skip = -not ((Test-KfDebianRoot) -and (Get-Command docker -ErrorAction SilentlyContinue) -and (Test-KfDockerExperimental))
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     Import-Module $env:KF_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot '../FakeKubeApi/FakeKubeApi.psm1') -Force
     $script:prefix = 'kfpc' + [Guid]::NewGuid().ToString('N').Substring(0, 6)

@@ -1,11 +1,12 @@
 BeforeDiscovery {
-    $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+    $haveSysdig = Test-KfSysdig
 }
 
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
 
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     # The demo capture, written by the module's own engine: a shell in the client pod runs
     # curl <nginx-ip>/files../etc/passwd and nginx serves /home/../etc/passwd.
     $script:demo = Join-Path $TestDrive 'demo.scap'
@@ -38,8 +39,8 @@ Describe 'Get-ScapCommand' {
     It 'prints the line spy_users prints' -Skip:(-not $haveSysdig) {
         $c = $script:commands[0]
         $line = '{0} {1:HH:mm:ss} {2}@{3}) {4}' -f $c.ShellProcessId, $c.Time.ToLocalTime(), ($c.UserName ?? '<NA>'), $c.ContainerName, $c.CommandLine
-        @(sysdig -pc -r $script:demo -c spy_users '1000 disable_color' | Where-Object { $_.Trim() }) | Should -Be @($line)
-        $execs = @(sysdig -r $script:demo -p '%proc.pid %proc.exeline' 'evt.type=execve and evt.dir=< and evt.failed=false')
+        @(Invoke-KfSysdig @('-pc', '-r', $script:demo, '-c', 'spy_users', '1000 disable_color') | Where-Object { $_.Trim() }) | Should -Be @($line)
+        $execs = @(Invoke-KfSysdig @('-r', $script:demo, '-p', '%proc.pid %proc.exeline', 'evt.type=execve and evt.dir=< and evt.failed=false'))
         $execs.Count | Should -Be $script:commands.Count
     }
 
@@ -92,14 +93,14 @@ Describe 'Get-ScapProcess' {
 
     It 'counts what sysdig counts per process' -Skip:(-not $haveSysdig) {
         foreach ($p in $script:processes) {
-            $events = @(sysdig -r $script:demo -p '%evt.num' "proc.pid=$($p.ProcessId)").Count
+            $events = @(Invoke-KfSysdig @('-r', $script:demo, '-p', '%evt.num', "proc.pid=$($p.ProcessId)")).Count
             $p.Events | Should -Be $events -Because "pid $($p.ProcessId)"
             $net = 0L
-            sysdig -r $script:demo -p '%evt.rawarg.res' "proc.pid=$($p.ProcessId) and (fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true and evt.rawarg.res>0" |
+            Invoke-KfSysdig @('-r', $script:demo, '-p', '%evt.rawarg.res', "proc.pid=$($p.ProcessId) and (fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true and evt.rawarg.res>0") |
                 ForEach-Object { $net += [long]$_ }
             $p.NetworkBytes | Should -Be $net -Because "pid $($p.ProcessId)"
         }
-        $listed = @(sysdig -r $script:demo -c ps | Select-Object -Skip 1 | ForEach-Object { ($_ -split '\s+')[1] } | Sort-Object -Unique)
+        $listed = @(Invoke-KfSysdig @('-r', $script:demo, '-c', 'ps') | Select-Object -Skip 1 | ForEach-Object { ($_ -split '\s+')[1] } | Sort-Object -Unique)
         @($script:processes | Where-Object InProcessList | ForEach-Object { "$($_.ProcessId)" } | Sort-Object) | Should -Be $listed
     }
 

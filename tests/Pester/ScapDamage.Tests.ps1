@@ -3,13 +3,11 @@
 # by the module's own engine (PathTraversalScenario on ScapWriter) and then damaged.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $folder = Join-Path ([IO.Path]::GetTempPath()) "kf-damage-$PID"
     New-Item -ItemType Directory -Force -Path $folder | Out-Null
     $intactPath = Join-Path $folder 'intact.scap'
-    $scenario.Write($intactPath, $false)
+    New-KfDemoCapture -Path $intactPath | Out-Null
     $intact = [IO.File]::ReadAllBytes($intactPath)
     $allEvents = @(Get-ScapEvent -LiteralPath $intactPath)
 

@@ -1,20 +1,18 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
     # A capture of the path-traversal scenario, written by the module's own engine.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:capture = Join-Path $TestDrive 'traversal.scap'
-    [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true)).Write($script:capture, $false)
-    $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    New-KfDemoCapture -Path $script:capture | Out-Null
     function SysdigNumbers([string] $filter) {
-        $env:TZ = 'UTC'
-        @(& $script:sysdig.Source -r $script:capture -p '%evt.num' $filter | ForEach-Object { [ulong]$_ })
+        @(Invoke-KfSysdig @('-r', $script:capture, '-p', '%evt.num', $filter) | ForEach-Object { [ulong]$_ })
     }
 }
 
 Describe 'Get-ScapEvent -Filter' {
     BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+        $haveSysdig = Test-KfSysdig
         $filters = @(
             'fd.name=/etc/passwd'
             'proc.name=nginx and fd.name contains /etc'

@@ -1,6 +1,6 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:dir = Join-Path $TestDrive 'captures'
     New-Item -ItemType Directory $script:dir | Out-Null
     $first = Join-Path $script:dir 'a.scap'

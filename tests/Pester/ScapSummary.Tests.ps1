@@ -1,22 +1,21 @@
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
     # The path-traversal capture the demo uses, written by the module's own engine: an nginx pod and a client pod.
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     $script:capture = Join-Path $TestDrive 'demo.scap'
     $script:scenario = New-KfDemoCapture -Path $script:capture
     Copy-Item $script:capture (Join-Path $TestDrive 'two.scap')
     [System.IO.File]::Copy($script:capture, (Join-Path $TestDrive 'odd[1].scap'))
-    $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
 
     function Get-SysdigCount([string] $Filter) {
-        if ($Filter) { @(& $script:sysdig.Source -r $script:capture -p '%evt.num' $Filter).Count }
-        else { @(& $script:sysdig.Source -r $script:capture -p '*%evt.num').Count }
+        if ($Filter) { @(Invoke-KfSysdig @('-r', $script:capture, '-p', '%evt.num', $Filter)).Count }
+        else { @(Invoke-KfSysdig @('-r', $script:capture, '-p', '*%evt.num')).Count }
     }
 
     # The totals of sysdig's wsysdig_summary chisel (Sysdig Inspect's overview), by tile name.
     function Get-InspectTiles([string] $Filter) {
         $arguments = @('-r', $script:capture, '-c', 'wsysdig_summary') + @($Filter | Where-Object { $_ })
-        $text = (& $script:sysdig.Source @arguments) -join "`n"
+        $text = (Invoke-KfSysdig $arguments) -join "`n"
         $start = $text.IndexOf('{"progress": 100, "data": ')
         # The last slice, without the "]}" that closes the list of slices.
         $json = $text.Substring($start)
@@ -29,12 +28,49 @@ BeforeAll {
 
 Describe 'Get-ScapSummary and Get-ScapContainer' {
     BeforeDiscovery {
-        $haveSysdig = [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+        Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
+        $haveSysdig = Test-KfSysdig
     }
 
     BeforeAll {
         $script:summary = @(Get-ScapSummary $script:capture)
         $script:containers = @(Get-ScapContainer $script:capture)
+    }
+
+    It 'gives one summary with the facts of the scenario it was written from' {
+        # These hold without sysdig: the scenario's writer put exactly these pods, pids and one command in the capture.
+        $script:summary.Count | Should -Be 1
+        $s = $script:summary[0]
+        $s.GetType().FullName | Should -Be 'KForensics.Core.Analysis.ScapSummary'
+        $s.Source | Should -Be $script:capture
+        $s.Containers | Should -Be 2
+        $s.ExecutedCommands | Should -Be 1
+        $s.Events | Should -Be @(Get-ScapEvent -LiteralPath $script:capture).Count
+        # The first event is written at the scenario's start, within a microsecond step or so of its clock.
+        ($s.FirstEventTime - $script:scenario.Start).TotalMilliseconds | Should -BeGreaterOrEqual 0
+        ($s.FirstEventTime - $script:scenario.Start).TotalMilliseconds | Should -BeLessThan 1
+        $s.FirstEventTime.Kind | Should -Be ([DateTimeKind]::Utc)
+        $s.LastEventTime - $s.FirstEventTime | Should -Be $s.Duration
+        $s.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+    }
+
+    It 'lists the scenario''s two pods and the host, with the names, images and pods it wrote' {
+        $script:containers[0].GetType().FullName | Should -Be 'KForensics.Core.Analysis.ScapContainer'
+        @($script:containers.Id | Sort-Object) | Should -Be @(@('host', $script:scenario.Nginx.ShortId, $script:scenario.Client.ShortId) | Sort-Object)
+        foreach ($expected in $script:scenario.Nginx, $script:scenario.Client) {
+            $row = $script:containers | Where-Object Id -eq $expected.ShortId
+            $row.Name | Should -Be $expected.Name
+            $row.Image | Should -Be $expected.Image
+            $row.ImageDigest | Should -Be $expected.ImageDigest
+            $row.Type | Should -Be 'docker'
+            $row.PodName | Should -Be $expected.Labels['io.kubernetes.pod.name']
+            $row.Namespace | Should -Be $expected.Labels['io.kubernetes.pod.namespace']
+            $row.Events | Should -Be @(Get-ScapEvent -LiteralPath $script:capture -Filter "container.id=$($expected.ShortId)").Count
+        }
+        # nginx's worker (its master writes no event); the client's shell and the curl it ran.
+        ($script:containers | Where-Object Id -eq $script:scenario.Nginx.ShortId).Processes | Should -Be 1
+        ($script:containers | Where-Object Id -eq $script:scenario.Client.ShortId).Processes | Should -Be 2
+        ($script:containers | Measure-Object Events -Sum).Sum | Should -Be $script:summary[0].Events
     }
 
     It 'gives one summary whose tiles are those of sysdig''s wsysdig_summary' -Skip:(-not $haveSysdig) {
@@ -56,16 +92,12 @@ Describe 'Get-ScapSummary and Get-ScapContainer' {
         $s.Events | Should -Be (Get-SysdigCount)
         $s.FileOpens | Should -Be (Get-SysdigCount 'evt.type in (open, openat, openat2) and evt.dir=< and fd.type=file')
         $s.Errors | Should -Be (Get-SysdigCount 'evt.failed=true')
-        $s.ExecutedCommands | Should -BeGreaterThan 0
-        $s.Containers | Should -Be 2
-        $s.LastEventTime - $s.FirstEventTime | Should -Be $s.Duration
-        $s.FirstEventTime.Kind | Should -Be ([DateTimeKind]::Utc)
     }
 
     It 'lists the demo''s two pods and the host, as lscontainers and sysdig''s fields see them' -Skip:(-not $haveSysdig) {
         $script:containers[0].GetType().FullName | Should -Be 'KForensics.Core.Analysis.ScapContainer'
         $script:containers.Id | Should -Contain 'host'
-        $listed = @(& $script:sysdig.Source -r $script:capture -c lscontainers | Select-Object -Skip 2 | ForEach-Object { ($_ -split '\s+')[-2] })
+        $listed = @(Invoke-KfSysdig @('-r', $script:capture, '-c', 'lscontainers') | Select-Object -Skip 2 | ForEach-Object { ($_ -split '\s+')[-2] })
         foreach ($id in $listed) { $script:containers.Id | Should -Contain $id }
         foreach ($expected in $script:scenario.Nginx, $script:scenario.Client) {
             $row = $script:containers | Where-Object Id -eq $expected.Id.Substring(0, 12)
@@ -73,10 +105,9 @@ Describe 'Get-ScapSummary and Get-ScapContainer' {
             $row.Image | Should -Be $expected.Image
             $row.ImageDigest | Should -Be $expected.ImageDigest
             $row.Type | Should -Be 'docker'
-            $row.PodName | Should -Not -BeNullOrEmpty
-            $row.Namespace | Should -Be (& $script:sysdig.Source -r $script:capture -p '%k8s.ns.name' "container.id=$($row.Id)" | Select-Object -First 1)
+            $row.Namespace | Should -Be (Invoke-KfSysdig @('-r', $script:capture, '-p', '%k8s.ns.name', "container.id=$($row.Id)") | Select-Object -First 1)
             $row.Events | Should -Be (Get-SysdigCount "container.id=$($row.Id)")
-            $row.Processes | Should -Be @(& $script:sysdig.Source -r $script:capture -p '%proc.pid' "container.id=$($row.Id)" | Sort-Object -Unique).Count
+            $row.Processes | Should -Be @(Invoke-KfSysdig @('-r', $script:capture, '-p', '%proc.pid', "container.id=$($row.Id)") | Sort-Object -Unique).Count
             $row.LastTime | Should -BeGreaterOrEqual $row.FirstTime
         }
         ($script:containers | Measure-Object Events -Sum).Sum | Should -Be $script:summary[0].Events
@@ -91,7 +122,7 @@ Describe 'Get-ScapSummary and Get-ScapContainer' {
         # so it reports the 368-byte reply on the socket as a write to a system file (see the xunit tests).
         # The enters stay in the filter: sysdig reads an exit's length from its enter, and skips the enters a filter drops.
         $written = 0L
-        & $script:sysdig.Source -r $script:capture -p '*%evt.dir %evt.rawres %evt.buflen' "$filter and evt.is_io_write=true and (fd.type=ipv4 or fd.type=ipv6)" |
+        Invoke-KfSysdig @('-r', $script:capture, '-p', '*%evt.dir %evt.rawres %evt.buflen', "$filter and evt.is_io_write=true and (fd.type=ipv4 or fd.type=ipv6)") |
             Where-Object { $_ -match '^< \d+ (\d+)$' } | ForEach-Object { $written += [long]$Matches[1] }
         $written | Should -BeGreaterThan 0
         $s.NetBytesOut | Should -Be $written

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KForensics.Tests.Scap;
 
 namespace KForensics.Tests.Analysis;
 
@@ -25,7 +24,7 @@ internal static class ChiselOracle
             args.Add(userFilter);
         }
 
-        string output = SysdigOracle.Run(args);
+        string output = SysdigRunner.Run(args);
         int start = output.IndexOf('{');
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
         if (start < 0)
@@ -42,12 +41,5 @@ internal static class ChiselOracle
         }
 
         return result;
-    }
-
-    /// <summary>sysdig -p lines of the given fields (separated by "|~|") for the events that pass the filter.</summary>
-    public static IEnumerable<string[]> Fields(string capture, string fields, string filter)
-    {
-        string output = SysdigOracle.Run(["-r", capture, "-p", fields, filter]);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
     }
 }

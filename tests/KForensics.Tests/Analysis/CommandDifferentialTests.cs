@@ -32,7 +32,7 @@ public class CommandDifferentialTests
 
     // Hiding the commands of some processes changes what the chisel learns about sessions; without
     // tar's execs, the parents of its children are first met after a cd (the chisel's defect).
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=tar", "proc.name!=tar and proc.name!=bash and proc.name!=curl");
+    public static TheoryData<string, string?> Cases() => SharedCaptures.WithFilters(null, "proc.name!=tar", "proc.name!=tar and proc.name!=bash and proc.name!=curl");
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -63,7 +63,7 @@ public class CommandDifferentialTests
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.aname[{j}]"))
             + string.Concat(Enumerable.Range(1, CommandView.MaxAncestors).Select(j => $"|~|%proc.apid[{j}]"));
         string events = Differential.And(filter, CommandView.ViewFilter);
-        string[] expected = SysdigOracle.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        string[] expected = SysdigRunner.Run(["-r", oracle, "-p", fields, events]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => Canonical(l.Split(Sep))).ToArray();
         string[] actual = rows.Select(Canonical).ToArray();
         Assert.Equal(expected, actual);
@@ -82,14 +82,14 @@ public class CommandDifferentialTests
             args.Add(filter);
         }
 
-        return SysdigOracle.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+        return SysdigRunner.Run(args).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
     }
 
     /// <summary>The installed spy_users with the ancestor fields shifted for a chdir event only, written to a temporary file.</summary>
     private static string WriteFixedChisel()
     {
         // The chisels live in share/sysdig/chisels beside the bin directory of the sysdig on PATH.
-        string sysdig = SysdigOracle.Executable ?? throw new InvalidOperationException("sysdig is not installed.");
+        string sysdig = SysdigRunner.Executable ?? throw new InvalidOperationException("sysdig is not installed.");
         string chisels = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(sysdig)))!, "share", "sysdig", "chisels");
         string text = File.ReadAllText(Path.Combine(chisels, "spy_users.lua"));
         (string From, string To)[] patches =

@@ -24,7 +24,7 @@ public class ContainerDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, Differential.NoSshdNoSendto);
+    public static TheoryData<string, string?> Cases() => SharedCaptures.WithFilters(null, Differential.NoSshdNoSendto);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -44,7 +44,7 @@ public class ContainerDifferentialTests
 
         // Metadata: lscontainers at the first event, and every container sysdig -D shows an event of.
         var lscontainers = SummaryOracle.Containers(oracle);
-        var printed = SummaryOracle.Fields(oracle, Meta, filter, debug: filter is null)
+        var printed = SysdigRunner.Fields(oracle, "*" + Meta, filter, debug: filter is null)
             .Where(f => f[0] != "<NA>").GroupBy(f => f[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         if (filter is null)
         {
@@ -71,7 +71,7 @@ public class ContainerDifferentialTests
 
         // Events, processes, threads, times and errors over the events sysdig prints.
         var expectedActivity = new Dictionary<string, (HashSet<string> Pids, HashSet<string> Tids, long Events, ulong First, ulong Last)>(StringComparer.Ordinal);
-        foreach (string[] f in SummaryOracle.Fields(oracle, "%container.id|~|%proc.pid|~|%thread.tid|~|%evt.rawtime", filter).Where(f => f[0] != "<NA>"))
+        foreach (string[] f in SysdigRunner.Fields(oracle, "*" + "%container.id|~|%proc.pid|~|%thread.tid|~|%evt.rawtime", filter).Where(f => f[0] != "<NA>"))
         {
             ulong t = ulong.Parse(f[3], CultureInfo.InvariantCulture);
             if (!expectedActivity.TryGetValue(f[0], out var a))
@@ -91,7 +91,7 @@ public class ContainerDifferentialTests
             Assert.Equal((a.Pids.Count(p => p != "<NA>"), a.Tids.Count, a.Events, (DateTime?)Differential.ToTime(a.First), (DateTime?)Differential.ToTime(a.Last)), (r.Processes, r.Threads, r.Events, r.FirstTime, r.LastTime));
         }
 
-        var errors = SummaryOracle.Fields(oracle, "%container.id", Differential.And(filter, ContainerAggregator.ErrorFilter))
+        var errors = SysdigRunner.Fields(oracle, "*" + "%container.id", Differential.And(filter, ContainerAggregator.ErrorFilter))
             .GroupBy(f => f[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
         foreach (ScapContainer r in rows)
         {

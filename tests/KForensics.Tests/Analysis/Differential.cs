@@ -17,14 +17,14 @@ internal static class Differential
 
     /// <summary>
     /// Skips the test unless both ../shared/captures and sysdig are present; otherwise the capture's path
-    /// and the file sysdig reads for it (see <see cref="Captures.OracleFileFor"/>).
+    /// and the file sysdig reads for it (see <see cref="SharedCaptures.OracleFileFor"/>).
     /// </summary>
     public static (string Capture, string Oracle) Files(string name)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        string capture = Path.Combine(Captures.Directory!, name);
-        return (capture, Captures.OracleFileFor(capture));
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        string capture = Path.Combine(SharedCaptures.Directory!, name);
+        return (capture, SharedCaptures.OracleFileFor(capture));
     }
 
     /// <summary>The user filter as the cmdlets compile it; null for none.</summary>

@@ -26,7 +26,7 @@ public class ProcessDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, Differential.NoSshdNoSendto);
+    public static TheoryData<string, string?> Cases() => SharedCaptures.WithFilters(null, Differential.NoSshdNoSendto);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -65,7 +65,7 @@ public class ProcessDifferentialTests
         }
 
         var seen = new Dictionary<long, (ulong First, ulong Last, long Events, HashSet<long> Tids, bool Exited, string[] Fields)>();
-        foreach (string line in SysdigOracle.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (string line in SysdigRunner.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             string[] f = line.Split(Sep);
             if (f[0] == "<NA>")
@@ -135,7 +135,7 @@ public class ProcessDifferentialTests
             args.Add(filter);
         }
 
-        string output = SysdigOracle.Run(args);
+        string output = SysdigRunner.Run(args);
         int start = output.IndexOf('{');
         Assert.True(start >= 0, $"{chisel} printed no JSON: {output[..Math.Min(output.Length, 500)]}");
         using JsonDocument doc = JsonDocument.Parse(output[start..]);
@@ -162,7 +162,7 @@ public class ProcessDifferentialTests
     private static Dictionary<long, (HashSet<long> Tids, string? Comm)> ProcessList(string capture)
     {
         var result = new Dictionary<long, (HashSet<long> Tids, string? Comm)>();
-        foreach (string line in SysdigOracle.Run(["-r", capture, "-c", "ps"]).Split('\n').Skip(1).Where(l => l.Length > 0))
+        foreach (string line in SysdigRunner.Run(["-r", capture, "-c", "ps"]).Split('\n').Skip(1).Where(l => l.Length > 0))
         {
             string[] cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (cells.Length < 2 || !long.TryParse(cells[0], CultureInfo.InvariantCulture, out long tid) || !long.TryParse(cells[1], CultureInfo.InvariantCulture, out long pid))

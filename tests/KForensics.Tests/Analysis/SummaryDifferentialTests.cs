@@ -22,7 +22,7 @@ public class SummaryDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, "proc.name!=sshd and fd.type!=unix");
+    public static TheoryData<string, string?> Cases() => SharedCaptures.WithFilters(null, "proc.name!=sshd and fd.type!=unix");
 
     /// <summary>Inspect's tile names and the property that carries each.</summary>
     private static readonly (string Tile, Func<ScapSummary, long> Value)[] Tiles =
@@ -99,20 +99,20 @@ public class SummaryDifferentialTests
         Assert.True(differences.Count == 0, string.Join("\n", differences));
 
         // The figures Inspect does not have, over the events sysdig prints.
-        ulong[] times = SummaryOracle.Fields(oracle, "%evt.rawtime", filter).Select(f => ulong.Parse(f[0], CultureInfo.InvariantCulture)).ToArray();
+        ulong[] times = SysdigRunner.Fields(oracle, "*" + "%evt.rawtime", filter).Select(f => ulong.Parse(f[0], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(times.Length, s.Events);
         Assert.Equal(times.Length == 0 ? null : (DateTime?)Differential.ToTime(times[0]), s.FirstEventTime);
         Assert.Equal(times.Length == 0 ? null : (DateTime?)Differential.ToTime(times[^1]), s.LastEventTime);
         Assert.Equal(times.Length == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)((times[^1] - times[0]) / 100)), s.Duration);
 
-        string[] users = SummaryOracle.Fields(oracle, "%user.name", filter).Select(f => f[0]).Where(u => u != "<NA>").Distinct().ToArray();
+        string[] users = SysdigRunner.Fields(oracle, "*" + "%user.name", filter).Select(f => f[0]).Where(u => u != "<NA>").Distinct().ToArray();
         Assert.Equal(users, s.UserNames);
         Assert.Equal(Count(oracle, Differential.And(filter, SummaryAggregator.ErrorFilter)), s.Errors);
         Assert.Equal(Count(oracle, Differential.And(filter, FileAccessAggregator.OpenFilter)), s.FileOpens);
-        int shells = SummaryOracle.Fields(oracle, "%proc.loginshellid", Differential.And(filter, SummaryAggregator.LoginShellFilter)).Select(f => f[0]).Distinct().Count();
+        int shells = SysdigRunner.Fields(oracle, "*" + "%proc.loginshellid", Differential.And(filter, SummaryAggregator.LoginShellFilter)).Select(f => f[0]).Distinct().Count();
         Assert.Equal(shells, s.LoginShells);
         _output.WriteLine($"{s.Events} events, {s.Users} users ({string.Join(", ", s.UserNames)}), {s.Errors} errors, {s.FileOpens} opens, {s.LoginShells} login shells");
     }
 
-    private static long Count(string capture, string filter) => SummaryOracle.Fields(capture, "%evt.num", filter).LongCount();
+    private static long Count(string capture, string filter) => SysdigRunner.Fields(capture, "*" + "%evt.num", filter).LongCount();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KForensics.Tests.Scap;
 
 namespace KForensics.Tests.Analysis;
 
@@ -29,7 +28,7 @@ internal static class SummaryOracle
             args.Add(filter);
         }
 
-        return Parse(SysdigOracle.Run(args));
+        return Parse(SysdigRunner.Run(args));
     }
 
     private static (Dictionary<string, long> Totals, JsonElement Info) Parse(string output)
@@ -73,7 +72,7 @@ internal static class SummaryOracle
         {
             Directory.CreateDirectory(Path.Combine(dir, "chisels"));
             File.WriteAllText(Path.Combine(dir, "chisels", "kf_summary_events.lua"), text.Replace(walk, "\n", StringComparison.Ordinal));
-            string output = SysdigOracle.Run(["-r", Path.GetFullPath(capture), "-c", "kf_summary_events", "400,100000000000000000", filter], dir);
+            string output = SysdigRunner.Run(["-r", Path.GetFullPath(capture), "-c", "kf_summary_events", "400,100000000000000000", filter], dir);
             return Parse(output).Totals;
         }
         finally
@@ -85,7 +84,7 @@ internal static class SummaryOracle
     /// <summary>sysdig's system chisel directory, the last one its help lists.</summary>
     private static string ChiselDirectory()
     {
-        string help = SysdigOracle.Run(["--help"]);
+        string help = SysdigRunner.Run(["--help"]);
         int at = help.IndexOf("following directories:", StringComparison.Ordinal);
         string list = help[(at + "following directories:".Length)..];
         list = list[..list.IndexOf('\n')].Trim().TrimEnd('.');
@@ -98,7 +97,7 @@ internal static class SummaryOracle
         // Lua's table dump: "{\n 1 = {\n  id = \"...\",\n  name = ...,\n },\n}".
         var rows = new List<Dictionary<string, string>>();
         Dictionary<string, string>? row = null;
-        foreach (string raw in SysdigOracle.Run(["-r", capture, "-c", "lscontainers", "desc"]).Split('\n'))
+        foreach (string raw in SysdigRunner.Run(["-r", capture, "-c", "lscontainers", "desc"]).Split('\n'))
         {
             string line = raw.Trim();
             if (line.EndsWith("= {", StringComparison.Ordinal) && line != "{")
@@ -113,23 +112,5 @@ internal static class SummaryOracle
         }
 
         return rows;
-    }
-
-    /// <summary>sysdig -p lines of the given fields (separated by "|~|"), for every event (the format starts with '*').</summary>
-    public static IEnumerable<string[]> Fields(string capture, string fields, string? filter, bool debug = false)
-    {
-        var args = new List<string> { "-r", capture };
-        if (debug)
-        {
-            args.Add("-D");
-        }
-
-        args.AddRange(["-p", "*" + fields]);
-        if (filter is not null)
-        {
-            args.Add(filter);
-        }
-
-        return SysdigOracle.Run(args).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("|~|"));
     }
 }

@@ -23,7 +23,7 @@ public class ViewDifferentialTests
         _output = output;
     }
 
-    public static TheoryData<string, string?> Cases() => Captures.WithFilters(null, Differential.NoSshdNoSendto);
+    public static TheoryData<string, string?> Cases() => SharedCaptures.WithFilters(null, Differential.NoSshdNoSendto);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -73,7 +73,7 @@ public class ViewDifferentialTests
         Differential.AssertSums(ChiselOracle.Table(oracle, keys, view, Differential.And(filter, "evt.is_io_write=true")), rows, Key, r => r.BytesWritten, "bytes written");
         // Opens are not in the chisel: they come from sysdig -p over the open exits of files.
         string opens = Differential.And(filter, FileAccessAggregator.OpenFilter);
-        string[][] openLines = ChiselOracle.Fields(oracle, "%container.name|~|%fd.name|~|%proc.name", opens).ToArray();
+        string[][] openLines = SysdigRunner.Fields(oracle, "%container.name|~|%fd.name|~|%proc.name", opens).ToArray();
         var expectedOpens = openLines.GroupBy(f => f[0] + Sep + f[1], StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
         Differential.AssertSums(expectedOpens, rows, Key, r => r.Opens, "opens");
 
@@ -104,7 +104,7 @@ public class ViewDifferentialTests
     {
         // The events a row counts (for bytes, those table_generator counts: key fields present and a positive result).
         var expected = new Dictionary<string, (ulong First, ulong Last, long Events)>(StringComparer.Ordinal);
-        foreach (string[] f in ChiselOracle.Fields(oracle, "%evt.rawtime|~|" + keyFields, counted))
+        foreach (string[] f in SysdigRunner.Fields(oracle, "%evt.rawtime|~|" + keyFields, counted))
         {
             string k = string.Join(Sep, f[1..]);
             ulong t = ulong.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture);

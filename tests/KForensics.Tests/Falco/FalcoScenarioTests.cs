@@ -204,12 +204,12 @@ public sealed class FalcoScenarioTests : IDisposable
     [SkippableFact]
     public void Every_rule_matches_the_events_sysdig_matches_in_the_scenario()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         var ours = new FalcoEvaluator(_rules, new FalcoAlertOptions { AllMatches = true }).Evaluate(_capture, CancellationToken.None)
             .GroupBy(a => a.Rule).ToDictionary(g => g.Key, g => g.Select(a => a.EventNumber).Order().ToArray(), StringComparer.Ordinal);
         foreach (FalcoRule rule in _rules.Rules)
         {
-            SysdigProcess.Result r = SysdigProcess.Run("-r", _capture, "-p", "*%evt.num", rule.ExpandedCondition);
+            SysdigRunner.Result r = SysdigRunner.Execute("-r", _capture, "-p", "*%evt.num", rule.ExpandedCondition);
             Assert.Equal(0, r.ExitCode);
             Assert.Equal(r.Lines.Select(ulong.Parse).ToArray(), ours.GetValueOrDefault(rule.Name) ?? []);
         }
@@ -239,7 +239,7 @@ public sealed class FalcoCatWriteTests
 
     private static Dictionary<string, int> Counts(FalcoAlertOptions options)
     {
-        string path = Path.Combine(Scap.Corpus.Directory!, "falco_cat_write.scap");
+        string path = Path.Combine(SharedCaptures.Directory!, "falco_cat_write.scap");
         FalcoRuleSet set = FalcoRuleLoader.LoadContent([("catchall_order.yaml", CatchallOrder)]);
         Assert.Empty(set.Errors);
         return new FalcoEvaluator(set, options).Evaluate(path, CancellationToken.None)
@@ -249,7 +249,7 @@ public sealed class FalcoCatWriteTests
     [SkippableFact]
     public void Catchall_order_current_falco_sees_every_event_of_the_trace()
     {
-        Skip.If(Scap.Corpus.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         Dictionary<string, int> counts = Counts(new FalcoAlertOptions());
 
         // dev_null: fstat, read and close enter + exit = 6; the open exit of /dev/null went to open_dev_null (1).
@@ -263,7 +263,7 @@ public sealed class FalcoCatWriteTests
     [SkippableFact]
     public void Catchall_order_falco_0_31_1_drops_the_events_dev_null_would_match()
     {
-        Skip.If(Scap.Corpus.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         Dictionary<string, int> counts = Counts(new FalcoAlertOptions { Legacy031 = true });
         Assert.Equal(0, counts.GetValueOrDefault("dev_null"));
         Assert.Equal(1, counts.GetValueOrDefault("open_dev_null"));
@@ -272,9 +272,9 @@ public sealed class FalcoCatWriteTests
     [SkippableFact]
     public void Open_from_cat_alerts_on_4_enters_and_4_exits_in_every_mode()
     {
-        Skip.If(Scap.Corpus.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         string rule = "- rule: open_from_cat\n  desc: d\n  condition: evt.type=open and proc.name=cat\n  output: \"cat opened %fd.name\"\n  priority: WARNING\n";
-        string path = Path.Combine(Scap.Corpus.Directory!, "falco_cat_write.scap");
+        string path = Path.Combine(SharedCaptures.Directory!, "falco_cat_write.scap");
         FalcoRuleSet set = FalcoRuleLoader.LoadContent([("open_from_cat.yaml", rule)]);
         foreach (var options in new[] { new FalcoAlertOptions(), new FalcoAlertOptions { Legacy031 = true }, new FalcoAlertOptions { Legacy031 = true, AllEvents = true } })
         {

@@ -67,12 +67,12 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     [MemberData(nameof(Captures))]
     public void Rule_matches_and_outputs_equal_sysdig(string file)
     {
-        Skip.If(Corpus.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         Skip.If(FalcoRulesets.Directory is null, "../shared/falco is absent");
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
 
-        string path = Path.Combine(Corpus.Directory!, file);
-        string reference = Path.Combine(Corpus.Directory!, ReferenceFor.GetValueOrDefault(file, file));
+        string path = Path.Combine(SharedCaptures.Directory!, file);
+        string reference = Path.Combine(SharedCaptures.Directory!, ReferenceFor.GetValueOrDefault(file, file));
         IReadOnlyList<Check> checks = CompilableChecks();
         Dictionary<Check, Dictionary<ulong, string>> ours = Evaluate(path, checks);
 
@@ -133,9 +133,9 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     [SkippableFact]
     public void Rules_sysdig_cannot_compile_are_listed()
     {
-        Skip.If(Corpus.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         Skip.If(FalcoRulesets.Directory is null, "../shared/falco is absent");
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         CompilableChecks();
         foreach (var (token, rules) in UncomputedTokens.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
@@ -194,14 +194,14 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
 
     private static IReadOnlyList<Check> CompilableChecks()
     {
-        string probe = Path.Combine(Corpus.Directory!, "falco_empty_v1.scap");
+        string probe = Path.Combine(SharedCaptures.Directory!, "falco_empty_v1.scap");
         var pending = new ConcurrentQueue<string>(AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition)).Select(c => c.Condition)
             .Distinct(StringComparer.Ordinal).Where(c => !Compiles.ContainsKey(c)));
         Parallel.For(0, 2, _ =>
         {
             while (pending.TryDequeue(out string? condition))
             {
-                SysdigProcess.Result r = RunSysdig("-r", probe, condition);
+                SysdigRunner.Result r = RunSysdig("-r", probe, condition);
                 Compiles[condition] = r.ExitCode == 0 ? null : (r.Error + r.Output).Trim();
             }
         });
@@ -288,7 +288,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     private static Dictionary<ulong, string> Matches(string capture, string filter, string? outputFormat)
     {
         string format = "*" + Record + "%evt.num" + (outputFormat is null ? string.Empty : Field + outputFormat);
-        SysdigProcess.Result r = RunSysdig("-r", capture, "-p", format, filter);
+        SysdigRunner.Result r = RunSysdig("-r", capture, "-p", format, filter);
         Assert.True(r.ExitCode == 0, $"sysdig failed on {Path.GetFileName(capture)}: {r.Error}");
         var result = new Dictionary<ulong, string>();
         foreach (string record in r.Output.Split(Record).Skip(1))
@@ -302,12 +302,12 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
         return result;
     }
 
-    private static SysdigProcess.Result RunSysdig(params string[] arguments)
+    private static SysdigRunner.Result RunSysdig(params string[] arguments)
     {
         Sysdig.Wait();
         try
         {
-            return SysdigProcess.Run(arguments);
+            return SysdigRunner.Execute(arguments);
         }
         finally
         {

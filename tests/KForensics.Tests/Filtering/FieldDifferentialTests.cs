@@ -94,16 +94,16 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 122)] = "0.29.3 prints uninitialised memory",
     };
 
-    public static TheoryData<string> Files() => Captures.Names();
+    public static TheoryData<string> Files() => SharedCaptures.Names();
 
     [SkippableTheory]
     [MemberData(nameof(Files))]
     public void Every_field_prints_as_sysdig_prints_it(string file)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        string path = Path.Combine(Captures.Directory!, file);
-        Dictionary<ulong, string[]> expected = Oracle(Captures.OracleFileFor(path), Fields);
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        string path = Path.Combine(SharedCaptures.Directory!, file);
+        Dictionary<ulong, string[]> expected = Oracle(SharedCaptures.OracleFileFor(path), Fields);
         Dictionary<ulong, string?[]> ours = Read(path, Fields);
 
         var differ = new int[Fields.Length];
@@ -152,7 +152,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
     internal static Dictionary<ulong, string[]> Oracle(string path, IReadOnlyList<string> fields)
     {
         string format = "*" + Record + "%evt.num" + string.Concat(fields.Select(f => Separator + "%" + f));
-        string text = SysdigOracle.Run("-r", path, "-p", format);
+        string text = SysdigRunner.Run("-r", path, "-p", format);
         var records = new Dictionary<ulong, string[]>();
         foreach (string record in text.Split(Record).Skip(1))
         {

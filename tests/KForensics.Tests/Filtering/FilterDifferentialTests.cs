@@ -196,15 +196,15 @@ public class FilterDifferentialTests
     [MemberData(nameof(Filters))]
     public void MatchesTheEventsSysdigMatches(string filter, string? oracleFilter)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
 
         var failures = new List<string>();
         int files = 0;
-        foreach (string file in Captures.All())
+        foreach (string file in SharedCaptures.All())
         {
             files++;
-            var expected = Oracle(Captures.OracleFileFor(file), oracleFilter ?? filter);
+            var expected = Oracle(SharedCaptures.OracleFileFor(file), oracleFilter ?? filter);
             var actual = new HashSet<ulong>();
             using var filtered = new ScapEventReader(File.OpenRead(file), file) { Filter = ScapFieldBinder.Compile(filter) };
             while (filtered.TryRead(out ScapEvent? ev))
@@ -231,7 +231,7 @@ public class FilterDifferentialTests
 
     private static HashSet<ulong> Oracle(string file, string filter)
     {
-        string output = SysdigOracle.Run("-r", file, "-p", "%evt.num", filter);
+        string output = SysdigRunner.Run("-r", file, "-p", "%evt.num", filter);
         var numbers = new HashSet<ulong>();
         foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -75,7 +75,7 @@ public sealed class FilterInParserScenarioTests(ITestOutputHelper output)
     [MemberData(nameof(Filters))]
     public void Matches_what_sysdig_matches(string filter)
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Path.Combine(Path.GetTempPath(), $"kf-filter-{Guid.NewGuid():N}.scap");
         File.WriteAllBytes(path, Build());
         try
@@ -95,7 +95,7 @@ public sealed class FilterInParserScenarioTests(ITestOutputHelper output)
     [SkippableFact]
     public void An_exit_carries_its_fd_only_when_the_filter_accepted_its_enter()
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Path.Combine(Path.GetTempPath(), $"kf-filter-{Guid.NewGuid():N}.scap");
         File.WriteAllBytes(path, Build());
         try
@@ -136,7 +136,7 @@ public sealed class FilterInParserScenarioTests(ITestOutputHelper output)
     }
 
     private static HashSet<ulong> Oracle(string path, string filter)
-        => SysdigOracle.Run("-r", path, "-p", "%evt.num", filter)
+        => SysdigRunner.Run("-r", path, "-p", "%evt.num", filter)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => ulong.Parse(l.Trim(), System.Globalization.CultureInfo.InvariantCulture))
             .ToHashSet();

@@ -131,7 +131,7 @@ public sealed class NewerFieldTests
         }
     }
 
-    public static TheoryData<string> Files() => Captures.Names();
+    public static TheoryData<string> Files() => SharedCaptures.Names();
 
     /// <summary>
     /// On the corpus: where a capture states the executable's inode (libs_sample's process list has the
@@ -144,13 +144,13 @@ public sealed class NewerFieldTests
     [MemberData(nameof(Files))]
     public void Corpus_values_are_consistent_and_ancestry_agrees_with_sysdig(string file)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        string path = Path.Combine(Captures.Directory!, file);
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        string path = Path.Combine(SharedCaptures.Directory!, file);
         string[] ours = ["proc.exe_ino", "proc.exe_ino.ctime", "proc.exe_ino.mtime", "thread.cap_effective", "proc.is_exe_upper_layer",
             "proc.aexepath[0]", "proc.pexe", "evt.rawtime"];
         Dictionary<ulong, string?[]> mine = FieldDifferentialTests.Read(path, ours);
-        Dictionary<ulong, string[]> theirs = FieldDifferentialTests.Oracle(Captures.OracleFileFor(path), ["proc.exepath", "proc.pname"]);
+        Dictionary<ulong, string[]> theirs = FieldDifferentialTests.Oracle(SharedCaptures.OracleFileFor(path), ["proc.exepath", "proc.pname"]);
         const ulong Y2000 = 946_684_800UL * 1_000_000_000;
         foreach ((ulong number, string[] s) in theirs)
         {
@@ -174,8 +174,8 @@ public sealed class NewerFieldTests
     [SkippableFact]
     public void A_corpus_capture_states_executable_inodes_and_capabilities()
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string path = Path.Combine(Captures.Directory!, "libs_sample.scap");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        string path = Path.Combine(SharedCaptures.Directory!, "libs_sample.scap");
         Dictionary<ulong, string?[]> mine = FieldDifferentialTests.Read(path, ["proc.exe_ino", "thread.cap_effective", "user.uid"]);
         Assert.Contains(mine.Values, v => v[0] is not null);
         Assert.Contains(mine.Values, v => v[2] == "0" && v[1]!.Contains("CAP_SYS_ADMIN", StringComparison.Ordinal));

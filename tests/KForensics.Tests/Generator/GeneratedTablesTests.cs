@@ -10,15 +10,15 @@ public sealed class GeneratedTablesTests
     [SkippableFact]
     public void CheckedInTablesAreWhatTheGeneratorWrites()
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        string version = SysdigOracle.Run("--version").Trim();
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        string version = SysdigRunner.Run("--version").Trim();
         Skip.If(version != "sysdig version " + Generation.SysdigVersion, $"the tables describe sysdig {Generation.SysdigVersion}, not '{version}'");
 
         string root = RepositoryRoot();
         string output = Path.Combine(Path.GetTempPath(), "kf-generated-" + Guid.NewGuid().ToString("N"));
         try
         {
-            IReadOnlyList<string> written = Generation.Run(root, output, SysdigOracle.Executable!);
+            IReadOnlyList<string> written = Generation.Run(root, output, SysdigRunner.Executable!);
             Assert.Equal(Paths.All, written);
             var drifted = new List<string>();
             foreach (string path in written)
@@ -46,8 +46,8 @@ public sealed class GeneratedTablesTests
     {
         // A data row that no longer lines up with sysdig -L (here: a parameter too many on an event sysdig
         // lists) stops the generator instead of writing a table sysdig would not print.
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        Skip.If(SysdigOracle.Run("--version").Trim() != "sysdig version " + Generation.SysdigVersion, "another sysdig version");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        Skip.If(SysdigRunner.Run("--version").Trim() != "sysdig version " + Generation.SysdigVersion, "another sysdig version");
 
         string root = RepositoryRoot();
         string copy = Path.Combine(Path.GetTempPath(), "kf-generator-root-" + Guid.NewGuid().ToString("N"));
@@ -66,7 +66,7 @@ public sealed class GeneratedTablesTests
             lines[open] += "\tDec";
             File.WriteAllLines(oracle, lines);
 
-            var error = Assert.Throws<FormatException>(() => Generation.Run(copy, Path.Combine(copy, "out"), SysdigOracle.Executable!));
+            var error = Assert.Throws<FormatException>(() => Generation.Run(copy, Path.Combine(copy, "out"), SysdigRunner.Executable!));
             Assert.Contains("event 2 (open, 4 parameters)", error.Message, StringComparison.Ordinal);
         }
         finally

@@ -183,7 +183,7 @@ public sealed class ReportRendererTests : IDisposable
     [SkippableFact]
     public void ReadingReportsTheBytesReadAsItGoes()
     {
-        string? capture = Filtering.Captures.All().OrderByDescending(f => new FileInfo(f).Length).FirstOrDefault();
+        string? capture = SharedCaptures.All().OrderByDescending(f => new FileInfo(f).Length).FirstOrDefault();
         Skip.If(capture is null, "../shared/captures is absent");
         var positions = new List<long>();
         var timeline = new ActivityTimeline();

@@ -27,22 +27,22 @@ public sealed class TimelineDifferentialTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<string> Cases() => Captures.Names();
+    public static TheoryData<string> Cases() => SharedCaptures.Names();
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void RealCapturesMatchSysdig(string name)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
-        string capture = Path.Combine(Captures.Directory!, name);
-        Compare(capture, Captures.OracleFileFor(capture));
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
+        string capture = Path.Combine(SharedCaptures.Directory!, name);
+        Compare(capture, SharedCaptures.OracleFileFor(capture));
     }
 
     [SkippableFact]
     public void WrittenCapturesMatchSysdig()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string demo = _temp.PathOf("demo.scap");
         new PathTraversalScenario().Write(demo);
         Compare(demo, demo);
@@ -102,9 +102,9 @@ public sealed class TimelineDifferentialTests : IDisposable
 
     private static string[] Sysdig(string capture, string format, string? filter)
     {
-        SysdigProcess.Result result = filter is null
-            ? SysdigProcess.Run("-r", capture, "-p", format)
-            : SysdigProcess.Run("-r", capture, "-p", format, filter);
+        SysdigRunner.Result result = filter is null
+            ? SysdigRunner.Execute("-r", capture, "-p", format)
+            : SysdigRunner.Execute("-r", capture, "-p", format, filter);
         Assert.Equal(0, result.ExitCode);
         return result.Lines.Select(l => l == "<NA>" ? string.Empty : l).ToArray();
     }

@@ -17,8 +17,8 @@ public sealed class EventTableTests
     [SkippableFact]
     public void OracleViewAgreesWithSysdigListing()
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
-        string[] listed = SysdigOracle.Run("-L").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        string[] listed = SysdigRunner.Run("-L").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         // sysdig -L walks its table in id order and leaves out unused, old and internal events.
         var expected = new List<string>();

@@ -21,7 +21,7 @@ public sealed class FormatterOracleTests(ITestOutputHelper output)
     [SkippableFact]
     public void EveryTypeAndFormatPrintsAsSysdig()
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         List<(ushort Type, byte[][] Values)> events = Events();
 
         var capture = new OracleCapture();
@@ -44,7 +44,7 @@ public sealed class FormatterOracleTests(ITestOutputHelper output)
         string text;
         try
         {
-            text = SysdigOracle.Run("-r", file, "-p", "*%evt.num\u001f%evt.info\u001e#\u001e");
+            text = SysdigRunner.Run("-r", file, "-p", "*%evt.num\u001f%evt.info\u001e#\u001e");
         }
         finally
         {

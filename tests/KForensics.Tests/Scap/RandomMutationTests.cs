@@ -16,15 +16,14 @@ public sealed class RandomMutationTests(ITestOutputHelper output)
     private const int Mutations = 5000;
     private const int MaxSourceBytes = 192 * 1024;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(120);
-    private static readonly string CaptureFolder = Path.Combine(RepositoryRoot(), "..", "shared", "captures");
 
     [SkippableFact]
     public void MutatedRealCapturesOnlyEverRaiseScapFormatException()
     {
-        Skip.IfNot(Directory.Exists(CaptureFolder), $"{CaptureFolder} is absent");
-        List<(string Name, byte[] Data)> sources = Directory.GetFiles(CaptureFolder, "*.scap*").Order(StringComparer.Ordinal)
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        List<(string Name, byte[] Data)> sources = Directory.GetFiles(SharedCaptures.Directory, "*.scap*").Order(StringComparer.Ordinal)
             .Select(f => (Path.GetFileName(f), Prefix(DamageHarness.Gunzip(File.ReadAllBytes(f))))).ToList();
-        Skip.If(sources.Count == 0, $"no captures in {CaptureFolder}");
+        Skip.If(sources.Count == 0, $"no captures in {SharedCaptures.Directory}");
 
         var random = new Random(Seed);
         var clock = Stopwatch.StartNew();
@@ -138,16 +137,5 @@ public sealed class RandomMutationTests(ITestOutputHelper output)
                     return (shorter, $"{length} bytes removed at {at}");
                 }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "build.ps1")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? Directory.GetCurrentDirectory();
     }
 }

@@ -67,12 +67,12 @@ public sealed class ReadAheadStreamTests
     }
 
     [SkippableTheory]
-    [MemberData(nameof(CaptureFiles.All), MemberType = typeof(CaptureFiles))]
+    [MemberData(nameof(SharedCaptures.Rows), MemberType = typeof(SharedCaptures))]
     public void AGzipCaptureReadsTheSameOnOneThreadOrTwo(string? file)
     {
         Skip.If(file is null, "../shared/captures is absent");
         // Some of the captures are gzip files already.
-        byte[] gzip = DamageHarness.Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(CaptureFiles.Directory!, file))));
+        byte[] gzip = DamageHarness.Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(SharedCaptures.Directory!, file))));
 
         DamageHarness.Result single = DamageHarness.Read(gzip, file, inflateAhead: false);
         DamageHarness.Result two = DamageHarness.Read(gzip, file, inflateAhead: true);
@@ -94,14 +94,14 @@ public sealed class ReadAheadStreamTests
     [SkippableFact]
     public void OpenDecompressesALargeGzipCaptureAheadAndASmallOneInline()
     {
-        Skip.If(CaptureFiles.Directory is null, "../shared/captures is absent");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         string large = Path.Combine(Path.GetTempPath(), $"kf-ahead-{Guid.NewGuid():n}.scap.gz");
         string small = Path.Combine(Path.GetTempPath(), $"kf-inline-{Guid.NewGuid():n}.scap.gz");
         try
         {
             // Stored, not compressed, so the file is above the threshold.
-            File.WriteAllBytes(large, Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(CaptureFiles.Directory, "bencer_capture.scap"))), CompressionLevel.NoCompression));
-            File.WriteAllBytes(small, Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(CaptureFiles.Directory, "libs_sample.scap"))), CompressionLevel.Optimal));
+            File.WriteAllBytes(large, Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(SharedCaptures.Directory, "bencer_capture.scap"))), CompressionLevel.NoCompression));
+            File.WriteAllBytes(small, Gzip(DamageHarness.Gunzip(File.ReadAllBytes(Path.Combine(SharedCaptures.Directory, "libs_sample.scap"))), CompressionLevel.Optimal));
             Assert.True(new FileInfo(large).Length >= ScapEventReader.InflateAheadThreshold);
             Assert.True(new FileInfo(small).Length < ScapEventReader.InflateAheadThreshold);
 

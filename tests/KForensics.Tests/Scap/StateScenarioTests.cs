@@ -79,7 +79,7 @@ public sealed class StateScenarioTests(ITestOutputHelper output)
     [SkippableFact]
     public void The_state_tracker_agrees_with_sysdig_event_by_event()
     {
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Path.Combine(Path.GetTempPath(), $"kf-state-{Guid.NewGuid():N}.scap");
         File.WriteAllBytes(path, Build());
         try

@@ -20,7 +20,7 @@ public sealed class WriterTests : IDisposable
     [SkippableFact]
     public void MetadataBlocksGiveSysdigThreadsUsersAndFds()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string path = _temp.PathOf("meta.scap");
         using (ScapWriter writer = ScapWriter.Create(path))
         {
@@ -40,7 +40,7 @@ public sealed class WriterTests : IDisposable
             writer.WriteEvent(T0 + 2, 501, 1, EventIds.SyscallReadE, 7L, 100u);
         }
 
-        SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "*%evt.num %thread.tid %proc.pid %proc.name %proc.cmdline %proc.cwd %user.name %fd.name %fd.lip %evt.cpu");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "*%evt.num %thread.tid %proc.pid %proc.name %proc.cmdline %proc.cwd %user.name %fd.name %fd.lip %evt.cpu");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             new[]
@@ -55,7 +55,7 @@ public sealed class WriterTests : IDisposable
     [SkippableFact]
     public void StateOnlyEventsChangeStateWithoutBeingShown()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string path = _temp.PathOf("state-only.scap");
         using (ScapWriter writer = ScapWriter.Create(path))
         {
@@ -69,7 +69,7 @@ public sealed class WriterTests : IDisposable
             writer.WriteEvent(T0 + 3, 500, 0, EventIds.SyscallReadE, 5L, 100u);
         }
 
-        SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "*%evt.rawtime %evt.type %fd.name");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "*%evt.rawtime %evt.type %fd.name");
         Assert.Equal(0, result.ExitCode);
         string[] expected = [$"{T0} read /etc/shadow", $"{T0 + 3} read <NA>"];
         Assert.Equal(expected, result.Lines);
@@ -102,7 +102,7 @@ public sealed class WriterTests : IDisposable
     [SkippableFact]
     public void ParametersAreEncodedAsSysdigDecodesThem()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string path = _temp.PathOf("params.scap");
         var v6Client = new IPEndPoint(IPAddress.Parse("2001:db8::10"), 51000);
         var v6Server = new IPEndPoint(IPAddress.Parse("2001:db8::1"), 443);
@@ -117,7 +117,7 @@ public sealed class WriterTests : IDisposable
             writer.WriteEvent(T0 + 5, 42, 0, EventIds.SyscallWriteX, 5L, "hello");
         }
 
-        SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "%evt.num %evt.type %evt.info");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "%evt.num %evt.type %evt.info");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             new[]
@@ -135,7 +135,7 @@ public sealed class WriterTests : IDisposable
     [SkippableFact]
     public void GzipCaptureReadsLikeThePlainOne()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string plain = _temp.PathOf("plain.scap");
         string gzip = _temp.PathOf("compressed.scap");
         new PathTraversalScenario().Write(plain);
@@ -153,8 +153,8 @@ public sealed class WriterTests : IDisposable
             Assert.Equal(File.ReadAllBytes(plain), decompressed.ToArray());
         }
 
-        SysdigProcess.Result fromPlain = SysdigProcess.Run("-r", plain);
-        SysdigProcess.Result fromGzip = SysdigProcess.Run("-r", gzip);
+        SysdigRunner.Result fromPlain = SysdigRunner.Execute("-r", plain);
+        SysdigRunner.Result fromGzip = SysdigRunner.Execute("-r", gzip);
         Assert.Equal(0, fromGzip.ExitCode);
         Assert.True(fromPlain.Lines.Length > 50, fromPlain.Error);
         Assert.Equal(fromPlain.Output, fromGzip.Output);
@@ -163,7 +163,7 @@ public sealed class WriterTests : IDisposable
     [SkippableFact]
     public void LargeBlocksCarryEventsBeyond64KiB()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         string path = _temp.PathOf("large.scap");
         var labels = Enumerable.Range(0, 2000).ToDictionary(i => $"example.com/label-{i:D4}", i => new string('v', 40));
         var container = new ContainerDescription(new string('a', 64), "bulky", "registry.example/bulky:2") { Labels = labels };
@@ -183,7 +183,7 @@ public sealed class WriterTests : IDisposable
         Assert.Equal(BlockTypes.EvV2Large, blockTypes[^2]);
         Assert.Equal(BlockTypes.EvV2Large, blockTypes[^1]);
 
-        SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "*%evt.num %evt.type %container.name %container.image %proc.name %proc.args", "evt.type!=execve or evt.dir=<");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "*%evt.num %evt.type %container.name %container.image %proc.name %proc.args", "evt.type!=execve or evt.dir=<");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(2, result.Lines.Length);
         Assert.StartsWith("3 execve bulky registry.example/bulky:2 tool --option-0000=", result.Lines[0]);

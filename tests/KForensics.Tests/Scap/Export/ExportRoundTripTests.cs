@@ -49,13 +49,13 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
         get
         {
             var data = new TheoryData<string, string, bool>();
-            if (CaptureFiles.Directory is null)
+            if (SharedCaptures.Directory is null)
             {
                 data.Add("(no corpus)", Filters[0], true);
                 return data;
             }
 
-            foreach (string file in Directory.GetFiles(CaptureFiles.Directory, "*.scap").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
+            foreach (string file in Directory.GetFiles(SharedCaptures.Directory, "*.scap").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
             {
                 // sysdig 0.29.3 cannot open this one (pcapng options in its section header).
                 if (file == "libs_curl_google_comments.scap")
@@ -78,10 +78,10 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Sysdig_prints_the_same_events_from_the_export(string file, string filter, bool stateEvents)
     {
-        Skip.If(CaptureFiles.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         Skip.If(KnownDifferences.ContainsKey((file, filter, stateEvents)), KnownDifferences.GetValueOrDefault((file, filter, stateEvents)) ?? string.Empty);
-        string source = Path.Combine(CaptureFiles.Directory!, file);
+        string source = Path.Combine(SharedCaptures.Directory!, file);
         string exported = Path.Combine(Path.GetTempPath(), $"kf-export-{Guid.NewGuid():N}.scap");
         try
         {
@@ -91,7 +91,7 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
                 summary = ScapExporter.Export([source], filter, stream, gzip: false, includeEnterEvents: false, includeStateEvents: stateEvents, CancellationToken.None);
             }
 
-            string[] expected = Lines(SysdigOracle.Run("-r", source, "-p", Format, filter));
+            string[] expected = Lines(SysdigRunner.Run("-r", source, "-p", Format, filter));
             if (summary.EventCount == 0)
             {
                 // sysdig 0.29.3 refuses a capture without events ("no events in file"); check it with our reader.
@@ -101,7 +101,7 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
                 return;
             }
 
-            string[] actual = Lines(SysdigOracle.Run("-r", exported, "-p", Format));
+            string[] actual = Lines(SysdigRunner.Run("-r", exported, "-p", Format));
             output.WriteLine($"{file} [{filter}]: sysdig prints {expected.Length} events; exported {summary.EventCount} (+{summary.StateEventCount} state-only), {summary.ThreadCount} threads, {summary.FdCount} fds");
             if (!stateEvents)
             {
@@ -147,10 +147,10 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
     [SkippableFact]
     public void With_enter_events_sysdig_pairs_exits_as_in_the_original()
     {
-        Skip.If(CaptureFiles.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         const string filter = "fd.name contains /etc and proc.name in (findmnt, hyperkube, kubelet)";
-        string source = Path.Combine(CaptureFiles.Directory!, "bencer_capture.scap");
+        string source = Path.Combine(SharedCaptures.Directory!, "bencer_capture.scap");
         Skip.IfNot(File.Exists(source), "bencer_capture.scap is absent");
         string exported = Path.Combine(Path.GetTempPath(), $"kf-export-{Guid.NewGuid():N}.scap");
         try
@@ -161,9 +161,9 @@ public sealed class ExportRoundTripTests(ITestOutputHelper output)
                 summary = ScapExporter.Export([source], filter, stream, gzip: false, includeEnterEvents: true, includeStateEvents: false, CancellationToken.None);
             }
 
-            string[] expected = Lines(SysdigOracle.Run("-r", source, "-p", Format, filter));
-            string[] all = Lines(SysdigOracle.Run("-r", exported, "-p", Format));
-            string[] actual = Lines(SysdigOracle.Run("-r", exported, "-p", Format, filter));
+            string[] expected = Lines(SysdigRunner.Run("-r", source, "-p", Format, filter));
+            string[] all = Lines(SysdigRunner.Run("-r", exported, "-p", Format));
+            string[] actual = Lines(SysdigRunner.Run("-r", exported, "-p", Format, filter));
             output.WriteLine($"{expected.Length} filtered events; {summary.EventCount} exported with enters; sysdig prints {all.Length}");
             Assert.NotEmpty(expected);
             Assert.True(all.Length > expected.Length, "the export must hold enter events the filter did not pass");

@@ -23,13 +23,13 @@ public sealed class PathTraversalScenarioTests : IDisposable
     [SkippableFact]
     public void SysdigPrintsEveryTimestampedEventAndHidesTheContainerPreamble()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
-        SysdigProcess.Result all = SysdigProcess.Run("-r", _path);
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
+        SysdigRunner.Result all = SysdigRunner.Execute("-r", _path);
         Assert.Equal(0, all.ExitCode);
         Assert.Equal(string.Empty, all.Error);
 
         // Events 1 and 2 are the ts=0 container JSON events: counted, never printed.
-        SysdigProcess.Result numbers = SysdigProcess.Run("-r", _path, "-p", "%evt.num");
+        SysdigRunner.Result numbers = SysdigRunner.Execute("-r", _path, "-p", "%evt.num");
         Assert.Equal("3", numbers.Lines[0]);
         Assert.Equal(numbers.Lines.Length, all.Lines.Length);
         Assert.Contains(all.Lines, l => l.EndsWith($"< openat fd=10(<f>/etc/passwd) dirfd=-100(AT_FDCWD) name={_scenario.OpenedPath} flags=65(O_NONBLOCK|O_RDONLY) mode=0 dev=803 ", StringComparison.Ordinal));
@@ -39,8 +39,8 @@ public sealed class PathTraversalScenarioTests : IDisposable
     [SkippableFact]
     public void OnlyNginxTouchesThePasswordFile()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
-        SysdigProcess.Result result = SysdigProcess.Run("-r", _path, "-p", "%proc.name %thread.tid %container.name %container.image %evt.type", "fd.name=/etc/passwd");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", _path, "-p", "%proc.name %thread.tid %container.name %container.image %evt.type", "fd.name=/etc/passwd");
         Assert.Equal(0, result.ExitCode);
         string[] types = result.Lines.Select(l => l.Split(' ')[^1]).Distinct().ToArray();
         Assert.Equal(new[] { "openat", "fstat", "read", "close" }, types);
@@ -50,8 +50,8 @@ public sealed class PathTraversalScenarioTests : IDisposable
     [SkippableFact]
     public void CurlRunsInTheClientContainer()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
-        SysdigProcess.Result result = SysdigProcess.Run("-r", _path, "-p", "%container.name %proc.cmdline", "evt.type=execve and evt.dir=<");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", _path, "-p", "%container.name %proc.cmdline", "evt.type=execve and evt.dir=<");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"{_scenario.Client.Name} curl {_scenario.Url}", Assert.Single(result.Lines));
     }
@@ -59,8 +59,8 @@ public sealed class PathTraversalScenarioTests : IDisposable
     [SkippableFact]
     public void TheConnectionLeadsFromTheClientPodToTheNginxPod()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
-        SysdigProcess.Result result = SysdigProcess.Run(
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
+        SysdigRunner.Result result = SysdigRunner.Execute(
             "-r", _path, "-p", "%proc.name %container.id %k8s.pod.name %k8s.ns.name %fd.name",
             $"fd.cip={_scenario.ClientIp} and (evt.type=accept or evt.type=connect) and evt.dir=<");
         Assert.Equal(0, result.ExitCode);
@@ -77,9 +77,9 @@ public sealed class PathTraversalScenarioTests : IDisposable
     [SkippableFact]
     public void TheEngineReadsTheCaptureAsSysdigDoes()
     {
-        Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
+        Skip.IfNot(SysdigRunner.Available, "sysdig is not installed");
         const string fields = "*%evt.num %evt.rawtime %evt.cpu %thread.tid %proc.name %evt.dir %evt.type %fd.name %container.id %container.name %evt.info";
-        SysdigProcess.Result result = SysdigProcess.Run("-r", _path, "-p", fields);
+        SysdigRunner.Result result = SysdigRunner.Execute("-r", _path, "-p", fields);
         Assert.Equal(0, result.ExitCode);
 
         using ScapEventReader reader = ScapEventReader.Open(_path);

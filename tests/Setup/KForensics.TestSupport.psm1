@@ -1,36 +1,21 @@
-# Machine set-up used by build.ps1: idempotent, quiet when everything is already in place.
+# Test support, used by the Pester tests, the benchmarks and the demos: where the machine set-up put
+# things (the private state root, the CRIU tools, the test images, Azurite, chromium) and how to drive them.
+# Nothing here installs, configures or starts anything on the machine: what is missing makes the tests that
+# need it skip or fail with a message naming `build.ps1 -Task Bootstrap` (tests/Setup/KForensics.MachineSetup.psm1).
 Set-StrictMode -Version Latest
+
+$script:KfStateRoot = '/var/lib/kforensics'
+$script:KfTestImage = 'kforensics/busybox:test'
+$script:KfSpecimenImage = 'kforensics/specimen:test'
+$script:KfSpecimenLabel = 'org.kforensics.specimen.sha256'
 
 function Test-KfDebianRoot {
     return $IsLinux -and (Test-Path /etc/debian_version) -and ((& id -u) -eq '0')
 }
 
-function Install-KfDebianPackage {
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [string[]] $Name)
-    if (-not (Test-KfDebianRoot)) {
-        Write-Warning "Not Debian as root: install $($Name -join ', ') yourself; tests that need them are skipped."
-        return
-    }
-    $missing = @($Name | Where-Object { (& dpkg-query -W -f '${Status}' $_ 2>$null) -ne 'install ok installed' })
-    if (-not $missing) { return }
-    Write-Host "Installing Debian packages: $($missing -join ', ')"
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    $lists = @(Get-ChildItem /var/lib/apt/lists -File -ErrorAction SilentlyContinue | Where-Object Name -like '*Packages*')
-    if (-not $lists) { & apt-get update -qq | Out-Null }
-    & apt-get install -y -qq --no-install-recommends @missing 2>&1 | Where-Object { $_ -match '^(E:|W:)' } | ForEach-Object { Write-Warning $_ }
-    if ($LASTEXITCODE -ne 0) {
-        & apt-get update -qq | Out-Null
-        & apt-get install -y -qq --no-install-recommends @missing | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed" }
-    }
-}
-
-function Install-KfChromium {
-    <# Idempotent: Debian's chromium, which the report tests open Export-ScapReport pages in (headless). #>
-    [CmdletBinding()]
-    param()
-    Install-KfDebianPackage -Name chromium
+function Get-KfStateRoot {
+    <# The private state root of the machine set-up on Debian as root: the CRIU roots and wrappers, Azurite, the engine's record. #>
+    return $script:KfStateRoot
 }
 
 function Get-KfChromium {
@@ -48,57 +33,106 @@ function New-KfDemoCapture {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
-    # The module loads KForensics.Core into its own context when it has one (see DependencyLoadContext).
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
-    else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
-    if (-not $core) { throw 'KForensics.Core is not loaded: import the KForensics module first.' }
+    $core = Get-KfModuleDependency 'KForensics.Core'
     $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
     $scenario.Write($Path, $false)
     return $scenario
 }
 
-function Read-KfTrx {
+# ---- Captures and sysdig -----------------------------------------------------------------------------
+
+function Get-KfSharedCapture {
+    <#
+    The one locator of the real captures beside the repository (../shared/captures), which never enter it:
+    the folder, or with -Name the file in it; $null when the folder or the file is absent.
+    #>
+    param([string] $Name)
+    $folder = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/captures'))
+    if (-not (Test-Path -LiteralPath $folder -PathType Container)) { return $null }
+    if (-not $Name) { return $folder }
+    $file = Join-Path $folder $Name
+    if (Test-Path -LiteralPath $file -PathType Leaf) { return $file }
+    return $null
+}
+
+function Test-KfSysdig {
+    <# Whether sysdig (0.29.3, the reference the tests compare against) is installed. #>
+    return [bool](Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue)
+}
+
+function Invoke-KfSysdig {
+    <#
+    The one way the Pester tests run sysdig: with -ArgumentList as given (no globbing or quoting by the shell),
+    TZ=UTC (so the times it prints are UTC, as the module's are) and a timeout, after which it is killed.
+    Returns the lines of its standard output; a non-zero exit or a timeout throws with its errors.
+    #>
+    param([Parameter(Mandatory, Position = 0)] [string[]] $ArgumentList, [int] $TimeoutSeconds = 300)
+    $command = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) { throw 'sysdig is not installed: run build.ps1 -Task Bootstrap.' }
+    $start = [System.Diagnostics.ProcessStartInfo]::new($command.Source)
+    foreach ($a in $ArgumentList) { $start.ArgumentList.Add($a) }
+    $start.Environment['TZ'] = 'UTC'
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $start.StandardOutputEncoding = [System.Text.UTF8Encoding]::new($false)
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            $process.WaitForExit()
+            throw "sysdig $($ArgumentList -join ' ') did not finish within $TimeoutSeconds s"
+        }
+        $process.WaitForExit()
+        if ($process.ExitCode -ne 0) { throw "sysdig $($ArgumentList -join ' ') exited with $($process.ExitCode): $($stderr.Result.Trim())" }
+        $text = $stdout.Result
+        if ($text.Length -eq 0) { return }
+        if ($text.EndsWith("`n")) { $text = $text.Substring(0, $text.Length - 1) }
+        return $text.Split("`n")
+    } finally { $process.Dispose() }
+}
+
+function New-KfHostileCapture {
+    <#
+    Writes to -Path, with the writer of the KForensics module already imported, a capture whose process
+    name, arguments and file name are markup: execve of /bin/evil, an openat and a read of three bytes.
+    #>
+    [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
-    if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
-    $trx = [xml](Get-Content -Raw $Path)
-    $c = $trx.TestRun.ResultSummary.Counters
-    # xunit's skipped tests are counted in 'total' but not in 'executed' (notExecuted stays 0).
-    $skipped = [int]$c.total - [int]$c.executed
-    return [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
+    $core = Get-KfModuleDependency 'KForensics.Core'
+    $writerType = $core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
+    $ids = $core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
+    function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
+    $writer = $writerType::Create($Path, $false)
+    try {
+        $thread = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
+            @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
+        $writer.AddThread($thread)
+        $t = [ulong]1704164645000000000
+        $name = '/tmp/"q"&<img src=x onerror=alert(4)>.txt'
+        $events = @(
+            @((Id SyscallExecve19E), @('/bin/evil')),
+            @((Id SyscallExecve19X), @([long]0, '/bin/evil', [string[]]@('<svg onload=alert(5)>', 'a&b'), [long]700, [long]700, [long]1, '/',
+                [ulong]1024, [ulong]0, [ulong]1, [uint32]1, [uint32]1, [uint32]0, '<script>alert(6)</script>', [string[]]@(), [string[]]@(),
+                [int]0, [long]700, [int]-1, [uint32]0)),
+            @((Id SyscallOpenat_2E), @([long]-100, $name, [ulong]1, [uint32]0)),
+            @((Id SyscallOpenat_2X), @([long]5, [long]-100, $name, [ulong]1, [uint32]0, [uint32]0x803)),
+            @((Id SyscallReadE), @([long]5, [uint32]64)),
+            @((Id SyscallReadX), @([long]3, [byte[]](0x3c, 0x62, 0x3e)))
+        )
+        foreach ($e in $events) {
+            $writer.WriteEvent($t, [long]700, [uint16]0, $e[0], [object[]]$e[1])
+            $t += 1000000
+        }
+    } finally { $writer.Dispose() }
 }
 
 # ---- Docker engine with CRIU (container checkpoints) ----------------------------------------------
-# Debian 12's CRIU 3.17 fails on current kernels and CRIU 4.1 (Debian 13) cannot dump a listening TCP
-# socket on them, so CRIU 4.2 (with crit) comes from Debian unstable and checkpointctl 1.3 from
-# Debian 13. Both are downloaded through private apt configurations (the machine's own sources stay
-# untouched) and unpacked into private roots, never installed; small wrappers start the binaries
-# through their root's own dynamic loader, and crit runs on the machine's Debian python3.
-$script:KfStateRoot = '/var/lib/kforensics'
-$script:KfTestImage = 'kforensics/busybox:test'
-$script:KfCriuSuite = 'sid'
-$script:KfCriuMarker = '.complete-4.2'
-$script:KfCheckpointctlSuite = 'trixie'
-$script:KfCheckpointctlMarker = '.complete-1.3'
-$script:KfAptUpdated = @{}
-
-function Get-KfDebianMirror {
-    # The mirror the machine already uses: the first non-security URI of its deb822 or one-line sources.
-    foreach ($file in @(Get-ChildItem /etc/apt/sources.list.d -Filter '*.sources' -ErrorAction SilentlyContinue)) {
-        foreach ($stanza in ((Get-Content -Raw $file.FullName) -split "`n\s*`n")) {
-            $uri = [regex]::Match($stanza, '(?m)^URIs:\s*(\S+)').Groups[1].Value
-            $suites = [regex]::Match($stanza, '(?m)^Suites:\s*(.+)$').Groups[1].Value
-            if ($uri -and $suites -notmatch '-security') { return $uri.TrimEnd('/') }
-        }
-    }
-    foreach ($line in @(Get-Content /etc/apt/sources.list -ErrorAction SilentlyContinue)) {
-        if ($line -match '^deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)' -and $Matches[3] -notmatch '-security') { return $Matches[2].TrimEnd('/') }
-    }
-    throw 'No Debian mirror found in the apt sources of this machine.'
-}
 
 function Get-KfCheckpointTool {
-    <# The path of a wrapper (criu, checkpointctl, crit) made by Initialize-KfDockerEngine; $null when absent. #>
+    <# The path of a wrapper (criu, checkpointctl, crit) made by the machine set-up (build.ps1 -Task Bootstrap); $null when absent. #>
     param([Parameter(Mandatory)] [ValidateSet('criu', 'checkpointctl', 'crit')] [string] $Name)
     $path = Join-Path $script:KfStateRoot "bin/$Name"
     if (Test-Path $path) { return $path }
@@ -107,167 +141,8 @@ function Get-KfCheckpointTool {
 
 function Get-KfTestImage { return $script:KfTestImage }
 
-function Get-KfPrivateAptOption {
-    <#
-    The apt-get/apt-cache options of a private apt state for one Debian suite ($KfStateRoot/apt/<suite>):
-    its own sources list, package lists and archive cache. The lists are refreshed once per session.
-    #>
-    param([Parameter(Mandatory)] [string] $Suite)
-    $apt = Join-Path $script:KfStateRoot "apt/$Suite"
-    foreach ($d in "$apt/lists/partial", "$apt/archives/partial") { New-Item -ItemType Directory -Force -Path $d | Out-Null }
-    $sources = Join-Path $apt 'sources.list'
-    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(Get-KfDebianMirror) $Suite main" | Set-Content $sources
-    $opts = @('-o', "Dir::Etc::sourcelist=$sources", '-o', 'Dir::Etc::sourceparts=-', '-o', "Dir::State::Lists=$apt/lists",
-        '-o', "Dir::Cache::archives=$apt/archives", '-o', 'Dir::Cache::pkgcache=', '-o', 'Dir::Cache::srcpkgcache=', '-o', 'APT::Get::List-Cleanup=0')
-    if (-not $script:KfAptUpdated[$Suite]) {
-        & apt-get @opts update -qq | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "apt-get update of the private Debian '$Suite' sources failed" }
-        $script:KfAptUpdated[$Suite] = $true
-    }
-    return $opts
-}
-
-function Install-KfDebianRoot {
-    <#
-    Unpacks Debian packages of -Suite into the private root -Root (apt-get download + dpkg -x, never
-    installed): -Package with every package they depend on, recursively, and -Standalone without their
-    dependencies. The root is rebuilt from scratch unless it holds -Marker; returns $true when it was.
-    #>
-    param(
-        [Parameter(Mandatory)] [string] $Suite,
-        [Parameter(Mandatory)] [string] $Root,
-        [Parameter(Mandatory)] [string] $Marker,
-        [string[]] $Package = @(),
-        [string[]] $Standalone = @()
-    )
-    if (Test-Path (Join-Path $Root $Marker)) { return $false }
-    $opts = Get-KfPrivateAptOption -Suite $Suite
-    $packages = @()
-    if ($Package) {
-        $packages = @(& apt-cache @opts depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances @Package |
-            Where-Object { $_ -match '^[a-z0-9]' })
-    }
-    $packages = @($packages + $Standalone | Sort-Object -Unique)
-    $debs = Join-Path $script:KfStateRoot "apt/$Suite/debs-$(Split-Path -Leaf $Root)"
-    if (Test-Path $debs) { Remove-Item -Recurse -Force $debs }
-    if (Test-Path $Root) { Remove-Item -Recurse -Force $Root }
-    New-Item -ItemType Directory -Force -Path $debs, $Root | Out-Null
-    Push-Location $debs
-    try {
-        # apt-get warns that the download is unsandboxed (the _apt user cannot write here); only errors matter.
-        & apt-get @opts download @packages 2>&1 | Where-Object { $_ -match '^E:' } | ForEach-Object { Write-Warning $_ }
-        if ($LASTEXITCODE -ne 0) { throw "apt-get download $($packages -join ' ') failed" }
-    } finally { Pop-Location }
-    $files = @(Get-ChildItem $debs -Filter '*.deb' | Sort-Object Name)
-    foreach ($deb in $files) {
-        & dpkg -x $deb.FullName $Root
-        if ($LASTEXITCODE -ne 0) { throw "dpkg -x $($deb.Name) failed" }
-    }
-    Remove-Item -Recurse -Force $debs
-    $files.Name | Set-Content (Join-Path $Root $Marker)
-    return $true
-}
-
-function Set-KfExecutable {
-    # Writes an executable script only when its text changed, through a new file renamed into place, so
-    # that a shell running the old one (sh reads scripts as it goes) keeps reading the old file.
-    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string[]] $Line)
-    $text = ($Line -join "`n") + "`n"
-    if ((Test-Path $Path) -and [System.IO.File]::ReadAllText($Path) -eq $text) { return }
-    New-Item -ItemType Directory -Force -Path (Split-Path $Path) | Out-Null
-    $temp = "$Path.new-$PID"
-    [System.IO.File]::WriteAllText($temp, $text)
-    & chmod 755 $temp
-    Move-Item -Force -LiteralPath $temp $Path
-}
-
-function Set-KfRootWrapper {
-    # A shell wrapper $KfStateRoot/bin/<Name> that runs <Root>/<Program> through that root's own dynamic loader.
-    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Root, [Parameter(Mandatory)] [string] $Program)
-    Set-KfExecutable -Path (Join-Path $script:KfStateRoot "bin/$Name") -Line @(
-        '#!/bin/sh'
-        "R=$Root"
-        'L=$R/usr/lib/x86_64-linux-gnu'
-        "exec `"`$L/ld-linux-x86-64.so.2`" --library-path `"`$L:`$R/lib/x86_64-linux-gnu`" `"`$R/$Program`" `"`$@`""
-    )
-}
-
-function Set-KfCriuWrapper {
-    <#
-    $KfStateRoot/bin/criu: CRIU through its root's dynamic loader, like Set-KfRootWrapper, but not exec'd.
-    runc starts `criu swrk` with --work-path and --image-path on its own command line; Docker's shim
-    removes the work directory right after a checkpoint, and with it CRIU's stats-dump (which
-    checkpointctl inspect --stats needs). So after a successful swrk the wrapper copies a stats-dump
-    from runc's work directory next to the images, and Docker keeps it in the checkpoint directory.
-    #>
-    param([Parameter(Mandatory)] [string] $Root)
-    Set-KfExecutable -Path (Join-Path $script:KfStateRoot 'bin/criu') -Line @(
-        '#!/bin/sh'
-        "R=$Root"
-        'L=$R/usr/lib/x86_64-linux-gnu'
-        '"$L/ld-linux-x86-64.so.2" --library-path "$L:$R/lib/x86_64-linux-gnu" "$R/usr/sbin/criu" "$@"'
-        'rc=$?'
-        'if [ "$1" = swrk ] && [ "$rc" -eq 0 ] && [ -r "/proc/$PPID/cmdline" ]; then'
-        '    work= images='
-        '    set -- $(tr ''\000'' '' '' < "/proc/$PPID/cmdline")'
-        '    while [ $# -gt 1 ]; do'
-        '        case "$1" in --work-path) work=$2 ;; --image-path) images=$2 ;; esac'
-        '        shift'
-        '    done'
-        '    if [ -n "$work" ] && [ -n "$images" ] && [ -f "$work/stats-dump" ] && [ -d "$images" ] && [ ! -e "$images/stats-dump" ]; then'
-        '        cp "$work/stats-dump" "$images/stats-dump"'
-        '    fi'
-        'fi'
-        'exit $rc'
-    )
-}
-
-function Install-KfCriuRoot {
-    <#
-    Idempotent: CRIU 4.2 with crit (python3-pycriu and python3-protobuf, pure Python) from Debian unstable
-    in $KfStateRoot/criu-root, checkpointctl 1.3 from Debian 13 in $KfStateRoot/checkpointctl-root, the
-    wrappers criu, crit and checkpointctl in $KfStateRoot/bin, and $KfStateRoot/criu-version. A root
-    from an earlier set-up (CRIU 4.1 with checkpointctl) has no 4.2 marker and is replaced.
-    #>
-    [CmdletBinding()]
-    param()
-    $criuRoot = Join-Path $script:KfStateRoot 'criu-root'
-    $ctlRoot = Join-Path $script:KfStateRoot 'checkpointctl-root'
-    if (-not (Test-Path (Join-Path $criuRoot $script:KfCriuMarker))) {
-        Write-Host "Unpacking CRIU and crit from Debian '$script:KfCriuSuite' into $criuRoot"
-        # crit runs on the machine's own Debian python3; pycriu and protobuf are pure Python.
-        Install-KfDebianPackage -Name python3
-        Install-KfDebianRoot -Suite $script:KfCriuSuite -Root $criuRoot -Marker $script:KfCriuMarker `
-            -Package criu -Standalone python3-pycriu, python3-protobuf | Out-Null
-        # Left over by the 4.1 set-up, which kept one apt state for Debian 13 directly under apt/.
-        foreach ($old in 'debs', 'lists', 'archives', 'sources.list') {
-            $path = Join-Path $script:KfStateRoot "apt/$old"
-            if (Test-Path $path) { Remove-Item -Recurse -Force $path }
-        }
-    }
-    if (-not (Test-Path (Join-Path $ctlRoot $script:KfCheckpointctlMarker))) {
-        Write-Host "Unpacking checkpointctl from Debian '$script:KfCheckpointctlSuite' into $ctlRoot"
-        Install-KfDebianRoot -Suite $script:KfCheckpointctlSuite -Root $ctlRoot -Marker $script:KfCheckpointctlMarker -Package checkpointctl | Out-Null
-    }
-    Set-KfCriuWrapper -Root $criuRoot
-    Set-KfRootWrapper -Name checkpointctl -Root $ctlRoot -Program 'usr/bin/checkpointctl'
-    Set-KfExecutable -Path (Join-Path $script:KfStateRoot 'bin/crit') -Line @(
-        '#!/bin/sh'
-        "R=$criuRoot"
-        '# -s: no user site-packages; the private pycriu and protobuf come first on the path.'
-        'PYTHONPATH="$R/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}" exec /usr/bin/python3 -s "$R/usr/bin/crit" "$@"'
-    )
-    $text = & (Join-Path $script:KfStateRoot 'bin/criu') --version 2>&1
-    $match = [regex]::Match("$text", 'Version:\s*([0-9][0-9.]*)')
-    if (-not $match.Success) { throw "criu --version printed no version: $text" }
-    $versionFile = Join-Path $script:KfStateRoot 'criu-version'
-    if (-not (Test-Path $versionFile) -or (Get-Content -Raw $versionFile).Trim() -ne $match.Groups[1].Value) {
-        $match.Groups[1].Value | Set-Content $versionFile
-    }
-}
-
 function Get-KfCriuVersion {
-    <# The version of the private CRIU ([version], from $KfStateRoot/criu-version), or $null before Install-KfCriuRoot. #>
+    <# The version of the private CRIU ([version], from $KfStateRoot/criu-version, which the machine set-up records when it unpacks CRIU and checks on every Bootstrap), or $null before it. #>
     $versionFile = Join-Path $script:KfStateRoot 'criu-version'
     if (-not (Test-Path $versionFile)) { return $null }
     return [version](Get-Content -Raw $versionFile).Trim()
@@ -289,7 +164,7 @@ function Invoke-KfCrit {
         [Parameter(Mandatory, ParameterSetName = 'Raw')] [string[]] $ArgumentList
     )
     $crit = Get-KfCheckpointTool -Name crit
-    if (-not $crit) { throw 'crit is not installed: run Initialize-KfDockerEngine (build.ps1 -Task Bootstrap).' }
+    if (-not $crit) { throw 'crit is not installed: run build.ps1 -Task Bootstrap.' }
     $arguments = switch ($PSCmdlet.ParameterSetName) {
         'Decode' { @('decode', '-i', (Resolve-Path -LiteralPath $Path).ProviderPath, '--pretty') }
         'Show' { @('show', (Resolve-Path -LiteralPath $Path).ProviderPath) }
@@ -316,7 +191,7 @@ function Invoke-KfCheckpointctl {
         [switch] $Json
     )
     $tool = Get-KfCheckpointTool -Name checkpointctl
-    if (-not $tool) { throw 'checkpointctl is not installed: run Initialize-KfDockerEngine (build.ps1 -Task Bootstrap).' }
+    if (-not $tool) { throw 'checkpointctl is not installed: run build.ps1 -Task Bootstrap.' }
     $arguments = if ($Json) { @('inspect', '--all', '--format', 'json') + $ArgumentList } else { $ArgumentList }
     $stderr = [System.IO.Path]::GetTempFileName()
     try {
@@ -333,143 +208,28 @@ function Test-KfDockerExperimental {
     return $LASTEXITCODE -eq 0 -and "$out".Trim() -eq 'true'
 }
 
-function Start-KfDockerEngine {
-    <#
-    Idempotent: dockerd in experimental mode with $KfStateRoot/bin first on its PATH, so that runc finds the
-    private criu. $KfStateRoot/dockerd-criu-version records the CRIU the running engine was started with;
-    an engine started before the private CRIU changed (or without experimental mode) is restarted.
-    #>
-    [CmdletBinding()]
-    param()
-    $configPath = '/etc/docker/daemon.json'
-    $config = if (Test-Path $configPath) { Get-Content -Raw $configPath | ConvertFrom-Json -AsHashtable } else { @{} }
-    if (-not $config) { $config = @{} }
-    if ($config['experimental'] -ne $true) {
-        $config['experimental'] = $true
-        New-Item -ItemType Directory -Force -Path '/etc/docker' | Out-Null
-        $config | ConvertTo-Json -Depth 10 | Set-Content $configPath
-    }
-    $criu = "$(Get-KfCriuVersion)"
-    $engineFile = Join-Path $script:KfStateRoot 'dockerd-criu-version'
-    $engineCriu = if (Test-Path $engineFile) { (Get-Content -Raw $engineFile).Trim() } else { '' }
-    $experimental = Test-KfDockerExperimental
-    if ($experimental -and $engineCriu -eq $criu) { return }
-    $pidFile = '/var/run/docker.pid'
-    if (Test-Path $pidFile) {
-        # An engine without experimental mode, with another CRIU, or one that no longer answers: restart it.
-        $old = [int](Get-Content $pidFile)
-        if (Get-Process -Id $old -ErrorAction SilentlyContinue) {
-            $why = if (-not $experimental) { 'in experimental mode' } else { "with CRIU $criu (it was started with $(if ($engineCriu) { $engineCriu } else { 'an unrecorded CRIU' }))" }
-            Write-Host "Restarting dockerd ($old) $why"
-            & kill -TERM $old
-            for ($i = 0; $i -lt 60 -and (Get-Process -Id $old -ErrorAction SilentlyContinue); $i++) { Start-Sleep -Milliseconds 500 }
-            if (Get-Process -Id $old -ErrorAction SilentlyContinue) { throw "dockerd ($old) did not stop within 30 s" }
-        }
-    }
-    Write-Host "Starting dockerd (experimental, CRIU $criu on its PATH)"
-    $log = Join-Path $script:KfStateRoot 'dockerd.log'
-    $bin = Join-Path $script:KfStateRoot 'bin'
-    # setsid puts dockerd in its own session, so it outlives build.ps1 and a Ctrl+C in its terminal.
-    & /bin/sh -c "PATH='${bin}':`"`$PATH`" setsid nohup dockerd >>'$log' 2>&1 </dev/null &"
-    for ($i = 0; $i -lt 60; $i++) {
-        if (Test-KfDockerExperimental) {
-            $criu | Set-Content $engineFile
-            return
-        }
-        Start-Sleep -Milliseconds 500
-    }
-    throw "dockerd did not come up in experimental mode; see $log"
-}
-
-function Import-KfTestImage {
-    & docker image inspect $script:KfTestImage *> $null
-    if ($LASTEXITCODE -eq 0) { return }
-    Write-Host "Importing $script:KfTestImage from busybox-static"
-    $rootfs = Join-Path ([System.IO.Path]::GetTempPath()) "kf-busybox-$PID"
-    New-Item -ItemType Directory -Force -Path "$rootfs/bin", "$rootfs/tmp", "$rootfs/var" | Out-Null
-    try {
-        Copy-Item /bin/busybox "$rootfs/bin/busybox"
-        foreach ($applet in (& /bin/busybox --list)) {
-            if ($applet -ne 'busybox') { New-Item -ItemType SymbolicLink -Path "$rootfs/bin/$applet" -Target 'busybox' -ErrorAction SilentlyContinue | Out-Null }
-        }
-        & /bin/sh -c "tar -C '$rootfs' -c . | docker import -c 'CMD [""/bin/sh""]' - '$script:KfTestImage'" | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "docker import of $script:KfTestImage failed" }
-    } finally { Remove-Item -Recurse -Force $rootfs }
-}
-
-function Initialize-KfDockerEngine {
-    <# Idempotent: Docker (experimental) with the private CRIU 4.2 on dockerd's PATH, checkpointctl, crit, runc.conf, the test and specimen images. #>
-    [CmdletBinding()]
-    param()
-    if (-not (Test-KfDebianRoot)) {
-        Write-Warning 'Not Debian as root: the Docker engine with CRIU is not set up; checkpoint tests are skipped.'
-        return
-    }
-    Install-KfDebianPackage -Name docker.io, busybox-static
-    Install-KfCriuRoot
-    Start-KfDockerEngine
-    $check = & (Get-KfCheckpointTool -Name criu) check 2>&1
-    if ($LASTEXITCODE -ne 0) { Write-Warning "criu check failed: $($check -join ' ')" }
-    Set-KfCriuRuncConfig
-    Import-KfTestImage
-    Install-KfSpecimenImage | Out-Null
-}
-
 # ---- The checkpoint specimen (tests/Specimen/specimen.c) -------------------------------------------
-$script:KfSpecimenImage = 'kforensics/specimen:test'
-$script:KfSpecimenLabel = 'org.kforensics.specimen.sha256'
-
-function Set-KfCriuRuncConfig {
-    <#
-    Idempotent: /etc/criu/runc.conf, which runc hands to CRIU on every checkpoint and restore (unless a
-    container names its own file in the annotation org.criu.config). It holds tcp-established: Docker
-    never asks for it, and without it CRIU refuses any container with a connected TCP socket
-    ("Connected TCP socket, consider using --tcp-established option").
-    #>
-    [CmdletBinding()]
-    param()
-    $path = '/etc/criu/runc.conf'
-    $text = "# Written by the KForensics test set-up (tests/Setup): runc passes this file to CRIU.`ntcp-established`n"
-    if ((Test-Path $path) -and (Get-Content -Raw $path) -eq $text) { return }
-    New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null
-    [System.IO.File]::WriteAllText($path, $text)
-}
 
 function Get-KfSpecimenImage { return $script:KfSpecimenImage }
 
-function Install-KfSpecimenImage {
-    <#
-    Idempotent: the image kforensics/specimen:test, the busybox test image plus /specimen (specimen.c
-    built with gcc -static -pthread). The image's label org.kforensics.specimen.sha256 is the SHA-256 of
-    the specimen.c it was built from; a different source rebuilds it. Returns the image name.
-    #>
-    [CmdletBinding()]
-    param()
+function Get-KfSpecimenBuild {
+    <# The specimen image's name, its source (specimen.c), and the label (name and value: the source's SHA-256) an image built from it carries. #>
     $source = Join-Path $PSScriptRoot '../Specimen/specimen.c'
     $hash = (Get-FileHash -Algorithm SHA256 -LiteralPath $source).Hash.ToLowerInvariant()
-    $label = & docker image inspect --format "{{index .Config.Labels `"$script:KfSpecimenLabel`"}}" $script:KfSpecimenImage 2>$null
-    if ($LASTEXITCODE -eq 0 -and "$label".Trim() -eq $hash) { return $script:KfSpecimenImage }
-    Install-KfDebianPackage -Name gcc, libc6-dev
-    Import-KfTestImage
-    Write-Host "Building $script:KfSpecimenImage from specimen.c ($($hash.Substring(0, 12)))"
-    $work = Join-Path ([System.IO.Path]::GetTempPath()) "kf-specimen-$PID"
-    New-Item -ItemType Directory -Force -Path $work | Out-Null
-    $builder = "kf-specimen-build-$PID"
-    try {
-        $binary = Join-Path $work 'specimen'
-        $log = & gcc -static -pthread -O2 -Wall -o $binary $source 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "gcc failed on specimen.c: $($log -join "`n")" }
-        & docker create --name $builder $script:KfTestImage /specimen | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "docker create from $script:KfTestImage failed" }
-        & docker cp $binary "${builder}:/specimen" | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw 'docker cp of the specimen failed' }
-        & docker commit --change 'CMD ["/specimen"]' --change "LABEL $script:KfSpecimenLabel=$hash" $builder $script:KfSpecimenImage | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "docker commit of $script:KfSpecimenImage failed" }
-    } finally {
-        & docker rm -f $builder *> $null
-        Remove-Item -Recurse -Force $work
-    }
-    return $script:KfSpecimenImage
+    [pscustomobject]@{ Image = $script:KfSpecimenImage; Source = $source; Label = $script:KfSpecimenLabel; Hash = $hash }
+}
+
+function Test-KfSpecimenImage {
+    <# Whether the specimen image exists and was built from the specimen.c of this tree. #>
+    $build = Get-KfSpecimenBuild
+    $label = & docker image inspect --format "{{index .Config.Labels `"$($build.Label)`"}}" $build.Image 2>$null
+    return $LASTEXITCODE -eq 0 -and "$label".Trim() -eq $build.Hash
+}
+
+function Test-KfCriuRuncConfig {
+    <# Whether /etc/criu/runc.conf (which runc hands to CRIU) asks for tcp-established, as the specimen's checkpoints need. #>
+    $path = '/etc/criu/runc.conf'
+    return (Test-Path $path) -and (@(Get-Content $path) -match '^\s*tcp-established\s*$').Count -gt 0
 }
 
 function Wait-KfSpecimenReady {
@@ -504,7 +264,8 @@ function Start-KfSpecimen {
         [switch] $Publish,
         [switch] $Wait
     )
-    $image = Install-KfSpecimenImage
+    if (-not (Test-KfSpecimenImage)) { throw "The image $script:KfSpecimenImage is missing or was built from another specimen.c: run build.ps1 -Task Bootstrap." }
+    $image = $script:KfSpecimenImage
     $run = @('run', '-d', '--name', $Name, '-e', "KF_SECRET=$Secret")
     if ($Publish) { $run += @('-p', '127.0.0.1::8080') }
     $run += @($image, '/specimen')
@@ -579,7 +340,7 @@ function New-KfSpecimenCheckpoint {
         [switch] $NoZombie,
         [int] $TimeoutSeconds = 120
     )
-    Set-KfCriuRuncConfig
+    if (-not (Test-KfCriuRuncConfig)) { throw '/etc/criu/runc.conf does not ask CRIU for tcp-established: run build.ps1 -Task Bootstrap.' }
     $container = Start-KfSpecimen -Name $Name -Secret $Secret -MiB $MiB -StoppedChild:$StoppedChild -NoZombie:$NoZombie -Wait
     $id = "$(& docker inspect --format '{{.Id}}' $container)".Trim()
     $processes = @(Get-KfContainerProcess -Name $container)
@@ -805,7 +566,7 @@ function New-KfCheckpointArchive {
         [System.IO.File]::WriteAllLines($list, [string[]]$members)
         try {
             $filter = switch ($Compression) { 'zstd' { '| zstd -q -T0 -c' } 'gzip' { '| gzip -n -c' } default { '' } }
-            if ($Compression -eq 'zstd') { Install-KfDebianPackage -Name zstd }
+            if ($Compression -eq 'zstd' -and -not (Get-Command zstd -CommandType Application -ErrorAction SilentlyContinue)) { throw 'zstd is not installed: run build.ps1 -Task Bootstrap.' }
             # umask 077: the engines write their archives with mode 0600.
             & /bin/sh -c "umask 077; tar -C '$stage' -cf - -T '$list' $filter > '$target'"
             if ($LASTEXITCODE -ne 0) { throw "writing $target failed" }
@@ -857,36 +618,14 @@ function Wait-KfContainerNumber {
 }
 
 # ---- Evidence: gpg (the third-party reader of encrypted evidence) and Azurite (a real Blob endpoint) ----
-# Azurite comes from npm with the machine's own npm configuration, into a private prefix; 3.35 is the last
-# release that still runs on the Node.js 20 Debian and these images ship.
-$script:KfAzuriteVersion = '3.35.0'
 
 function Get-KfAzuritePrefix {
     if (Test-KfDebianRoot) { return Join-Path $script:KfStateRoot 'azurite' }
     return Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'kforensics/azurite'
 }
 
-function Install-KfEvidenceTool {
-    <# Idempotent: gpg and openssl (Debian packages) and Azurite $KfAzuriteVersion (npm, private prefix). #>
-    [CmdletBinding()]
-    param()
-    Install-KfDebianPackage -Name gnupg, openssl
-    $prefix = Get-KfAzuritePrefix
-    $package = Join-Path $prefix 'node_modules/azurite/package.json'
-    if ((Test-Path $package) -and (Get-Content -Raw $package | ConvertFrom-Json).version -eq $script:KfAzuriteVersion) { return }
-    if (-not (Get-Command npm -CommandType Application -ErrorAction SilentlyContinue)) { Install-KfDebianPackage -Name nodejs, npm }
-    if (-not (Get-Command npm -CommandType Application -ErrorAction SilentlyContinue)) {
-        Write-Warning 'npm is not installed: the Send-Evidence tests need Azurite and will fail.'
-        return
-    }
-    Write-Host "Installing Azurite $($script:KfAzuriteVersion) into $prefix"
-    New-Item -ItemType Directory -Force -Path $prefix | Out-Null
-    & npm install --no-audit --no-fund --loglevel=error --prefix $prefix "azurite@$($script:KfAzuriteVersion)" | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw "npm install azurite@$($script:KfAzuriteVersion) failed" }
-}
-
 function Get-KfAzurite {
-    <# The azurite-blob launcher installed by Install-KfEvidenceTool, or $null. #>
+    <# The azurite-blob launcher the machine set-up installed, or $null. #>
     $bin = Join-Path (Get-KfAzuritePrefix) 'node_modules/.bin/azurite-blob'
     if (Test-Path $bin) { return $bin }
     return $null
