@@ -39,7 +39,7 @@ $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name 
 $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
 else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
 if (-not $core) { throw 'KForensics.Core cannot be found after Import-Module.' }
-$scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+$scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
 $capture = Join-Path $OutputDirectory 'demo.scap'
 $scenario.Write($capture, $false)
 Write-Host "Capture: $capture ($((Get-Item $capture).Length) bytes)" -ForegroundColor Cyan

@@ -49,12 +49,12 @@ BeforeAll {
 
     # A capture whose process name, arguments and file name are markup, written with the module's writer.
     function New-HostileCapture([string] $Path) {
-        $writerType = $script:core.GetType('KForensics.Core.Scap.Writer.ScapWriter', $true)
-        $ids = $script:core.GetType('KForensics.Core.Scap.EventIds', $true)
+        $writerType = $script:core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
+        $ids = $script:core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
         function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
         $writer = $writerType::Create($Path, $false)
         try {
-            $thread = [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writer.ScapThread', $true),
+            $thread = [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
                 @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
             $writer.AddThread($thread)
             $t = [ulong]1704164645000000000

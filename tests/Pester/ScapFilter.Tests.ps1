@@ -4,7 +4,7 @@ BeforeAll {
     $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
     $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
     $script:capture = Join-Path $TestDrive 'traversal.scap'
-    [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true)).Write($script:capture, $false)
+    [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true)).Write($script:capture, $false)
     $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     function SysdigNumbers([string] $filter) {
         $env:TZ = 'UTC'

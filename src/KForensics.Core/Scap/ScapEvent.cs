@@ -1,4 +1,7 @@
 using System.Globalization;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Reading;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Reading;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;

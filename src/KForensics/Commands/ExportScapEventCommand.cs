@@ -2,9 +2,8 @@ using System.Management.Automation;
 using KForensics.Core.Evidence;
 using KForensics.Core.Evidence.Protection;
 using KForensics.Core.Evidence.Storage;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
+using KForensics.Core.Scap.Format;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;

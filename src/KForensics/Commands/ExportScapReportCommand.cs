@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
 using KForensics.Core.Report;
 using KForensics.Infrastructure;
 
@@ -95,7 +94,7 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             Generator = $"KForensics {ModuleVersion} (Export-ScapReport)",
             Sections = Rule is null
                 ? ReportSections.Views
-                : [ReportSections.Views[0], FalcoAlertView.Section(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
+                : [ReportSections.Views[0], ReportSections.FalcoAlerts(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
         };
         var progress = new ReportProgress(this);
         try

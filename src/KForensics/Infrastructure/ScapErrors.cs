@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Infrastructure;
 

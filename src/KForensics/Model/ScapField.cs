@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 

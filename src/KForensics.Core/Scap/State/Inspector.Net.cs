@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 

@@ -1,3 +1,5 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
 public sealed partial class Inspector

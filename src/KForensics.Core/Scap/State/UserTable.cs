@@ -1,3 +1,5 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Users and groups of the capture's UL block (user.name, group.name).</summary>
