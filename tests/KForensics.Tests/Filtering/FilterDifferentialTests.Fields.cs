@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
 using KForensics.Tests.Scap;
 using Xunit;
 
