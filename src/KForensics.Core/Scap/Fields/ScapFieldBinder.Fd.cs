@@ -21,8 +21,7 @@ public sealed partial class ScapFieldBinder
             case "fd.dev.major": return Num(f, c => c.Fd is { } fd ? fd.Dev >> 20 : null);
             case "fd.dev.minor": return Num(f, c => c.Fd is { } fd ? fd.Dev & 0xfffff : null);
             case "fd.nameraw": return Str(f, c => c.Fd is { } fd ? CollapseSlashes(fd.NameRaw ?? string.Empty) : null);
-            // sysdig takes the directory of every fd's name, sockets and pipes included ("/" where the name has no slash).
-            case "fd.directory": return Str(f, c => c.Fd is { } fd ? Directory(fd.Name) : null);
+            case "fd.directory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? Directory(fd.Name) : null);
             case "fd.filename": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? FileName(fd.Name) : null);
             case "fd.ip": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
             case "fd.cip": return Addresses(f, c => One(Connected(c)?.SourceIp));
@@ -47,7 +46,7 @@ public sealed partial class ScapFieldBinder
             case "fd.name_changed": return Flag(f, c => c.Fd is null ? null : false);
             case "fd.uid": return Str(f, c => c.Thread is { } t && FdNumber(c) is long n ? t.Tid.ToString(CultureInfo.InvariantCulture) + n.ToString(CultureInfo.InvariantCulture) : null);
             case "fd.containername": return Str(f, c => FdName(c) is { } name ? ContainerIdOf(c) + ":" + name : null);
-            case "fd.containerdirectory": return Str(f, c => c.Fd is { } fd ? ContainerIdOf(c) + ":" + Directory(fd.Name) : null);
+            case "fd.containerdirectory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? ContainerIdOf(c) + ":" + Directory(fd.Name) : null);
             case "fd.net": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
             case "fd.cnet": return Addresses(f, c => One(Connected(c)?.SourceIp));
             case "fd.snet": return Addresses(f, c => c.Fd is { IsIpSocket: true } fd ? One(fd.DestIp) : null);
@@ -214,9 +213,8 @@ public sealed partial class ScapFieldBinder
 
     private static string Directory(string path)
     {
-        // As sysdig: up to the last slash, the whole name where it ends in one, "/" where the only slash leads or there is none.
         int slash = path.LastIndexOf('/');
-        return slash <= 0 ? "/" : slash < path.Length - 1 ? path[..slash] : path;
+        return slash <= 0 ? (slash == 0 ? "/" : path) : path[..slash];
     }
 
     private static string FileName(string path)
