@@ -137,7 +137,7 @@ if ($traversal.Count -eq 0 -or $traversal[0].OutputFields['fd.name'] -ne $scenar
 $report = Export-ScapReport -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'report.html') -Title 'Path traversal through nginx' -Rule $rules -Force -PassThru
 $slice = Export-ScapEvent -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'evidence.scap') -Force `
     -Filter "container.id=$($clientSide.ContainerId) or fd.name=/etc/passwd"
-Write-Host "Report: $($report.FullName) ($($report.Length) bytes, self-contained HTML)"
+Write-Host "Report: $($report.Path) ($($report.Length) bytes, SHA-256 $($report.Sha256), self-contained HTML)"
 Write-Host "Evidence: $($slice.Path) ($($slice.EventCount) events, sha256 $($slice.Sha256))"
 
 $sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1

@@ -89,8 +89,11 @@ Describe 'Export-ScapReport' {
     }
 
     It 'writes one self-contained page and returns it with -PassThru' {
-        $script:file.GetType().FullName | Should -Be 'System.IO.FileInfo'
-        $script:file.FullName | Should -Be $script:page
+        $script:file.GetType().FullName | Should -Be 'KForensics.Infrastructure.ScapReportFile'
+        $script:file.Path | Should -Be $script:page
+        $script:file.Sha256 | Should -Be (Get-FileHash $script:page -Algorithm SHA256).Hash.ToLowerInvariant()
+        $script:file.Length | Should -Be (Get-Item $script:page).Length
+        $script:file.Captures | Should -Be @($script:demo)
         $html = Get-Content -Raw $script:page
         $html | Should -Match '^<!DOCTYPE html>'
         $html | Should -Match ((Get-FileHash $script:demo -Algorithm SHA256).Hash.ToLowerInvariant())

@@ -84,7 +84,7 @@ Describe 'Get-ScapField' {
     It 'lists every field with type and description, like sysdig -l' {
         $fields = @(Get-ScapField)
         $fields.Count | Should -BeGreaterThan 190
-        $fields.Class | Sort-Object -Unique | Should -Be @('container', 'evt', 'fd', 'fdlist', 'group', 'k8s', 'proc', 'thread', 'user')
+        $fields.Class | Sort-Object -Unique | Should -Be @('container', 'evt', 'evtin', 'fd', 'fdlist', 'group', 'k8s', 'mesos', 'proc', 'span', 'syslog', 'thread', 'user')
         ($fields | Where-Object Name -eq 'fd.cip').Type | Should -Be 'IpAddr'
     }
 

@@ -40,6 +40,12 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         {
             damage = ex;
         }
+        catch (Exception ex) when (ScapErrors.IsReadFailure(ex))
+        {
+            // The file itself could not be read: no rows of a partial read, only the error.
+            output.Error(ScapErrors.ReadFailed(file, ex, ErrorIds.ScapReadFailed));
+            return;
+        }
         finally
         {
             progress.Complete();

@@ -19,7 +19,7 @@ namespace KForensics.Core.Scap.Decoding;
 /// <see cref="IpTuple"/> or <see cref="UnixTuple"/>; FdList is <see cref="PollFd"/>[]; RelTime is
 /// nanoseconds (ulong); AbsTime a UTC DateTime; Dyn the value of the type it selects.
 /// </remarks>
-public static class EventArguments
+internal static class EventArguments
 {
     private const long NanosecondsPerTick = 100;
 

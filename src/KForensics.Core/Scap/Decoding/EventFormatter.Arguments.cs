@@ -3,7 +3,7 @@ using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Decoding;
 
-public static partial class EventFormatter
+internal static partial class EventFormatter
 {
     /// <summary>
     /// One argument as the filter fields <c>evt.arg.NAME</c> / <c>evt.arg[N]</c> see it: the resolved

@@ -5,7 +5,7 @@ using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Decoding;
 
-public static partial class EventFormatter
+internal static partial class EventFormatter
 {
     private const byte FamilyUnix = 1;
     private const byte FamilyInet = 2;

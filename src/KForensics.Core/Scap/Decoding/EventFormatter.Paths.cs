@@ -4,7 +4,7 @@ using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Decoding;
 
-public static partial class EventFormatter
+internal static partial class EventFormatter
 {
     private static void FormatPath(ref FormatState state, ParamInfo info, int length, ReadOnlySpan<byte> tail, StringBuilder value, StringBuilder resolved)
     {

@@ -5,7 +5,7 @@ using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Decoding;
 
-public static partial class EventFormatter
+internal static partial class EventFormatter
 {
     // Size of sinsp's value buffer: path values are cut to it and fd lists stop before it.
     private const int ValueStorage = 1024;

@@ -15,7 +15,7 @@ namespace KForensics.Core.Scap.Decoding;
 /// as signed, a value of zero length repeating the text of the previous parameter, types it cannot
 /// print shown as <c>(n.a.)</c>, fd -1 resolved as <c>EPERM</c>.
 /// </remarks>
-public static partial class EventFormatter
+internal static partial class EventFormatter
 {
     /// <summary>sysdig prints at most this many characters of a byte buffer (unless -v).</summary>
     internal const int MaxBufferText = 80;

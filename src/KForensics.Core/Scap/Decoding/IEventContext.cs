@@ -6,7 +6,7 @@ namespace KForensics.Core.Scap.Decoding;
 /// What the text of an event needs from the state tracker, captured at the time of the event
 /// (after the event itself has been applied, as sysdig formats it after parsing).
 /// </summary>
-public interface IEventContext
+internal interface IEventContext
 {
     /// <summary>Thread cwd at the time of the event (for relative paths); null if unknown.</summary>
     string? Cwd { get; }

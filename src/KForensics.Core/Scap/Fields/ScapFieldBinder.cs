@@ -62,7 +62,15 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     }
 
     /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
-    public static string? NotComputableReason(FieldDefinition field) => field.Name switch
+    public static string? NotComputableReason(FieldDefinition field) => field.Class switch
+    {
+        FieldClass.Syslog => "sysdig decodes it from the messages processes write to /dev/log, which the module does not decode (evt.is_syslog marks those writes)",
+        FieldClass.Mesos => "sysdig takes it from the Mesos state it records as mesos events when it captures with -m, which the module does not read",
+        FieldClass.Span or FieldClass.Evtin => "sysdig takes it from its tracer events (spans written to /dev/null), which the module does not decode",
+        _ => NotComputableFieldReason(field),
+    };
+
+    private static string? NotComputableFieldReason(FieldDefinition field) => field.Name switch
     {
         "evt.pluginname" or "evt.plugininfo" => "it comes from a loaded plugin, which reading a capture does not have",
         "fd.cproto" or "fd.sproto" or "fd.lproto" or "fd.rproto" or "fd.proto"

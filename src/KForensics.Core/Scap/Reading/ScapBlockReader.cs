@@ -10,7 +10,7 @@ namespace KForensics.Core.Scap.Reading;
 /// returns event blocks as <see cref="RawEvent"/> views into the reader's window (valid until the
 /// next call). Unknown event types are skipped, as libscap does.
 /// </summary>
-public sealed class ScapBlockReader : IDisposable
+internal sealed class ScapBlockReader : IDisposable
 {
     /// <summary>Blocks larger than this are refused as damage rather than buffered.</summary>
     public const int MaxBlockLength = 256 << 20;

@@ -4,7 +4,7 @@ using KForensics.Core.Scap.Format;
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Socket tuples: sinsp's address updates, swaps and the names it builds from them.</summary>
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     internal static uint U32(ReadOnlySpan<byte> p, int at) => BinaryPrimitives.ReadUInt32LittleEndian(p[at..]);
 

@@ -6,7 +6,7 @@ namespace KForensics.Core.Scap.State;
 /// What a process runs as: name, executable, arguments. Replaced (never changed) at execve, so
 /// an event that captured it keeps the values of its own moment.
 /// </summary>
-public sealed class ProcessImage
+internal sealed class ProcessImage
 {
     private string? _commandLine;
 
@@ -36,7 +36,7 @@ public sealed class ProcessImage
 }
 
 /// <summary>One thread of the thread table (sinsp_threadinfo, the parts KForensics reports).</summary>
-public sealed class ThreadInfo
+internal sealed class ThreadInfo
 {
     public ThreadInfo(long tid, long pid, long ptid, ProcessImage image)
     {
