@@ -11,7 +11,7 @@ namespace KForensics.Tests.Filtering;
 /// (by evt.num) that sysdig 0.29.3 matches. Where the filter uses syntax 0.29.3 lacks or gets wrong,
 /// the oracle is given the equivalent filter in its own dialect, with the reason.
 /// </summary>
-public class FilterDifferentialTests
+public partial class FilterDifferentialTests
 {
     private readonly ITestOutputHelper _output;
 

@@ -118,7 +118,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.num": return Num(f, c => (long)c.Number);
             case "evt.time": return Str(f, c => Time(c.Raw.Timestamp, "HH:mm:ss", nanos: true));
             case "evt.time.s": return Str(f, c => Time(c.Raw.Timestamp, "HH:mm:ss", nanos: false));
-            case "evt.time.iso8601": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-ddTHH:mm:ss", nanos: true) + "Z");
+            case "evt.time.iso8601": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-ddTHH:mm:ss", nanos: true) + "+0000"); // sysdig 0.29.3 writes the zone as +0000
             case "evt.datetime": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: true));
             case "evt.datetime.s": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: false));
             case "evt.rawtime": return Num(f, c => (long)c.Raw.Timestamp);
@@ -299,7 +299,8 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static ulong RelTime(Ctx c) => c.FirstTimestamp == 0 || c.Raw.Timestamp < c.FirstTimestamp ? 0 : c.Raw.Timestamp - c.FirstTimestamp;
 
-    private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 || c.Raw.Timestamp < c.PreviousTimestamp ? 0 : c.Raw.Timestamp - c.PreviousTimestamp;
+    /// <summary>Since the previous event; where time goes back, sysdig's unsigned difference wraps around (evt.deltatime.s is then 18446744073).</summary>
+    private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 ? 0 : unchecked(c.Raw.Timestamp - c.PreviousTimestamp);
 
     /// <summary>sysdig's thread latency as the parser last set it (context switches keep the previous exit's).</summary>
     private static ulong Latency(Ctx c) => c.Thread?.Latency ?? 0;

@@ -121,6 +121,16 @@ internal sealed partial class Inspector
             case Ppme.SetGidX:
                 SetIds(ev, uid: false, paramIndex: 0);
                 break;
+            case EventIds.SyscallBrk4X or EventIds.SyscallMmapX or EventIds.SyscallMmap2X or EventIds.SyscallMunmapX:
+                // brk, mmap and munmap exits report the thread's memory after the call (kB): size, resident, swapped.
+                if (Thread is { } mem && Params.Has(ev, 3))
+                {
+                    mem.VmSizeKb = Params.U32(ev, 1);
+                    mem.VmRssKb = Params.U32(ev, 2);
+                    mem.VmSwapKb = Params.U32(ev, 3);
+                }
+
+                break;
             case Ppme.SetSidX:
                 // A new session: setsid returns its id.
                 if (Thread is { } leader && Params.I64(ev, 0) is long sid and >= 0)
