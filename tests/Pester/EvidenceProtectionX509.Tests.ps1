@@ -2,7 +2,7 @@
 # third-party reader and writer of the format.
 BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.Setup.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
     if (-not (Get-Command openssl -CommandType Application -ErrorAction SilentlyContinue)) { throw 'openssl is not installed: run ./build.ps1 -Task Bootstrap.' }
     function Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
     function Invoke-Openssl([string[]] $Arguments) {

@@ -152,7 +152,7 @@ public partial class FilterDifferentialTests
 
     /// <summary>The failed open-family exits of a file, as sysdig numbers them.</summary>
     private static HashSet<ulong> FailedOpenExits(string file) => FailedOpens.GetOrAdd(file, f => new Lazy<HashSet<ulong>>(
-        () => Oracle(Captures.OracleFileFor(f), "evt.dir='<' and evt.failed=true and evt.type in (open, openat, openat2, creat)"))).Value;
+        () => Oracle(SharedCaptures.OracleFileFor(f), "evt.dir='<' and evt.failed=true and evt.type in (open, openat, openat2, creat)"))).Value;
 
     /// <summary>Every field reference (with its argument) the generated filters are made for.</summary>
     internal static IReadOnlyList<(string Reference, FieldDefinition Field)> ComparedFields { get; } = BuildComparedFields();
@@ -184,11 +184,11 @@ public partial class FilterDifferentialTests
     [MemberData(nameof(ComputableFields))]
     public void Generated_filters_on_a_field_match_the_events_sysdig_matches(string field)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         FieldDefinition definition = ComparedFields.First(f => f.Reference == field).Field;
         var jobs = new List<(string File, string Filter)>();
-        foreach (string file in Captures.All())
+        foreach (string file in SharedCaptures.All())
         {
             jobs.AddRange(FiltersFor(field, definition, Values(file)).Select(f => (file, f)));
         }
@@ -200,11 +200,11 @@ public partial class FilterDifferentialTests
     [MemberData(nameof(FdFields))]
     public void Failed_syscalls_with_an_fd_field_match_the_events_sysdig_matches(string field)
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        Skip.If(SysdigOracle.Executable is null, "sysdig is not installed");
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         FieldDefinition definition = ComparedFields.First(f => f.Reference == field).Field;
         var jobs = new List<(string File, string Filter)>();
-        foreach (string file in Captures.All())
+        foreach (string file in SharedCaptures.All())
         {
             if (!EqualityOnly.Contains(field))
             {
@@ -223,8 +223,8 @@ public partial class FilterDifferentialTests
     [SkippableFact]
     public void Every_compared_field_gets_three_filters_where_a_capture_holds_a_value()
     {
-        Skip.If(Captures.Directory is null, "../shared/captures is absent");
-        string[] files = Captures.All().ToArray();
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        string[] files = SharedCaptures.All().ToArray();
         var filters = new HashSet<string>(StringComparer.Ordinal);
         var runs = 0;
         var noValue = new List<string>();
@@ -275,7 +275,7 @@ public partial class FilterDifferentialTests
         Parallel.ForEach(ordered, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount + 1 }, job =>
         {
             string name = Path.GetFileName(job.File);
-            HashSet<ulong> expected = Oracle(Captures.OracleFileFor(job.File), job.Filter);
+            HashSet<ulong> expected = Oracle(SharedCaptures.OracleFileFor(job.File), job.Filter);
             HashSet<ulong> actual = Module(job.File, job.Filter);
             bool same = expected.SetEquals(actual);
             string? excuse = KnownOpen.TryGetValue(field, out string? o) ? "known open: " + o
