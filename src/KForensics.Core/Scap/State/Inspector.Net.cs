@@ -148,8 +148,10 @@ public sealed partial class Inspector
             }
         }
 
+        string before = f.Name;
         f.Name = SocketText.FormatAddr(addr);
         UpdateEventFd(f);
+        FdNameChanged = f.Name != before;
     }
 
     private void ParseConnectEnter(in RawEvent ev)
@@ -223,8 +225,10 @@ public sealed partial class Inspector
             return;
         }
 
+        string before = f.Name;
         FillClientSocket(f, tuple);
         UpdateEventFd(f);
+        FdNameChanged = f.Name != before;
     }
 
     /// <summary>sinsp's fill_client_socket_info.</summary>
@@ -331,5 +335,6 @@ public sealed partial class Inspector
         f.Role = SocketRole.Server;
         f.SocketConnected = true;
         AddFd(t, fd, f);
+        FdNameChanged = true;
     }
 }
