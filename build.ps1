@@ -11,6 +11,10 @@ Tasks (run in the order given):
              Docker engine with experimental features, a test image and the checkpoint specimen; gpg,
              openssl and Azurite (npm) for the evidence tests.
   Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works.
+  Generate   Rewrites the engine's generated tables (event table and ids, the syscall, errno and signal names
+             of sysdig 0.29.3, the field catalogue) with src/Generator from its data files and the -L and -lv
+             lists of the installed sysdig 0.29.3. Needs what Build needs, and sysdig; runs before Build when
+             both are asked. xunit fails when the checked-in tables differ from what it writes.
   Test       Bootstrap + Build, then xunit and Pester against the laid-out module in fresh processes.
              Ends with the line 'N passed, N failed[, N skipped]' and fails when anything failed.
   Bench      Bootstrap + Build, then the benchmarks against sysdig and the docker CLI.
@@ -24,7 +28,7 @@ dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'Bench', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Bootstrap', 'Generate', 'Build', 'Test', 'Bench', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -88,6 +92,12 @@ function Invoke-Build {
     Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),
         '-ModulePath', $moduleOut, '-SourceDirectory', (Join-Path $root 'en-US'), '-OutputDirectory', $help)
     Write-Host "Laid out $moduleOut (version $version)"
+}
+
+function Invoke-Generate {
+    Write-Host '== Generate' -ForegroundColor Cyan
+    $project = Join-Path $root 'src/Generator/KForensics.Generator.csproj'
+    Invoke-Native dotnet @('run', '--project', $project, '-c', $Configuration, '--verbosity', 'quiet', '--', '--root', $root)
 }
 
 function Invoke-Test {
@@ -159,6 +169,8 @@ $needsBuild = $Task | Where-Object { $_ -in 'Test', 'Bench', 'Demo', 'Package' }
 $plan = [System.Collections.Generic.List[string]]::new()
 foreach ($t in $Task) {
     if ($t -in 'Test', 'Bench', 'Demo' -and -not $plan.Contains('Bootstrap')) { $plan.Add('Bootstrap') }
+    # Build compiles the generated tables: when both are asked, Generate comes first.
+    if ($Task -contains 'Generate' -and $t -notin 'Bootstrap', 'Clean' -and -not $plan.Contains('Generate')) { $plan.Add('Generate') }
     if ($needsBuild -and $t -ne 'Bootstrap' -and $t -ne 'Clean' -and -not $plan.Contains('Build')) { $plan.Add('Build') }
     if (-not $plan.Contains($t)) { $plan.Add($t) }
 }

@@ -39,7 +39,7 @@ $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name 
 $core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
 else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
 if (-not $core) { throw 'KForensics.Core cannot be found after Import-Module.' }
-$scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+$scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
 $capture = Join-Path $OutputDirectory 'demo.scap'
 $scenario.Write($capture, $false)
 Write-Host "Capture: $capture ($((Get-Item $capture).Length) bytes)" -ForegroundColor Cyan
@@ -137,7 +137,7 @@ if ($traversal.Count -eq 0 -or $traversal[0].OutputFields['fd.name'] -ne $scenar
 $report = Export-ScapReport -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'report.html') -Title 'Path traversal through nginx' -Rule $rules -Force -PassThru
 $slice = Export-ScapEvent -LiteralInputPath $capture -Path (Join-Path $OutputDirectory 'evidence.scap') -Force `
     -Filter "container.id=$($clientSide.ContainerId) or fd.name=/etc/passwd"
-Write-Host "Report: $($report.FullName) ($($report.Length) bytes, self-contained HTML)"
+Write-Host "Report: $($report.Path) ($($report.Length) bytes, SHA-256 $($report.Sha256), self-contained HTML)"
 Write-Host "Evidence: $($slice.Path) ($($slice.EventCount) events, sha256 $($slice.Sha256))"
 
 $sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1

@@ -151,7 +151,7 @@ function New-FakeKubeCaptureSource {
     $core = if ($alc) { $alc.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
             else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
     if (-not $core) { throw 'KForensics.Core is not loadable; import the module first.' }
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
     $scenario.Write($Path, $false)
     Get-Item -LiteralPath $Path
 }

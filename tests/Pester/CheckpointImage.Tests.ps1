@@ -140,7 +140,7 @@ Describe 'Get-CheckpointImage against crit decode (real engine, CRIU)' -Skip:$sk
         try { $stream.SetLength($length - 3) } finally { $stream.Dispose() }
 
         $errors = $null
-        $out = @(Get-CheckpointImage -Path $copy -Name core-1.img -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $out = @(Get-CheckpointImage -Path $copy -Image core-1.img -ErrorVariable errors -ErrorAction SilentlyContinue)
         $out.Count | Should -Be 0
         @($errors).Count | Should -Be 1
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'CriuImageTruncated*'

@@ -292,7 +292,7 @@ Describe 'Errors users meet (real engine)' -Skip:$skip {
     }
 
     It 'reports a checkpoint that does not exist' {
-        $err = Get-ErrorId { Get-ContainerCheckpoint $busy -Name nosuch }
+        $err = Get-ErrorId { Get-ContainerCheckpoint $busy -Checkpoint nosuch }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'
         $err = Get-ErrorId { Restore-Container -Container $busy -Checkpoint nosuch -Name "$prefix-nocp" -Confirm:$false }
         $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound*'

@@ -19,7 +19,7 @@ BeforeAll {
         'DockerHostInvalid', 'DockerConnectionFailed', 'DockerApiError', 'DockerExperimentalDisabled', 'ContainerNotFound',
         'ContainerNameInUse', 'ContainerRunning', 'ContainerNotRunning', 'CheckpointNotFound', 'CriuFailed',
         'CheckpointStagingUnavailable', 'CheckpointFilesUnreachable', 'CheckpointArchiveHashMismatch', 'CheckpointArchiveUnsafePath',
-        'CheckpointArchiveInvalid', 'CheckpointExportTargetExists',
+        'CheckpointArchiveInvalid', 'CheckpointExportTargetExists', 'CheckpointExportPathReused', 'CheckpointExportWriteFailed', 'CloneNameTaken',
         'NotACheckpoint', 'CheckpointMetadataInvalid', 'CheckpointProcessNotFound', 'CheckpointMemoryTargetExists',
         'CheckpointMemoryWriteFailed', 'MemoryPatternInvalid', 'CriuImageMissing', 'CriuImageTruncated', 'CriuImageBadMagic',
         'CriuImageBadLength', 'CriuImageInvalid', 'CriuImageUnsupportedVersion', 'CriuPagesMissing',
@@ -33,24 +33,10 @@ BeforeAll {
 
     # Ids no test raises yet, each with why; the list may only shrink (a test that raises one must remove it here).
     $script:notYetRaised = @{
-        'ScapOpenFailed' = 'opening fails only on I/O errors the tests cannot cause as root'
-        'ScapReadFailed' = 'a read error in the middle of a file (I/O failure) is not produced by any test'
         'ScapCorruptBlock' = 'no test writes an event whose lengths disagree with its block'
-        'ScapExportReadFailed' = 'an input that fails while Export-ScapEvent reads it after opening'
-        'ScapExportWriteFailed' = 'a full disk during Export-ScapEvent'
-        'ScapReportWriteFailed' = 'a full disk during Export-ScapReport'
-        'DockerHostInvalid' = 'a malformed DOCKER_HOST value'
         'DockerApiError' = 'an engine error without a more specific id'
         'DockerExperimentalDisabled' = 'an engine without experimental features (the test engine has them)'
-        'CheckpointArchiveInvalid' = 'an archive that is a tar but not a checkpoint export'
-        'CheckpointExportTargetExists' = 'Export-ContainerCheckpoint onto an existing file without -Force'
-        'CheckpointMetadataInvalid' = 'a checkpoint whose config.dump is not JSON'
-        'CheckpointProcessNotFound' = 'Search-CheckpointMemory -ProcessId of a pid the checkpoint lacks'
-        'CheckpointMemoryTargetExists' = 'Export-CheckpointMemory onto an existing file without -Force'
-        'CheckpointMemoryWriteFailed' = 'a full disk during Export-CheckpointMemory'
-        'MemoryPatternInvalid' = 'Search-CheckpointMemory with an invalid regular expression'
         'CriuImageUnsupportedVersion' = 'a CRIU image of a format version the reader does not know'
-        'FalcoRuleReadFailed' = 'a rules file that exists but cannot be read (an I/O error)'
         'KubeApiError' = 'an API server error without a more specific id'
         'CaptureCopyFailed' = 'the exec stream breaking while a capture is copied out'
         'PodCheckpointCopyFailed' = 'the exec stream breaking while a checkpoint is copied out'

@@ -49,12 +49,12 @@ BeforeAll {
 
     # A capture whose process name, arguments and file name are markup, written with the module's writer.
     function New-HostileCapture([string] $Path) {
-        $writerType = $script:core.GetType('KForensics.Core.Scap.Writer.ScapWriter', $true)
-        $ids = $script:core.GetType('KForensics.Core.Scap.EventIds', $true)
+        $writerType = $script:core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
+        $ids = $script:core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
         function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
         $writer = $writerType::Create($Path, $false)
         try {
-            $thread = [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writer.ScapThread', $true),
+            $thread = [Activator]::CreateInstance($script:core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
                 @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
             $writer.AddThread($thread)
             $t = [ulong]1704164645000000000
@@ -89,8 +89,11 @@ Describe 'Export-ScapReport' {
     }
 
     It 'writes one self-contained page and returns it with -PassThru' {
-        $script:file.GetType().FullName | Should -Be 'System.IO.FileInfo'
-        $script:file.FullName | Should -Be $script:page
+        $script:file.GetType().FullName | Should -Be 'KForensics.Infrastructure.ScapReportFile'
+        $script:file.Path | Should -Be $script:page
+        $script:file.Sha256 | Should -Be (Get-FileHash $script:page -Algorithm SHA256).Hash.ToLowerInvariant()
+        $script:file.Length | Should -Be (Get-Item $script:page).Length
+        $script:file.Captures | Should -Be @($script:demo)
         $html = Get-Content -Raw $script:page
         $html | Should -Match '^<!DOCTYPE html>'
         $html | Should -Match ((Get-FileHash $script:demo -Algorithm SHA256).Hash.ToLowerInvariant())

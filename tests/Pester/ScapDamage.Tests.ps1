@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module $env:KF_MODULE_PATH -Force
     $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
     $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true))
+    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
     $folder = Join-Path ([IO.Path]::GetTempPath()) "kf-damage-$PID"
     New-Item -ItemType Directory -Force -Path $folder | Out-Null
     $intactPath = Join-Path $folder 'intact.scap'

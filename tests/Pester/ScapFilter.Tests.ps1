@@ -4,7 +4,7 @@ BeforeAll {
     $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
     $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
     $script:capture = Join-Path $TestDrive 'traversal.scap'
-    [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writer.PathTraversalScenario', $true)).Write($script:capture, $false)
+    [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true)).Write($script:capture, $false)
     $script:sysdig = Get-Command sysdig -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     function SysdigNumbers([string] $filter) {
         $env:TZ = 'UTC'
@@ -84,7 +84,7 @@ Describe 'Get-ScapField' {
     It 'lists every field with type and description, like sysdig -l' {
         $fields = @(Get-ScapField)
         $fields.Count | Should -BeGreaterThan 190
-        $fields.Class | Sort-Object -Unique | Should -Be @('container', 'evt', 'fd', 'fdlist', 'group', 'k8s', 'proc', 'thread', 'user')
+        $fields.Class | Sort-Object -Unique | Should -Be @('container', 'evt', 'evtin', 'fd', 'fdlist', 'group', 'k8s', 'mesos', 'proc', 'span', 'syslog', 'thread', 'user')
         ($fields | Where-Object Name -eq 'fd.cip').Type | Should -Be 'IpAddr'
     }
 

@@ -1,4 +1,5 @@
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Reading;
 
 namespace KForensics.Core.Analysis;
 

@@ -1,5 +1,5 @@
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Analysis;
 

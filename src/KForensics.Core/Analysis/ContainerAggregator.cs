@@ -1,4 +1,4 @@
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Analysis;

@@ -1,5 +1,4 @@
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Analysis;
 

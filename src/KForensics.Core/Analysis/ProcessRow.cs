@@ -1,6 +1,6 @@
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.State;
-using KForensics.Core.Scap;
 
 namespace KForensics.Core.Analysis;
 

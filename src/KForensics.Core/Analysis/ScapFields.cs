@@ -1,5 +1,6 @@
 using System.Globalization;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Analysis;
 

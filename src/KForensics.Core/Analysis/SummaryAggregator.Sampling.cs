@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Analysis;
@@ -20,12 +19,11 @@ public sealed partial class SummaryAggregator
     private readonly HashSet<uint> _sampledProcesses = [];
     private readonly HashSet<string> _sampledContainers = new(StringComparer.Ordinal);
     private Inspector? _state;
-    private ScapFilterContext? _tableContext;
+    private ThreadTableFilter? _tableFilter;
     private ulong _interval;
     private ulong _lastSample;
     private bool _started;
     private ulong _now;
-    private byte[]? _readHeader;
 
     private protected override void Begin(Inspector state, CaptureSpan span)
     {
@@ -148,31 +146,8 @@ public sealed partial class SummaryAggregator
             return true;
         }
 
-        Inspector state = _state!;
-        _tableContext ??= new ScapFilterContext(state);
-        byte[] header = _readHeader ??= new byte[RawEvent.V1HeaderSize];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, _now);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), t.Tid);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), RawEvent.V1HeaderSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(20), EventIds.SyscallReadX);
-        var read = new RawEvent(header, 0, RawEvent.V1HeaderSize, 0, 0, false, 0, 0);
-
-        Inspector.FocusState saved = state.SaveFocus();
-        long lastFd = t.LastEventFd;
-        try
-        {
-            state.FocusOnFd(t, fd);
-            t.LastEventFd = number;
-            _tableContext.Set(read, EventTable.Get(EventIds.SyscallReadX), 0, 0, 0);
-            return UserFilter(_tableContext);
-        }
-        finally
-        {
-            // sysdig leaves the thread's last fd pointing at the fd that matched; restoring it keeps
-            // the events that follow (and the other views fed by the same pass) as sysdig parses them without a chisel.
-            t.LastEventFd = lastFd;
-            state.RestoreFocus(saved);
-        }
+        _tableFilter ??= new ThreadTableFilter(_state!, UserFilter);
+        return _tableFilter.Passes(t, number, fd, _now);
     }
 
     /// <summary>A capture without events still has its tables: sysdig reads them when it opens the file.</summary>

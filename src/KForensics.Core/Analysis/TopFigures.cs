@@ -1,4 +1,4 @@
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Analysis;
 

@@ -1,5 +1,5 @@
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Falco;
@@ -47,10 +47,4 @@ public sealed class FalcoAlertView : ScapView
     public override IEnumerable<object> RowObjects(string source)
         => _alerts.Select(a => (object)new FalcoAlertRow(a.Time, a.Priority.ToString(), a.Rule,
             a.ContainerName ?? a.ContainerId ?? string.Empty, a.Output, a.EventNumber, System.IO.Path.GetFileName(source)));
-
-    /// <summary>The report section of the alerts of <paramref name="evaluator"/>'s rules.</summary>
-    public static Report.ReportSectionSource Section(FalcoEvaluator evaluator)
-        => new("alerts", "Falco alerts", Report.ReportLayout.Table,
-            $"The alerts {evaluator.ActiveRules.Count} Falco rules raise over the events, first match per event as current Falco decides it (Get-ScapAlert).",
-            f => new FalcoAlertView(evaluator, string.Empty, f));
 }

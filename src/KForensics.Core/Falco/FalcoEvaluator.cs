@@ -1,6 +1,7 @@
 using System.Globalization;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Falco;
 

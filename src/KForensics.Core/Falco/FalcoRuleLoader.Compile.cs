@@ -1,4 +1,6 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using YamlDotNet.RepresentationModel;
 
 namespace KForensics.Core.Falco;
@@ -239,7 +241,7 @@ public static partial class FalcoRuleLoader
                 Tags = rule.Tags.ToArray(),
                 Source = rule.Source,
                 Enabled = rule.Enabled,
-                EventTypes = current is null ? [] : FalcoEventTypes.Names(current.Where(c => c != Scap.EventIds.AsynceventE)),
+                EventTypes = current is null ? [] : FalcoEventTypes.Names(current.Where(c => c != EventIds.AsynceventE)),
                 AllEventTypes = current is null,
                 Exceptions = rule.Exceptions.Select(e => e.Name).ToArray(),
                 SkipIfUnknownFilter = rule.SkipIfUnknownFilter,

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace KForensics.Core.Filtering;
 
 /// <summary>
-/// Every field of the filter language: sysdig 0.29.3's list for the classes that a capture can
-/// answer (evt, proc, thread, user, group, container, fd, fdlist, k8s) plus the fields of current
-/// libs that Falco rulesets use (<see cref="FieldDefinition.InSysdig"/> false).
+/// Every field of the filter language: sysdig 0.29.3's list (generated into FieldCatalog.Data.cs by
+/// src/Generator from sysdig -lv), every class of it, plus the fields of current libs that Falco
+/// rulesets use (<see cref="FieldDefinition.InSysdig"/> false).
 /// </summary>
 public static partial class FieldCatalog
 {

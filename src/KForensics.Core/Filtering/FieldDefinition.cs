@@ -1,9 +1,9 @@
 namespace KForensics.Core.Filtering;
 
-/// <summary>The classes of fields, as <c>sysdig -l</c> groups them.</summary>
+/// <summary>The classes of fields, as <c>sysdig -l</c> groups them (thread.* apart from proc.*).</summary>
 public enum FieldClass
 {
-    Evt, Proc, Thread, User, Group, Container, Fd, Fdlist, K8s,
+    Evt, Proc, Thread, User, Group, Container, Fd, Fdlist, K8s, Syslog, Mesos, Span, Evtin,
 }
 
 /// <summary>The value type of a field; decides how filter values are parsed and compared.</summary>

@@ -1,5 +1,6 @@
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Falco;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Core.Report;
 
@@ -62,4 +63,13 @@ public static class ReportSections
         new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them (Get-ScapConnection).", f => new ConnectionAggregator(f)),
         new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens (Get-ScapFileAccess).", f => new FileAccessAggregator(f)),
     ];
+
+    /// <summary>The report section of the alerts of <paramref name="evaluator"/>'s rules.</summary>
+    public static ReportSectionSource FalcoAlerts(FalcoEvaluator evaluator)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        return new("alerts", "Falco alerts", ReportLayout.Table,
+            $"The alerts {evaluator.ActiveRules.Count} Falco rules raise over the events, first match per event as current Falco decides it (Get-ScapAlert).",
+            f => new FalcoAlertView(evaluator, string.Empty, f));
+    }
 }

@@ -1,4 +1,4 @@
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Report;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using KForensics.Core.Analysis;
 using KForensics.Core.Evidence;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Report;
 

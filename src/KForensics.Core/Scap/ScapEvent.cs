@@ -1,4 +1,7 @@
 using System.Globalization;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Reading;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;
@@ -16,7 +19,7 @@ public sealed class ScapEvent
     private readonly PodInfo? _pod;
     private readonly EventSnapshot _snapshot;
     private string? _info;
-    private IReadOnlyList<KeyValuePair<string, object?>>? _arguments;
+    private ScapEventArguments? _arguments;
 
     internal ScapEvent(ulong number, in RawEvent raw, EventArena.Slice bytes, EventInfo info, ThreadInfo? thread,
         ContainerInfo? container, PodInfo? pod, string? fdName, EventSnapshot snapshot, bool hidden, string source)
@@ -93,7 +96,7 @@ public sealed class ScapEvent
     public string Info => _info ??= EventFormatter.FormatInfo(Raw, EventInfo, _snapshot);
 
     /// <summary>evt.arg.*: the arguments by name, typed (built on first use).</summary>
-    public IReadOnlyList<KeyValuePair<string, object?>> Arguments => _arguments ??= EventArguments.Decode(Raw, EventInfo, _snapshot);
+    public ScapEventArguments Arguments => _arguments ??= new ScapEventArguments(EventArguments.Decode(Raw, EventInfo, _snapshot));
 
     /// <summary>evt.category.</summary>
     public EventCategory Category => EventInfo.IsOracleKnown ? EventInfo.OracleCategory : EventInfo.Category;
@@ -112,11 +115,11 @@ public sealed class ScapEvent
     /// <summary>The capture file the event comes from.</summary>
     public string Source { get; }
 
-    /// <summary>The event table entry of this event.</summary>
-    public EventInfo EventInfo { get; }
+    /// <summary>The event table entry of this event (the engine's, not part of the output contract).</summary>
+    internal EventInfo EventInfo { get; }
 
-    /// <summary>The stored event (its bytes live as long as this object).</summary>
-    public RawEvent Raw => _bytes.ToRawEvent();
+    /// <summary>The stored event (its bytes live as long as this object; the engine's, not part of the output contract).</summary>
+    internal RawEvent Raw => _bytes.ToRawEvent();
 
     // Generic events stand for syscalls without their own event: the first parameter says which.
     private string SyscallName() => OracleSyscallNames.Get(OracleSyscallNames.IdOf(Raw));

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Reading;
 using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap;
@@ -90,7 +92,7 @@ public sealed class ScapEventReader : IDisposable
     private ScapFilterContext Context => _context ??= new ScapFilterContext(State) { SnapshotFactory = (r, i) => Snapshot(r, i) };
 
     /// <summary>The state tables (threads, fds, containers, users) as of the last event read.</summary>
-    public Inspector State { get; } = new();
+    internal Inspector State { get; } = new();
 
     public ushort MajorVersion => _blocks.MajorVersion;
 

@@ -12,9 +12,9 @@ public sealed class ExportCheckpointMemoryCommand : AsyncCmdlet
 {
     /// <summary>The checkpoint archive or directory.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Checkpoint", "Location", "LocalPath", "FullName")]
+    [Alias("Location", "LocalPath", "FullName")]
     [ValidateNotNullOrEmpty]
-    public string InputPath { get; set; } = string.Empty;
+    public string Checkpoint { get; set; } = string.Empty;
 
     /// <summary>The process whose memory is written.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -32,11 +32,11 @@ public sealed class ExportCheckpointMemoryCommand : AsyncCmdlet
 
     protected override async Task ProcessRecordAsync()
     {
-        string input = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputPath);
+        string input = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Checkpoint);
         string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         if (!File.Exists(input) && !Directory.Exists(input))
         {
-            WriteError(ErrorRecords.PathNotFound(InputPath));
+            WriteError(ErrorRecords.PathNotFound(Checkpoint));
             return;
         }
 

@@ -2,9 +2,8 @@ using System.Management.Automation;
 using KForensics.Core.Evidence;
 using KForensics.Core.Evidence.Protection;
 using KForensics.Core.Evidence.Storage;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
 using KForensics.Core.Scap.Export;
+using KForensics.Core.Scap.Format;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
@@ -16,8 +15,10 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "ScapEvent", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ScapExportResult), typeof(ProtectedEvidence), typeof(SentEvidence))]
-public sealed class ExportScapEventCommand : CaptureExportCmdlet
+public sealed class ExportScapEventCommand : CaptureExportCmdlet, IDynamicParameters
 {
+    private readonly EvidenceDeliveryParameters _deliveryParameters = new();
+
     /// <summary>The sysdig filter the exported events pass.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ArgumentCompleter(typeof(FilterCompleter))]
@@ -36,34 +37,15 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
     [Parameter]
     public SwitchParameter Compress { get; set; }
 
-    /// <summary>OpenPGP public keys: the capture is encrypted as it is written (PATH.gpg), never on disk in the clear.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Recipient { get; set; }
-
-    /// <summary>A blob container the written file is sent to (see Send-Evidence).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Destination { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ManagedIdentityClientId { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BlobPrefix { get; set; }
-
     private EvidenceDelivery? _delivery;
+
+    /// <summary>-Recipient, -Destination, -ConnectionString, -ManagedIdentityClientId and -BlobPrefix, declared once for every producing cmdlet.</summary>
+    public object GetDynamicParameters() => _deliveryParameters;
 
     protected override async Task BeginProcessingAsync()
     {
         CheckFilter(Filter);
-        _delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
+        _delivery = await EvidenceDelivery.CreateAsync(this, _deliveryParameters, CancellationToken);
     }
 
     protected override async Task EndProcessingAsync()
@@ -92,7 +74,13 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         }
 
         DateTime start = DateTime.UtcNow;
-        object made = _delivery.Encrypts ? await ExportEncryptedAsync(target, System.IO.Path.GetFileName(name), gzip, start) : await ExportAsync(target, gzip);
+        object? made = _delivery.Encrypts ? await ExportEncryptedAsync(target, System.IO.Path.GetFileName(name), gzip, start) : await ExportAsync(target, gzip);
+        if (made is null)
+        {
+            // The write failed; its error is written.
+            return;
+        }
+
         if (_delivery.Destination is null)
         {
             WriteObject(made);
@@ -107,16 +95,21 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         }
     }
 
-    private async Task<ProtectedEvidence> ExportEncryptedAsync(string target, string plainName, bool gzip, DateTime start)
+    private async Task<ProtectedEvidence?> ExportEncryptedAsync(string target, string plainName, bool gzip, DateTime start)
     {
         try
         {
-            var (summary, digest) = StagedFile.Write(this, target, ErrorIds.ScapExportWriteFailed, stream =>
+            if (!StagedFile.TryWrite(this, target, ErrorIds.ScapExportWriteFailed, stream =>
+                {
+                    using var encrypted = new ProtectedWriter(stream, _delivery!.Recipients, plainName, start);
+                    ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
+                    return (Summary: s, Digest: encrypted.Complete());
+                }, out var written))
             {
-                using var encrypted = new ProtectedWriter(stream, _delivery!.Recipients, plainName, start);
-                ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
-                return (s, encrypted.Complete());
-            });
+                return null;
+            }
+
+            var (summary, digest) = written;
             CustodyManifest origin = Provenance(plainName, digest.PlaintextBytes, digest.PlaintextSha256, summary.EventCount, start);
             return EvidenceFileProtection.Record(target, digest, plainName, null, _delivery!.Recipients, origin, DateTime.UtcNow, CancellationToken);
         }
@@ -147,15 +140,20 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         Source = new Dictionary<string, object?> { ["captures"] = Sources.ToArray(), ["filter"] = Filter, ["events"] = events },
     };
 
-    private async Task<ScapExportResult> ExportAsync(string target, bool gzip)
+    private async Task<ScapExportResult?> ExportAsync(string target, bool gzip)
     {
         try
         {
             // Written next to the target and moved over it at the end, so a failed export leaves no half file.
-            ScapExportSummary summary = StagedFile.Write(this, target, ErrorIds.ScapExportWriteFailed,
-                stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken));
+            if (!StagedFile.TryWrite(this, target, ErrorIds.ScapExportWriteFailed,
+                    stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken),
+                    out ScapExportSummary? summary))
+            {
+                return null;
+            }
+
             EvidenceFile written = await EvidenceFile.FromFileAsync(target, System.IO.Path.GetFileName(target), CancellationToken);
-            return new ScapExportResult(target, summary, written.Length, written.Sha256, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
+            return new ScapExportResult(target, summary!, written.Length, written.Sha256, gzip, [.. Sources], Filter, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, DateTime.UtcNow);
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
@@ -170,8 +168,8 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet
         catch (Exception ex) when (StagedFile.IsWriteFailure(ex))
         {
             // Only reading the moved file back for its hash gets here; StagedFile maps its own failures.
-            ThrowTerminatingError(StagedFile.WriteFailed(target, ErrorIds.ScapExportWriteFailed, ex));
-            throw;
+            WriteError(StagedFile.WriteFailed(target, ErrorIds.ScapExportWriteFailed, ex));
+            return null;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using KForensics.Core.Evidence;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
 using KForensics.Core.Report;
 using KForensics.Infrastructure;
 
@@ -12,7 +12,7 @@ namespace KForensics.Commands;
 /// the captures read come from -InputPath, -LiteralInputPath or the pipeline, and make one report.
 /// </summary>
 [Cmdlet(VerbsData.Export, "ScapReport", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(FileInfo))]
+[OutputType(typeof(ScapReportFile))]
 public sealed class ExportScapReportCommand : CaptureExportCmdlet
 {
     /// <summary>A sysdig filter every section is limited to.</summary>
@@ -37,7 +37,7 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
     [ValidateNotNull]
     public FalcoRuleSet? Rule { get; set; }
 
-    /// <summary>Emit the written file.</summary>
+    /// <summary>Emit the written page, hashed.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -56,18 +56,18 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
         return Task.CompletedTask;
     }
 
-    protected override Task EndProcessingAsync()
+    protected override async Task EndProcessingAsync()
     {
         if (Sources.Count == 0)
         {
             // Every input was reported as an error already.
-            return Task.CompletedTask;
+            return;
         }
 
         string target = ResolveTarget("HTML file", ErrorIds.ScapReportTargetIsInput, ErrorIds.ScapReportTargetExists);
         if (!ShouldProcess(target, $"Write a report of {string.Join(", ", Sources)}"))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         ScapReport report = Build();
@@ -76,13 +76,11 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             WriteError(ScapErrors.ToErrorRecord(damaged.Damage!, "The report counts the events before the damaged block; the rest of the file cannot be read."));
         }
 
-        ReportFile.Write(this, report, target);
-        if (PassThru.IsPresent)
+        if (ReportFile.TryWrite(this, report, target) && PassThru.IsPresent)
         {
-            WriteObject(new FileInfo(target));
+            EvidenceFile written = await EvidenceFile.FromFileAsync(target, System.IO.Path.GetFileName(target), CancellationToken);
+            WriteObject(new ScapReportFile(target, written.Length, written.Sha256, report.Title, [.. Sources], DateTime.UtcNow));
         }
-
-        return Task.CompletedTask;
     }
 
     private ScapReport Build()
@@ -95,7 +93,7 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             Generator = $"KForensics {ModuleVersion} (Export-ScapReport)",
             Sections = Rule is null
                 ? ReportSections.Views
-                : [ReportSections.Views[0], FalcoAlertView.Section(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
+                : [ReportSections.Views[0], ReportSections.FalcoAlerts(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
         };
         var progress = new ReportProgress(this);
         try

@@ -13,7 +13,7 @@ public sealed class GetCheckpointImageCommand : CheckpointInputCmdlet
     [Parameter(Position = 1)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
+    public string[]? Image { get; set; }
 
     /// <summary>Also return the raw payload that follows entries in some images (pipe and socket data, TCP queues, ghost files).</summary>
     [Parameter]
@@ -21,7 +21,7 @@ public sealed class GetCheckpointImageCommand : CheckpointInputCmdlet
 
     private protected override Task InspectAsync(CheckpointInspector checkpoint)
     {
-        var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+        var patterns = Image?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
         foreach (CheckpointImage image in checkpoint.Images(n => patterns is null || patterns.Any(p => p.IsMatch(n)), IncludePayload, CancellationToken))
         {
             WriteObject(image);

@@ -27,10 +27,11 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Container { get; set; } = Array.Empty<string>();
 
+    /// <summary>Only the checkpoints with these names (wildcards).</summary>
     [Parameter(Position = 1, ParameterSetName = ContainerSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
+    public string[]? Checkpoint { get; set; }
 
     [Parameter(ParameterSetName = ContainerSet)]
     [ValidateNotNullOrEmpty]
@@ -61,23 +62,23 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
         }
 
         string? directory = CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory);
-        var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        var patterns = Checkpoint?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         var engine = await EngineAsync();
         foreach (string container in Container)
         {
             await ForEachItemAsync(container, async () =>
             {
                 IReadOnlyList<ContainerCheckpoint> all = await CheckpointService.ListAsync(engine, container, directory, CancellationToken);
-                foreach (ContainerCheckpoint checkpoint in all)
+                foreach (ContainerCheckpoint found in all)
                 {
-                    if (patterns is null || patterns.Any(p => p.IsMatch(checkpoint.Name)))
+                    if (patterns is null || patterns.Any(p => p.IsMatch(found.Name)))
                     {
-                        WriteObject(checkpoint);
+                        WriteObject(found);
                     }
                 }
 
                 // A literal name that matched nothing is a miss the user should hear about.
-                foreach (string literal in Name?.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)) ?? Enumerable.Empty<string>())
+                foreach (string literal in Checkpoint?.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)) ?? Enumerable.Empty<string>())
                 {
                     if (!all.Any(c => string.Equals(c.Name, literal, StringComparison.OrdinalIgnoreCase)))
                     {

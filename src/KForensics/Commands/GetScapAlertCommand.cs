@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;

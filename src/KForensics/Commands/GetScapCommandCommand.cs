@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Analysis;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;
@@ -52,15 +54,31 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
         try
         {
             // The filter runs where sysdig runs it, so it selects the events sysdig selects.
-            using ScapEventReader reader = _fields is null
-                ? ScapEventReader.Open(file, IncludeHidden.IsPresent, filter)
-                : ScapEventReader.Open(file, IncludeHidden.IsPresent, filter, _fields);
-
-            // The capture is read on a second thread while this one feeds the pipeline.
-            foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
+            ScapEventReader reader;
+            try
             {
-                output.Object(ev);
+                reader = _fields is null
+                    ? ScapEventReader.Open(file, IncludeHidden.IsPresent, filter)
+                    : ScapEventReader.Open(file, IncludeHidden.IsPresent, filter, _fields);
             }
+            catch (Exception ex) when (ScapErrors.IsReadFailure(ex))
+            {
+                output.Error(ScapErrors.ReadFailed(file, ex, ErrorIds.ScapOpenFailed));
+                return;
+            }
+
+            using (reader)
+            {
+                // The capture is read on a second thread while this one feeds the pipeline.
+                foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
+                {
+                    output.Object(ev);
+                }
+            }
+        }
+        catch (Exception ex) when (ScapErrors.IsReadFailure(ex))
+        {
+            output.Error(ScapErrors.ReadFailed(file, ex, ErrorIds.ScapReadFailed));
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {

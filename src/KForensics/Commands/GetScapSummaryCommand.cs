@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using KForensics.Core.Analysis;
 using KForensics.Core.Falco;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Infrastructure;
 
 namespace KForensics.Commands;

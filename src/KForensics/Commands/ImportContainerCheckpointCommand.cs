@@ -35,13 +35,13 @@ public sealed class ImportContainerCheckpointCommand : DockerCmdlet
             return;
         }
 
+        var engine = await EngineAsync();
         if (!ShouldProcess(ErrorRecords.Format("new container '{0}' from '{1}', {2}", Name, path,
                 Network is null ? "with no network (loopback only)" : "on network '" + Network + "'"), "Import and restore"))
         {
             return;
         }
 
-        var engine = await EngineAsync();
         await ForEachItemAsync(path, async () => WriteObject(await CheckpointImporter.ImportAsync(engine, path, Name, Network, CancellationToken)));
     }
 }

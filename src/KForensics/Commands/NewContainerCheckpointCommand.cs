@@ -28,6 +28,8 @@ public sealed class NewContainerCheckpointCommand : DockerCmdlet
     protected override async Task ProcessRecordAsync()
     {
         string? directory = CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory);
+        // The engine is reached before anything is asked.
+        var engine = await EngineAsync();
         foreach (string container in Container)
         {
             string action = LeaveRunning ? "Checkpoint (container keeps running)" : "Checkpoint and stop the container";
@@ -36,7 +38,6 @@ public sealed class NewContainerCheckpointCommand : DockerCmdlet
                 continue;
             }
 
-            var engine = await EngineAsync();
             await ForEachItemAsync(container, async () =>
                 WriteObject(await CheckpointService.CreateAsync(engine, container, Name, LeaveRunning, directory, CancellationToken)));
         }

@@ -12,14 +12,15 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "PodCheckpoint", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PodCheckpoint), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
-public sealed class NewPodCheckpointCommand : KubeCmdlet
+public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
 {
+    private readonly EvidenceDeliveryParameters _deliveryParameters = new();
+
     private const string PodSet = "Pod";
     private const string SelectorSet = "Selector";
     private readonly List<(string? Pod, string? Namespace)> _requests = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string[] Pod { get; set; } = Array.Empty<string>();
 
@@ -34,6 +35,7 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
 
     /// <summary>The containers to checkpoint; default every running container of the pod.</summary>
     [Parameter]
+    [Alias("ContainerId", "ContainerName", "Id")]
     [ValidateNotNullOrEmpty]
     public string[]? Container { get; set; }
 
@@ -60,27 +62,8 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
     [Parameter]
     public SwitchParameter DryRun { get; set; }
 
-    /// <summary>OpenPGP public keys: each archive is encrypted as it arrives and never written in the clear.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Recipient { get; set; }
-
-    /// <summary>A blob container each archive (encrypted or not) is sent to, as Send-Evidence sends it.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Destination { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ManagedIdentityClientId { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BlobPrefix { get; set; }
+    /// <summary>-Recipient, -Destination, -ConnectionString, -ManagedIdentityClientId and -BlobPrefix, declared once for every producing cmdlet.</summary>
+    public object GetDynamicParameters() => _deliveryParameters;
 
     protected override Task ProcessRecordAsync()
     {
@@ -137,7 +120,7 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet
         }
 
         // The keys and the container are checked before any container is checkpointed.
-        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
+        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, _deliveryParameters, CancellationToken);
         work = work.Where(w => ShouldProcess($"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name} on node {w.Target.NodeName}",
             "Checkpoint the container (its memory is written to the node) and copy the archive here")).ToList();
         if (work.Count == 0)

@@ -6,6 +6,7 @@ namespace KForensics.Commands;
 
 /// <summary>Deletes capture pods left in the cluster; refuses any pod that is not a KForensics capture pod.</summary>
 [Cmdlet(VerbsCommon.Remove, "PodCapture", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CapturePodInfo))]
 public sealed class RemovePodCaptureCommand : KubeCmdlet
 {
     /// <summary>Capture pod names; CapturePod binds a PodCapture made with -KeepCapturePod.</summary>
@@ -17,6 +18,10 @@ public sealed class RemovePodCaptureCommand : KubeCmdlet
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
+
+    /// <summary>Writes each deleted capture pod, as it was found before it was deleted, to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override async Task ProcessRecordAsync()
     {
@@ -33,6 +38,10 @@ public sealed class RemovePodCaptureCommand : KubeCmdlet
 
                 await Connection.DeleteCapturePodAsync(name, ns, CancellationToken);
                 WriteVerbose($"Deleted capture pod {ns}/{name}.");
+                if (PassThru)
+                {
+                    WriteObject(pod);
+                }
             }
             catch (KubeOperationException e)
             {

@@ -6,7 +6,7 @@ namespace KForensics.Commands;
 
 /// <summary>Deletes checkpoint archives from a node's kubelet checkpoints directory.</summary>
 [Cmdlet(VerbsCommon.Remove, "PodCheckpoint", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(NodeCheckpointFile))]
+[OutputType(typeof(NodeCheckpointFile), typeof(string))]
 public sealed class RemovePodCheckpointCommand : KubeCmdlet
 {
     private const string ByObject = "InputObject";
@@ -23,7 +23,7 @@ public sealed class RemovePodCheckpointCommand : KubeCmdlet
     /// <summary>The archives' file names in the checkpoints directory.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByName)]
     [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = Array.Empty<string>();
+    public string[] Checkpoint { get; set; } = Array.Empty<string>();
 
     [Parameter(ParameterSetName = ByName)]
     [ValidateNotNullOrEmpty]
@@ -49,7 +49,7 @@ public sealed class RemovePodCheckpointCommand : KubeCmdlet
         }
         else
         {
-            _files.AddRange(Name.Select(n => (Node, CheckpointDirectory, n, (NodeCheckpointFile?)null)));
+            _files.AddRange(Checkpoint.Select(n => (Node, CheckpointDirectory, n, (NodeCheckpointFile?)null)));
         }
 
         return Task.CompletedTask;

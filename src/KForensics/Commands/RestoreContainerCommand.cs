@@ -19,9 +19,9 @@ public sealed class RestoreContainerCommand : DockerCmdlet
     public ContainerCheckpoint[] InputObject { get; set; } = Array.Empty<ContainerCheckpoint>();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByName)]
-    [Alias("ContainerId", "ContainerName")]
+    [Alias("ContainerId", "ContainerName", "Id")]
     [ValidateNotNullOrEmpty]
-    public string Container { get; set; } = string.Empty;
+    public string[] Container { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByName)]
     [ValidateNotNullOrEmpty]
@@ -31,7 +31,7 @@ public sealed class RestoreContainerCommand : DockerCmdlet
     [ValidateNotNullOrEmpty]
     public string? CheckpointDirectory { get; set; }
 
-    /// <summary>The clone's name; without it the original container is restored.</summary>
+    /// <summary>The clone's name; without it the original container is restored. One clone per invocation.</summary>
     [Parameter]
     [ValidatePattern("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     public string? Name { get; set; }
@@ -41,6 +41,8 @@ public sealed class RestoreContainerCommand : DockerCmdlet
     [ValidateNotNullOrEmpty]
     public string? Network { get; set; }
 
+    private int _items;
+
     protected override async Task ProcessRecordAsync()
     {
         if (Network is not null && Name is null)
@@ -49,11 +51,33 @@ public sealed class RestoreContainerCommand : DockerCmdlet
                 ErrorIds.NetworkWithoutClone, ErrorCategory.InvalidArgument, Network));
         }
 
-        var work = ParameterSetName == ByObject
+        var work = (ParameterSetName == ByObject
             ? InputObject.Select(c => (Container: c.ContainerId, Label: c.ContainerName, c.Name, Directory: c.CheckpointDirectory))
-            : new[] { (Container, Label: Container, Name: Checkpoint,
-                Directory: CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory)) };
-        foreach (var (container, label, checkpoint, directory) in work.ToList())
+            : Container.Select(c => (Container: c, Label: c, Name: Checkpoint,
+                Directory: CheckpointDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointDirectory)))).ToList();
+
+        // -Name makes one new container: a second checkpoint would need a second name. Found before the engine is reached.
+        var chosen = new List<(string Container, string Label, string Name, string? Directory)>();
+        foreach (var item in work)
+        {
+            if (Name is not null && ++_items > 1)
+            {
+                WriteError(new ErrorRecord(new ArgumentException(ErrorRecords.Format(
+                        "-Name '{0}' names one clone; checkpoint '{1}' of '{2}' needs a Restore-Container of its own.", Name, item.Name, item.Label)),
+                    ErrorIds.CloneNameTaken, ErrorCategory.InvalidArgument, item.Name));
+                continue;
+            }
+
+            chosen.Add(item);
+        }
+
+        if (chosen.Count == 0)
+        {
+            return;
+        }
+
+        var engine = await EngineAsync();
+        foreach (var (container, label, checkpoint, directory) in chosen)
         {
             string what = Name is null
                 ? ErrorRecords.Format("container '{0}' from checkpoint '{1}'", label, checkpoint)
@@ -64,7 +88,6 @@ public sealed class RestoreContainerCommand : DockerCmdlet
                 continue;
             }
 
-            var engine = await EngineAsync();
             await ForEachItemAsync(container, async () =>
                 WriteObject(await RestoreService.RestoreAsync(engine, container, checkpoint, directory, Name, Network, CancellationToken)));
         }

@@ -10,8 +10,10 @@ namespace KForensics.Commands;
 /// <summary>Records the system calls of a pod's containers with sysdig on the pod's node, and brings the capture home verified.</summary>
 [Cmdlet(VerbsLifecycle.Start, "PodCapture", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PodCapture), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
-public sealed class StartPodCaptureCommand : KubeCmdlet
+public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
 {
+    private readonly EvidenceDeliveryParameters _deliveryParameters = new();
+
     private const string PodSet = "Pod";
     private const string SelectorSet = "Selector";
     private readonly List<(string? Pod, string? Namespace)> _requests = new();
@@ -87,29 +89,10 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
     [Parameter]
     public SwitchParameter KeepCapturePod { get; set; }
 
-    /// <summary>OpenPGP public keys: each capture is encrypted as it arrives and never written in the clear.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Recipient { get; set; }
-
-    /// <summary>A blob container each capture (encrypted or not) is sent to, as Send-Evidence sends it.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Destination { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ManagedIdentityClientId { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BlobPrefix { get; set; }
-
     /// <summary>Pre-flight: a filter that does not compile stops the command before any capture pod is created.</summary>
+    /// <summary>-Recipient, -Destination, -ConnectionString, -ManagedIdentityClientId and -BlobPrefix, declared once for every producing cmdlet.</summary>
+    public object GetDynamicParameters() => _deliveryParameters;
+
     protected override Task BeginProcessingAsync()
     {
         if (Filter is not null)
@@ -174,7 +157,7 @@ public sealed class StartPodCaptureCommand : KubeCmdlet
         }
 
         // The keys and the container are checked before any privileged pod starts.
-        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, Recipient, Destination, ConnectionString, ManagedIdentityClientId, BlobPrefix, CancellationToken);
+        EvidenceDelivery delivery = await EvidenceDelivery.CreateAsync(this, _deliveryParameters, CancellationToken);
         targets = targets.Where(t => ShouldProcess($"{t.Namespace}/{t.Name} on node {t.NodeName}", "Start a privileged sysdig capture pod")).ToList();
         if (targets.Count == 0)
         {

@@ -48,6 +48,9 @@ public static class ErrorIds
     public const string CheckpointArchiveUnsafePath = "CheckpointArchiveUnsafePath";
     public const string CheckpointArchiveInvalid = "CheckpointArchiveInvalid";
     public const string CheckpointExportTargetExists = "CheckpointExportTargetExists";
+    public const string CheckpointExportPathReused = "CheckpointExportPathReused";
+    public const string CheckpointExportWriteFailed = "CheckpointExportWriteFailed";
+    public const string CloneNameTaken = "CloneNameTaken";
 
     // Checkpoint inspection (Get-ContainerCheckpoint -Path, Get-Checkpoint*, Search-/Export-CheckpointMemory, Compare-ContainerCheckpoint)
     public const string NotACheckpoint = "NotACheckpoint";

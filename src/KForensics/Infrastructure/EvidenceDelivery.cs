@@ -28,13 +28,12 @@ internal sealed class EvidenceDelivery
     public bool Encrypts => Recipients.Count > 0;
 
     /// <summary>Loads the recipients and checks the destination, with terminating errors for either.</summary>
-    public static async Task<EvidenceDelivery> CreateAsync(AsyncCmdlet cmdlet, string[]? recipient, string? destination, string? connectionString,
-        string? managedIdentityClientId, string? blobPrefix, CancellationToken cancellationToken)
+    public static async Task<EvidenceDelivery> CreateAsync(AsyncCmdlet cmdlet, EvidenceDeliveryParameters given, CancellationToken cancellationToken)
     {
-        IReadOnlyList<EvidenceRecipient> recipients = recipient is { Length: > 0 } ? ProtectionErrors.LoadRecipients(cmdlet, recipient) : [];
-        BlobDestination? target = destination is null ? null
-            : await StorageErrors.ConnectAsync(cmdlet, destination, connectionString, managedIdentityClientId, cancellationToken);
-        return new EvidenceDelivery(recipients, target, blobPrefix);
+        IReadOnlyList<EvidenceRecipient> recipients = given.Recipient is { Length: > 0 } ? ProtectionErrors.LoadRecipients(cmdlet, given.Recipient) : [];
+        BlobDestination? target = given.Destination is null ? null
+            : await StorageErrors.ConnectAsync(cmdlet, given.Destination, given.ConnectionString, given.ManagedIdentityClientId, cancellationToken);
+        return new EvidenceDelivery(recipients, target, given.BlobPrefix);
     }
 
     /// <summary>The name an encrypted file gets: the plaintext's with .gpg added (unless it has it).</summary>

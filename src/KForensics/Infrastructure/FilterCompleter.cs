@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics.Infrastructure;
 

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Infrastructure;
 
@@ -27,4 +27,11 @@ internal static class ScapErrors
         };
         return record;
     }
+
+    /// <summary>The failures that mean the file itself could not be read (an I/O error, no permission), not that it is damaged.</summary>
+    public static bool IsReadFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
+
+    /// <summary>An I/O failure on a capture: <see cref="ErrorIds.ScapOpenFailed"/> before its first event, <see cref="ErrorIds.ScapReadFailed"/> after.</summary>
+    public static ErrorRecord ReadFailed(string file, Exception ex, string errorId)
+        => ErrorRecords.Create(ErrorRecords.Format("Cannot read '{0}': {1}", file, ex.Message), errorId, ErrorCategory.ReadError, file, ex);
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Infrastructure;
 
@@ -39,6 +39,12 @@ public abstract class ScapViewCmdlet : ScapInputCmdlet
         catch (ScapFormatException ex)
         {
             damage = ex;
+        }
+        catch (Exception ex) when (ScapErrors.IsReadFailure(ex))
+        {
+            // The file itself could not be read: no rows of a partial read, only the error.
+            output.Error(ScapErrors.ReadFailed(file, ex, ErrorIds.ScapReadFailed));
+            return;
         }
         finally
         {

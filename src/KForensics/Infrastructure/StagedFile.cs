@@ -9,24 +9,28 @@ namespace KForensics.Infrastructure;
 /// </summary>
 internal static class StagedFile
 {
-    public static T Write<T>(PSCmdlet cmdlet, string target, string writeFailedId, Func<Stream, T> write)
+    /// <summary>
+    /// Writes the target through <paramref name="write"/>; a failure to write it (a full disk, a read-only folder) is
+    /// written as a non-terminating error with <paramref name="writeFailedId"/> and the method returns false.
+    /// </summary>
+    public static bool TryWrite<T>(PSCmdlet cmdlet, string target, string writeFailedId, Func<Stream, T> write, out T? result)
     {
         string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
         try
         {
-            T result;
             using (var stream = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 result = write(stream);
             }
 
             File.Move(staging, target, overwrite: true);
-            return result;
+            return true;
         }
         catch (Exception ex) when (IsWriteFailure(ex))
         {
-            cmdlet.ThrowTerminatingError(WriteFailed(target, writeFailedId, ex));
-            throw;
+            cmdlet.WriteError(WriteFailed(target, writeFailedId, ex));
+            result = default;
+            return false;
         }
         finally
         {

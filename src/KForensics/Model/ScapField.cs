@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 
 namespace KForensics;
 
@@ -29,7 +30,7 @@ public sealed class ScapField
     /// <summary>The field name, e.g. fd.cip.</summary>
     public string Name { get; }
 
-    /// <summary>The field class: evt, proc, thread, fd, fdlist, user, group, container or k8s.</summary>
+    /// <summary>The field class: evt, proc, thread, fd, fdlist, user, group, container, k8s, syslog, mesos, span or evtin.</summary>
     public string Class { get; }
 
     /// <summary>The value type (String, Int64, IpAddr ...).</summary>

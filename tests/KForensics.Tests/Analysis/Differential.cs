@@ -1,5 +1,5 @@
 using System.Globalization;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap;
 using Xunit;

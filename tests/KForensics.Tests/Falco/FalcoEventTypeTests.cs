@@ -1,5 +1,5 @@
 using KForensics.Core.Falco;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 using Xunit;
 
 namespace KForensics.Tests.Falco;

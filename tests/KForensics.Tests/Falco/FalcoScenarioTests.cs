@@ -1,6 +1,6 @@
 using KForensics.Core.Falco;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

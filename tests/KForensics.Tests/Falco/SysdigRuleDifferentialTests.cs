@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KForensics.Core.Falco;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using KForensics.Tests.Scap;
 using KForensics.Tests.Scap.Writer;
 using Xunit;

@@ -1,4 +1,5 @@
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
 using Xunit;
 
 namespace KForensics.Tests.Filtering;
@@ -34,7 +35,13 @@ public sealed class FieldCatalogBinderTests
         {
             string? reason = ScapFieldBinder.NotComputableReason(field);
             Assert.False(string.IsNullOrWhiteSpace(reason), $"{name} is not computable and gives no reason");
-            var e = Assert.Throws<FilterSyntaxException>(() => ScapFieldBinder.Compile(filter.Replace(name, name + (field.Argument == FieldArgument.Index ? "[1]" : ""))));
+            string argument = field.Argument switch
+            {
+                FieldArgument.Index => "[1]",
+                FieldArgument.Name or FieldArgument.NameOrIndex => ".x",
+                _ => "",
+            };
+            var e = Assert.Throws<FilterSyntaxException>(() => ScapFieldBinder.Compile(filter.Replace(name, name + argument)));
             Assert.Contains(reason!, e.Message);
         }
     }

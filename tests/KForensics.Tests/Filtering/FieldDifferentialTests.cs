@@ -1,6 +1,6 @@
 using System.Globalization;
-using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
 using KForensics.Tests.Scap;
 using Xunit;
 using Xunit.Abstractions;

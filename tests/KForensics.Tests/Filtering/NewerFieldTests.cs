@@ -1,5 +1,6 @@
-using KForensics.Core.Filtering;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Tests.Scap;
 using Xunit;
 using static KForensics.Tests.Scap.CaptureBytes;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 
 namespace KForensics.Tests.Report;
 
@@ -22,7 +22,7 @@ internal static class HostileCapture
 
     public static readonly DateTime Start = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
-    public static readonly ScapContainer Container = new("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", ContainerName, Image);
+    public static readonly ContainerDescription Container = new("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", ContainerName, Image);
 
     public static ulong StartNs => (ulong)(Start - DateTime.UnixEpoch).Ticks * 100;
 

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using KForensics.Core.Analysis;
 using KForensics.Core.Report;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 
@@ -123,7 +123,7 @@ public sealed class ReportRendererTests : IDisposable
     {
         var sections = new List<ReportSectionSource>(ReportSections.Views)
         {
-            new("curl-connections", "Connections of curl", ReportLayout.Table, "Only curl.", _ => new ConnectionAggregator(Core.Filtering.ScapFieldBinder.Compile("proc.name=curl"))),
+            new("curl-connections", "Connections of curl", ReportLayout.Table, "Only curl.", _ => new ConnectionAggregator(Core.Scap.Fields.ScapFieldBinder.Compile("proc.name=curl"))),
         };
         ScapReport report = ScapReportBuilder.Build([_demo], new ScapReportOptions { Sections = sections }, null, CancellationToken.None);
         string html = HtmlReportWriter.Render(report);

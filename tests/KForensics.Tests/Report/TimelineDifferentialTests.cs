@@ -1,7 +1,7 @@
 using System.Globalization;
 using KForensics.Core.Analysis;
 using KForensics.Core.Report;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap.Writer;
 using Xunit;

@@ -1,5 +1,5 @@
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 
@@ -25,9 +25,9 @@ public sealed class DamagedCaptureTests
     {
         DamageHarness.Result intact = Intact.Value;
         Assert.Empty(intact.Errors);
-        int eventBlocks = Blocks.Count(b => b.Type is ScapBlockTypes.EventV2 or ScapBlockTypes.EventV2Large);
+        int eventBlocks = Blocks.Count(b => b.Type is BlockTypes.EvV2 or BlockTypes.EvV2Large);
         Assert.Equal(eventBlocks, intact.Events.Count);
-        Assert.Contains(Blocks, b => b.Type == ScapBlockTypes.EventV2Large);
+        Assert.Contains(Blocks, b => b.Type == BlockTypes.EvV2Large);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class DamagedCaptureTests
                 Assert.True(error.Kind == ScapErrorKind.Truncated, $"{what}: {error.Message}");
                 Assert.Equal(Name, error.File);
                 Assert.Equal(block.Offset, error.Offset);
-                bool headerRead = into >= 8 || block.Type == ScapBlockTypes.SectionHeader;
+                bool headerRead = into >= 8 || block.Type == BlockTypes.Shb;
                 Assert.True(error.BlockType == (headerRead ? block.Type : 0), $"{what}: block type 0x{error.BlockType:X}");
                 AssertEventsBefore(cut, block.Offset, what);
             }
@@ -90,7 +90,7 @@ public sealed class DamagedCaptureTests
         ScapFormatException error = result.SingleError;
         Assert.Equal(ScapErrorKind.UnsupportedVersion, error.Kind);
         Assert.Equal(0, error.Offset);
-        Assert.Equal(ScapBlockTypes.SectionHeader, error.BlockType);
+        Assert.Equal(BlockTypes.Shb, error.BlockType);
         Assert.Empty(result.Events);
     }
 
@@ -127,7 +127,7 @@ public sealed class DamagedCaptureTests
     [Fact]
     public void FlippedBytesInLengthsAndTrailersStopAtThatBlock()
     {
-        foreach (DamageHarness.Block block in Blocks.Where(b => b.Type is ScapBlockTypes.EventV2 or ScapBlockTypes.EventV2Large))
+        foreach (DamageHarness.Block block in Blocks.Where(b => b.Type is BlockTypes.EvV2 or BlockTypes.EvV2Large))
         {
             // The high bytes of the event length (after the 8-byte block header, the cpu and ts/tid) and the trailer.
             long eventLength = block.Offset + 10 + 16;
@@ -193,7 +193,7 @@ public sealed class DamagedCaptureTests
     // Every event type in the capture is known, so the n-th event is the n-th event block.
     private static void AssertEventsBefore(DamageHarness.Result result, long offset, string what)
     {
-        int before = Blocks.Count(b => b.Offset < offset && b.Type is ScapBlockTypes.EventV2 or ScapBlockTypes.EventV2Large);
+        int before = Blocks.Count(b => b.Offset < offset && b.Type is BlockTypes.EvV2 or BlockTypes.EvV2Large);
         List<DamageHarness.Event> expected = Intact.Value.Events.Take(before).ToList();
         Assert.True(expected.SequenceEqual(result.Events), $"{what}: {result.Events.Count} events delivered, {expected.Count} precede the damage");
     }

@@ -1,5 +1,6 @@
 using System.Net;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
 using Xunit;
 using static KForensics.Tests.Scap.TestEvents;
 

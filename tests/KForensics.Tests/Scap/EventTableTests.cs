@@ -1,4 +1,4 @@
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 using Xunit;
 
 namespace KForensics.Tests.Scap;

@@ -1,4 +1,5 @@
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
 using Xunit;
 using Xunit.Abstractions;
 using static KForensics.Tests.Scap.TestEvents;

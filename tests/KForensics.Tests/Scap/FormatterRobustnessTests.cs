@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
 using Xunit;
 
 namespace KForensics.Tests.Scap;

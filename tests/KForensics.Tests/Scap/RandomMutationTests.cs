@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using KForensics.Core.Scap;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 using Xunit.Abstractions;

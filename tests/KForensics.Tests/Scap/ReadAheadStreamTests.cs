@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Reading;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using KForensics.Core.Scap;
+using KForensics.Core.Scap.Decoding;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Tests.Scap;
 

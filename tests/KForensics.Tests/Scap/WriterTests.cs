@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Net;
 using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 
@@ -165,7 +166,7 @@ public sealed class WriterTests : IDisposable
         Skip.IfNot(SysdigProcess.Available, "sysdig is not installed");
         string path = _temp.PathOf("large.scap");
         var labels = Enumerable.Range(0, 2000).ToDictionary(i => $"example.com/label-{i:D4}", i => new string('v', 40));
-        var container = new ScapContainer(new string('a', 64), "bulky", "registry.example/bulky:2") { Labels = labels };
+        var container = new ContainerDescription(new string('a', 64), "bulky", "registry.example/bulky:2") { Labels = labels };
         string[] longArgs = Enumerable.Range(0, 400).Select(i => $"--option-{i:D4}=" + new string('x', 90)).ToArray();
         string[] longEnv = Enumerable.Range(0, 300).Select(i => $"VARIABLE_{i:D4}=" + new string('y', 90)).ToArray();
         using (ScapWriter writer = ScapWriter.Create(path))
@@ -179,8 +180,8 @@ public sealed class WriterTests : IDisposable
         }
 
         List<uint> blockTypes = WalkBlocks(File.ReadAllBytes(path)).Select(b => b.Type).ToList();
-        Assert.Equal(ScapBlockTypes.EventV2Large, blockTypes[^2]);
-        Assert.Equal(ScapBlockTypes.EventV2Large, blockTypes[^1]);
+        Assert.Equal(BlockTypes.EvV2Large, blockTypes[^2]);
+        Assert.Equal(BlockTypes.EvV2Large, blockTypes[^1]);
 
         SysdigProcess.Result result = SysdigProcess.Run("-r", path, "-p", "*%evt.num %evt.type %container.name %container.image %proc.name %proc.args", "evt.type!=execve or evt.dir=<");
         Assert.Equal(0, result.ExitCode);
@@ -203,7 +204,7 @@ public sealed class WriterTests : IDisposable
         Assert.Equal(new byte[] { 0x0A, 0x0D, 0x0D, 0x0A, 28, 0, 0, 0, 0x4D, 0x3C, 0x2B, 0x1A, 1, 0, 2, 0 }, bytes[..16]);
         List<(uint Type, int Offset, int Length)> blocks = WalkBlocks(bytes);
         Assert.Equal(
-            new uint[] { ScapBlockTypes.SectionHeader, ScapBlockTypes.MachineInfo, ScapBlockTypes.InterfaceListV2, ScapBlockTypes.UserListV2, ScapBlockTypes.ProcessListV9 },
+            new uint[] { BlockTypes.Shb, BlockTypes.Mi, BlockTypes.IlV2, BlockTypes.UlV2, BlockTypes.PlV9 },
             blocks.Take(5).Select(b => b.Type));
         Assert.Equal(192, blocks[1].Length);
         Assert.All(blocks, b => Assert.Equal(0, b.Length % 4));

@@ -1,9 +1,8 @@
 using System.Net;
-using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.State;
-using KForensics.Core.Scap.Writer;
-using WriterFdType = KForensics.Core.Scap.Writer.ScapFdType;
-using ReadFdType = KForensics.Core.Scap.ScapFdType;
+using KForensics.Core.Scap.Writing;
 
 namespace KForensics.Core.Scap.Export;
 
@@ -20,7 +19,7 @@ public static partial class ScapExporter
         private ulong _now;
         private readonly List<long> _threadOrder = [];
         private readonly Dictionary<long, Dictionary<long, ScapFd>> _fds = [];
-        private readonly Dictionary<string, ScapContainer> _containers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ContainerDescription> _containers = new(StringComparer.Ordinal);
         private readonly HashSet<string> _describedByEvents = new(StringComparer.Ordinal);
         private readonly Dictionary<uint, UserRecord> _users = [];
         private readonly Dictionary<uint, GroupRecord> _groups = [];
@@ -162,7 +161,7 @@ public static partial class ScapExporter
 
             // A container whose own description event is exported must not be known beforehand:
             // sysdig drops (and so does not print) a description of a container it already has.
-            foreach (ScapContainer c in _containers.Values.Where(c => !_describedByEvents.Contains(c.Id)))
+            foreach (ContainerDescription c in _containers.Values.Where(c => !_describedByEvents.Contains(c.Id)))
             {
                 writer.WriteContainer(c);
             }
@@ -252,7 +251,7 @@ public static partial class ScapExporter
             if (t.ContainerId.Length != 0 && t.ContainerId != "host" && !_containers.ContainsKey(t.ContainerId)
                 && state.Containers.Find(t.ContainerId) is ContainerInfo c)
             {
-                _containers[c.Id] = new ScapContainer(c.Id, c.Name, c.Image)
+                _containers[c.Id] = new ContainerDescription(c.Id, c.Name, c.Image)
                 {
                     ImageId = c.ImageId,
                     ImageDigest = c.ImageDigest,
@@ -305,46 +304,46 @@ public static partial class ScapExporter
             SockInfo s = fd.Sock;
             switch (fd.Type)
             {
-                case ReadFdType.Ipv4Sock:
-                    return new ScapFd(number, WriterFdType.Ipv4Socket)
+                case ScapFdType.Ipv4Sock:
+                    return new ScapFd(number, ScapFdType.Ipv4Sock)
                     {
                         Inode = fd.Ino,
                         Source = new IPEndPoint(new IPAddress(s.V4Sip), s.V4Sport),
                         Destination = new IPEndPoint(new IPAddress(s.V4Dip), s.V4Dport),
                         Protocol = (ScapL4Proto)s.V4L4,
                     };
-                case ReadFdType.Ipv4ServSock:
-                    return new ScapFd(number, WriterFdType.Ipv4ServerSocket)
+                case ScapFdType.Ipv4ServSock:
+                    return new ScapFd(number, ScapFdType.Ipv4ServSock)
                     {
                         Inode = fd.Ino,
                         Source = new IPEndPoint(new IPAddress(s.V4Sip), s.V4ServPort),
                         Protocol = (ScapL4Proto)s.V4ServL4,
                     };
-                case ReadFdType.Ipv6Sock:
-                    return new ScapFd(number, WriterFdType.Ipv6Socket)
+                case ScapFdType.Ipv6Sock:
+                    return new ScapFd(number, ScapFdType.Ipv6Sock)
                     {
                         Inode = fd.Ino,
                         Source = new IPEndPoint(new IPAddress(s.V6Sip), s.V6Sport),
                         Destination = new IPEndPoint(new IPAddress(s.V6Dip), s.V6Dport),
                         Protocol = (ScapL4Proto)s.V6L4,
                     };
-                case ReadFdType.Ipv6ServSock:
-                    return new ScapFd(number, WriterFdType.Ipv6ServerSocket)
+                case ScapFdType.Ipv6ServSock:
+                    return new ScapFd(number, ScapFdType.Ipv6ServSock)
                     {
                         Inode = fd.Ino,
                         Source = new IPEndPoint(new IPAddress(s.V6Sip), s.V6ServPort),
                         Protocol = (ScapL4Proto)s.V6ServL4,
                     };
-                case ReadFdType.UnixSock:
-                    return new ScapFd(number, WriterFdType.UnixSocket) { Inode = fd.Ino, Name = fd.Name, UnixSource = s.UnixSource, UnixDestination = s.UnixDest };
-                case ReadFdType.Unknown:
+                case ScapFdType.UnixSock:
+                    return new ScapFd(number, ScapFdType.UnixSock) { Inode = fd.Ino, Name = fd.Name, UnixSource = s.UnixSource, UnixDestination = s.UnixDest };
+                case ScapFdType.Unknown:
                     return null;
-                case ReadFdType.File:
-                case ReadFdType.FileV2:
-                    return new ScapFd(number, WriterFdType.FileV2) { Inode = fd.Ino, Name = fd.Name, OpenFlags = fd.OpenFlags };
+                case ScapFdType.File:
+                case ScapFdType.FileV2:
+                    return new ScapFd(number, ScapFdType.FileV2) { Inode = fd.Ino, Name = fd.Name, OpenFlags = fd.OpenFlags };
                 default:
-                    return (byte)fd.Type <= (byte)WriterFdType.FileV2
-                        ? new ScapFd(number, (WriterFdType)(byte)fd.Type) { Inode = fd.Ino, Name = fd.Name }
+                    return fd.Type <= ScapFdType.FileV2
+                        ? new ScapFd(number, fd.Type) { Inode = fd.Ino, Name = fd.Name }
                         : null;
             }
         }

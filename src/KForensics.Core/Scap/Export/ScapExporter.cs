@@ -1,10 +1,8 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using KForensics.Core.Filtering;
-using KForensics.Core.Scap.State;
-using KForensics.Core.Scap.Writer;
-using WriterFdType = KForensics.Core.Scap.Writer.ScapFdType;
-using ReadFdType = KForensics.Core.Scap.ScapFdType;
+using KForensics.Core.Scap.Fields;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 
 namespace KForensics.Core.Scap.Export;
 

@@ -1,7 +1,7 @@
 namespace KForensics.Core.Scap.State;
 
 /// <summary>One container as the capture describes it (container events), with its Kubernetes pod from the labels.</summary>
-public sealed class ContainerInfo
+internal sealed class ContainerInfo
 {
     public ContainerInfo(string id, string name, string image, IReadOnlyDictionary<string, string> labels)
     {
@@ -71,7 +71,7 @@ public sealed class ContainerInfo
 }
 
 /// <summary>One mount of a container (container.mount.*).</summary>
-public sealed record ContainerMount(string Source, string Destination, string Mode, bool ReadWrite, string Propagation)
+internal sealed record ContainerMount(string Source, string Destination, string Mode, bool ReadWrite, string Propagation)
 {
     /// <summary>What container.mount[...] prints: source:dest:mode:rdwr:propagation.</summary>
     public override string ToString() => $"{Source}:{Destination}:{Mode}:{(ReadWrite ? "true" : "false")}:{Propagation}";

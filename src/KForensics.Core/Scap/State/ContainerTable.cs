@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Containers by id, filled from container events; ids come from thread cgroups.</summary>
-public sealed class ContainerTable
+internal sealed class ContainerTable
 {
     private const int FullIdLength = 64;
     private const int ReportedIdLength = 12;

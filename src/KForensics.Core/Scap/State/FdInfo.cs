@@ -1,9 +1,10 @@
 using System.Net;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Which end of a socket the owning thread is (sinsp's fd role).</summary>
-public enum SocketRole : byte
+internal enum SocketRole : byte
 {
     None = 0,
     Client = 1,
@@ -15,7 +16,7 @@ public enum SocketRole : byte
 /// parser clones, edits and replaces them, so an event that captured an entry keeps the state
 /// of its own moment.
 /// </summary>
-public sealed class FdInfo
+internal sealed class FdInfo
 {
     private SockInfo _sock;
     private string? _typeTag;

@@ -1,6 +1,8 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     /// <summary>The flags sysdig 0.29.3 acts on: its own table's where it knows the event.</summary>
     internal static EventFlags FlagsOf(EventInfo info) => info.IsOracleKnown ? info.OracleFlags : info.Flags;

@@ -1,6 +1,8 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     private const uint OpenFlagDirectory = 1u << 10;
     private const long AtFdCwd = -100;

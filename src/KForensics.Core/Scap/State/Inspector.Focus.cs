@@ -1,6 +1,6 @@
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     /// <summary>What the fields of the last event read, kept while a view looks at the tables through a made-up event.</summary>
     internal readonly record struct FocusState(ThreadInfo? Thread, FdInfo? Fd, string? FdName, ContainerInfo? Container, bool ContainerKnown, FdInfo? EventFd, bool FdNameChanged);

@@ -1,6 +1,8 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     /// <summary>
     /// Builds the tables from the metadata blocks, once all of them are read (sinsp imports the

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     private const byte L4Unknown = 0, L4Tcp = 2, L4Udp = 3, L4Icmp = 4, L4Raw = 5;
 

@@ -1,6 +1,8 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     private const ulong CloneStaleTimeNs = 2_000_000_000;
 

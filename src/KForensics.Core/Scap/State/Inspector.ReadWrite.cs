@@ -1,6 +1,8 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     /// <summary>sinsp's parse_rw_exit: UDP and unconnected sockets learn their peer from the tuple of recvfrom/sendto…</summary>
     private void ParseReadWriteExit(in RawEvent ev, EventInfo info, int type)

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Socket tuples: sinsp's address updates, swaps and the names it builds from them.</summary>
-public sealed partial class Inspector
+internal sealed partial class Inspector
 {
     internal static uint U32(ReadOnlySpan<byte> p, int at) => BinaryPrimitives.ReadUInt32LittleEndian(p[at..]);
 

@@ -1,3 +1,5 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace KForensics.Core.Scap.State;
 /// that proc.*, fd.* and container.* read the same. After <see cref="Process"/> the properties
 /// <see cref="Thread"/>, <see cref="Fd"/> and <see cref="FdName"/> describe the event just parsed.
 /// </summary>
-public sealed partial class Inspector : IScapMetadataSink
+internal sealed partial class Inspector : IScapMetadataSink
 {
     private readonly List<ProcessRecord> _pendingThreads = [];
     private readonly List<(long Tid, FdRecord Fd)> _pendingFds = [];

@@ -4,13 +4,13 @@ using System.Text.Json;
 namespace KForensics.Core.Scap.State;
 
 /// <summary>A Kubernetes pod as the capture's k8s state events describe it.</summary>
-public sealed record PodInfo(string Name, string Namespace, string Uid, IReadOnlyDictionary<string, string> Labels, IPAddress? Ip);
+internal sealed record PodInfo(string Name, string Namespace, string Uid, IReadOnlyDictionary<string, string> Labels, IPAddress? Ip);
 
 /// <summary>
 /// Pods from the k8s state events (PPME_K8S_E) that agent captures carry: sysdig replays them, so
 /// k8s.pod.* is known for containers whose own metadata has no Kubernetes labels.
 /// </summary>
-public sealed class PodTable
+internal sealed class PodTable
 {
     private readonly Dictionary<string, PodInfo> _byContainer = new(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace KForensics.Core.Scap.State;
 /// concatenate_paths): '..' rewinds, './' and repeated '/' vanish, a trailing '/' is dropped and
 /// unprintable characters become '.'. The quirks are kept on purpose so names match sysdig's.
 /// </summary>
-public static class SinspPath
+internal static class SinspPath
 {
     private const int MaxPath = 1024;
 

@@ -12,7 +12,7 @@ namespace KForensics.Core.Scap.State;
 /// kind (bind, then recvfrom…), and fd names only match if the same bytes are read.
 /// </summary>
 [InlineArray(40)]
-public struct SockInfo
+internal struct SockInfo
 {
     private byte _first;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.State;
 

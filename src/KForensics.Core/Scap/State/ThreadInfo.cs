@@ -1,10 +1,12 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
 /// <summary>
 /// What a process runs as: name, executable, arguments. Replaced (never changed) at execve, so
 /// an event that captured it keeps the values of its own moment.
 /// </summary>
-public sealed class ProcessImage
+internal sealed class ProcessImage
 {
     private string? _commandLine;
 
@@ -34,7 +36,7 @@ public sealed class ProcessImage
 }
 
 /// <summary>One thread of the thread table (sinsp_threadinfo, the parts KForensics reports).</summary>
-public sealed class ThreadInfo
+internal sealed class ThreadInfo
 {
     public ThreadInfo(long tid, long pid, long ptid, ProcessImage image)
     {

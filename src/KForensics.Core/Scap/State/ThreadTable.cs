@@ -1,7 +1,7 @@
 namespace KForensics.Core.Scap.State;
 
 /// <summary>tid → thread, with sinsp's rules for placeholders, main threads and shared fd tables.</summary>
-public sealed class ThreadTable
+internal sealed class ThreadTable
 {
     internal const uint ClCloneFiles = 1u << 0;
     internal const uint ClCloneThread = 1u << 13;

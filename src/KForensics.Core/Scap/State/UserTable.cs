@@ -1,7 +1,9 @@
+using KForensics.Core.Scap.Format;
+
 namespace KForensics.Core.Scap.State;
 
 /// <summary>Users and groups of the capture's UL block (user.name, group.name).</summary>
-public sealed class UserTable
+internal sealed class UserTable
 {
     private readonly Dictionary<uint, UserRecord> _users = [];
     private readonly Dictionary<uint, GroupRecord> _groups = [];

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using KForensics.Core.Scap;
+using KForensics.Core.Scap.Format;
 
 namespace KForensics.Tests.Scap.Writer;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Writing;
 using Xunit;
 
 namespace KForensics.Tests.Scap.Writer;

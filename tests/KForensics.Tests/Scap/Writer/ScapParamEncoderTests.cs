@@ -1,6 +1,6 @@
 using System.Net;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Writer;
+using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 using Xunit;
 
 namespace KForensics.Tests.Scap.Writer;
