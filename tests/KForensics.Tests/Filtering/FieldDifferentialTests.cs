@@ -63,6 +63,10 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         "container.liveness_probe", "container.readiness_probe",
         "container.image", "container.image.id", "container.type", "container.privileged", "container.image.digest",
         "k8s.pod.id", "k8s.pod.label.app", "k8s.rc.name",
+
+        // fds of failed opens and of events whose fd is not in the table, times, latencies
+        "fd.typechar", "fd.name", "fd.directory", "fd.filename", "fd.containername", "fd.containerdirectory", "fd.name_changed",
+        "evt.abspath", "evt.is_open_exec", "evt.rawtime.ns", "evt.latency.ns", "evt.latency.human",
     ];
 
     /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
@@ -71,7 +75,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // thread.totexectime: sysdig 0.29.3 aborts on falco_psp_privileged ("invalid thread state ID0").
         // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
         "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
-        "evt.abspath", "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.is_open_exec", "evt.latency.human", "evt.rawtime.ns", "evt.reltime", "evt.type.is.open", "fd.containerdirectory", "fd.containername", "fd.cport", "fd.directory", "fd.filename", "fd.name", "fd.name_changed", "fd.typechar", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
+        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
     ];
 
     /// <summary>
@@ -94,6 +98,20 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 122)] = "0.29.3 prints uninitialised memory",
     };
 
+    /// <summary>
+    /// Fields whose text sysdig 0.29.3 does not compute on some events but leaves as the extractor's buffer held
+    /// it, i.e. the text it printed for the event before: an event is excused only where sysdig's text is
+    /// exactly the previous event's, and only on the events named.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<string[], bool> Applies, string Defect)> StaleText = new()
+    {
+        // Context switches, and exits that paired with no enter (a clone's child, a lost enter): evt.latency
+        // is 0 there, the human text should read 0ns.
+        ["evt.latency.human"] = (e => e[Array.IndexOf(Fields, "evt.type")] == "switch"
+                || (e[Array.IndexOf(Fields, "evt.dir")] == "<" && e[Array.IndexOf(Fields, "evt.latency")] == "0"),
+            "0.29.3 does not compute it where no enter paired with the event and prints the previous event's text"),
+    };
+
     public static TheoryData<string> Files() => SharedCaptures.Names();
 
     [SkippableTheory]
@@ -109,14 +127,18 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         var differ = new int[Fields.Length];
         var examples = new List<string>[Fields.Length];
         int compared = 0;
-        foreach ((ulong number, string[] theirs) in expected)
+        string[]? previous = null;
+        foreach ((ulong number, string[] theirs) in expected.OrderBy(p => p.Key))
         {
             Assert.True(ours.TryGetValue(number, out string?[]? mine), $"{file}: event #{number} missing");
             compared++;
+            string[]? before = previous;
+            previous = theirs;
             for (int i = 0; i < Fields.Length; i++)
             {
                 string printed = mine![i] ?? "<NA>";
-                if (printed == theirs[i] || Excused(file, Fields[i], number))
+                if (printed == theirs[i] || Excused(file, Fields[i], number)
+                    || (StaleText.TryGetValue(Fields[i], out var stale) && stale.Applies(theirs) && theirs[i] == (before?[i] ?? string.Empty)))
                 {
                     continue;
                 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using KForensics.Core.Filtering;
 using KForensics.Core.Scap.Format;
 using Ctx = KForensics.Core.Scap.Fields.ScapFilterContext;
+using KForensics.Core.Scap.State;
 
 namespace KForensics.Core.Scap.Fields;
 
@@ -93,11 +94,65 @@ public sealed partial class ScapFieldBinder
         return i >= 0 && i < raw.ParamCount && raw.GetParam(i) is { Length: >= 4 } p ? BinaryPrimitives.ReadUInt32LittleEndian(p) : 0;
     }
 
+    private const uint OpenCreate = 1u << 2, OpenTmpFile = 1u << 13;
+
+    /// <summary>The mode parameter of an open (0 when the event has none): evt.is_open_exec looks for an execute bit in it.</summary>
+    private static uint OpenMode(Ctx c)
+    {
+        int i = Find(c.Info, "mode");
+        RawEvent raw = c.Raw;
+        return i >= 0 && i < raw.ParamCount && raw.GetParam(i) is { Length: >= 4 } p ? BinaryPrimitives.ReadUInt32LittleEndian(p) : 0;
+    }
+
+    /// <summary>
+    /// evt.abspath as sysdig 0.29.3 computes it: the dirfd and path of the old openat enter, the newer openat
+    /// and openat2 exits, unlinkat, mkdirat, renameat (its old path) and symlinkat exits, resolved against the
+    /// cwd or the dirfd's name; an absolute path as it is. Other events (open, the old openat exit) have none.
+    /// </summary>
     private static string? AbsPath(Ctx c)
     {
-        // The path an *at call resolved to is what the parser named the fd (or the failed attempt) with.
-        string name = TypeName(c);
-        return name is "openat" or "openat2" or "open" or "creat" && !c.Info.IsEnter ? c.State.FdName : null;
+        (string Dir, string Path)? args = c.Info.Id switch
+        {
+            Ppme.OpenAtE or Ppme.OpenAt2X or Ppme.OpenAt2NewX => ("dirfd", "name"),
+            _ when c.Info.IsEnter => null,
+            _ => TypeName(c) switch
+            {
+                "unlinkat" => ("dirfd", "name"),
+                "mkdirat" => ("dirfd", "path"),
+                "renameat" or "renameat2" => ("olddirfd", "oldpath"),
+                "symlinkat" => ("linkdirfd", "linkpath"),
+                _ => null,
+            },
+        };
+        if (args is not { } a || c.Thread is not { } t)
+        {
+            return null;
+        }
+
+        int di = Find(c.Info, a.Dir), pi = Find(c.Info, a.Path);
+        RawEvent raw = c.Raw;
+        if (di < 0 || pi < 0 || di >= raw.ParamCount || pi >= raw.ParamCount)
+        {
+            return null;
+        }
+
+        string path = System.Text.Encoding.UTF8.GetString(EventParams.CString(raw.GetParam(pi)));
+        long dirfd = ReadSigned(raw.GetParam(di));
+        string dir;
+        if (path.Length > 0 && path[0] == '/')
+        {
+            dir = ".";
+        }
+        else if (dirfd == -100)
+        {
+            dir = c.State.Threads.CwdOf(t);
+        }
+        else
+        {
+            dir = c.State.Threads.GetFd(t, dirfd) is { } d ? d.Name + "/" : "<UNKNOWN>/";
+        }
+
+        return SinspPath.Concatenate(dir, path);
     }
 
     /// <summary>

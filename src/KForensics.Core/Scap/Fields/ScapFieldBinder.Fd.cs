@@ -15,14 +15,14 @@ public sealed partial class ScapFieldBinder
         {
             case "fd.num": return Num(f, c => FdNumber(c));
             case "fd.type": return Str(f, c => c.Fd is { } fd ? TypeName(fd.Type) : null);
-            case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : null);
+            case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : TypeCharOfCreator(c));
             case "fd.name": return Str(f, c => FdName(c));
             case "fd.dev": return Num(f, c => c.Fd is { } fd ? fd.Dev : null);
             case "fd.dev.major": return Num(f, c => c.Fd is { } fd ? fd.Dev >> 20 : null);
             case "fd.dev.minor": return Num(f, c => c.Fd is { } fd ? fd.Dev & 0xfffff : null);
             case "fd.nameraw": return Str(f, c => c.Fd is { } fd ? CollapseSlashes(fd.NameRaw ?? string.Empty) : null);
-            case "fd.directory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? Directory(fd.Name) : null);
-            case "fd.filename": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? FileName(fd.Name) : null);
+            case "fd.directory": return Str(f, c => DirectoryOf(c));
+            case "fd.filename": return Str(f, c => c.Fd is { Type: ScapFdType.File or ScapFdType.FileV2 } fd ? FileName(fd.Name) : null);
             case "fd.ip": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
             case "fd.cip": return Addresses(f, c => One(Connected(c)?.SourceIp));
             case "fd.sip": return Addresses(f, c => Server(c) is { } fd ? One(fd.DestIp) : null);
@@ -43,10 +43,10 @@ public sealed partial class ScapFieldBinder
                 });
             case "fd.is_server": return Flag(f, c => IsServer(c));
             case "fd.connected": return Flag(f, c => c.Fd is { } fd ? fd.SocketConnected : null);
-            case "fd.name_changed": return Flag(f, c => c.Fd is null ? null : false);
+            case "fd.name_changed": return Flag(f, c => c.Fd is null ? null : c.State.FdNameChanged);
             case "fd.uid": return Str(f, c => c.Thread is { } t && FdNumber(c) is long n ? t.Tid.ToString(CultureInfo.InvariantCulture) + n.ToString(CultureInfo.InvariantCulture) : null);
-            case "fd.containername": return Str(f, c => FdName(c) is { } name ? ContainerIdOf(c) + ":" + name : null);
-            case "fd.containerdirectory": return Str(f, c => c.Fd is { } fd && IsFile(fd) ? ContainerIdOf(c) + ":" + Directory(fd.Name) : null);
+            case "fd.containername": return Str(f, c => FdName(c) is { } name ? SinspContainerId(c) + ":" + name : null);
+            case "fd.containerdirectory": return Str(f, c => DirectoryOf(c) is { } dir ? SinspContainerId(c) + ":" + dir : null);
             case "fd.net": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
             case "fd.cnet": return Addresses(f, c => One(Connected(c)?.SourceIp));
             case "fd.snet": return Addresses(f, c => c.Fd is { IsIpSocket: true } fd ? One(fd.DestIp) : null);
@@ -72,6 +72,55 @@ public sealed partial class ScapFieldBinder
     /// <summary>fd.name; a failed fd-creating exit that the parser could not name still has one, empty.</summary>
     private static string? FdName(Ctx c) => c.State.FdName
         ?? (HasFd(c) && !c.Info.IsEnter && (Flags(c) & EventFlags.CreatesFd) != 0 && Result(c) is < 0 ? string.Empty : null);
+
+    /// <summary>
+    /// A failed exit of the old openat (its name only in the enter event): filters see its fd.name, but sysdig
+    /// 0.29.3's output formatter cannot get the enter event back and prints &lt;NA&gt; for it and its directory.
+    /// </summary>
+    internal static bool IsUnnamedInPrint(Ctx c) => c.Raw.Type == Ppme.OpenAtX && c.Fd is null && c.State.FdName is null;
+
+    /// <summary>
+    /// sinsp's extract_from_null_fd for fd.typechar: an fd event whose fd is not in the table gets the letter
+    /// of the kind of fd its syscall creates (enter and exit alike), and 'o' for every other syscall.
+    /// </summary>
+    private static string? TypeCharOfCreator(Ctx c)
+    {
+        if (!HasFd(c))
+        {
+            return null;
+        }
+
+        return TypeName(c) switch
+        {
+            "open" or "openat" or "openat2" or "creat" => "f",
+            "socket" or "accept" or "accept4" => "4",
+            "pipe" => "p",
+            "eventfd" => "e",
+            "signalfd" => "s",
+            "timerfd_create" => "t",
+            "inotify_init" => "i",
+            _ => "o",
+        };
+    }
+
+    /// <summary>
+    /// fd.directory: a directory fd's own name, a file's directory; without an fd in the table, the directory
+    /// of the name an exit tried (sysdig's extract_from_null_fd: "/" when that name is empty).
+    /// </summary>
+    private static string? DirectoryOf(Ctx c)
+    {
+        if (c.Fd is { } fd)
+        {
+            return fd.Type switch
+            {
+                ScapFdType.Directory => fd.Name,
+                ScapFdType.File or ScapFdType.FileV2 => Directory(fd.Name),
+                _ => null,
+            };
+        }
+
+        return HasFd(c) && !c.Info.IsEnter && !IsUnnamedInPrint(c) && FdName(c) is { } name ? Directory(name) : null;
+    }
 
     private static bool HasFd(Ctx c) => c.Thread is not null && (Flags(c) & (EventFlags.CreatesFd | EventFlags.UsesFd | EventFlags.DestroysFd)) != 0;
 
@@ -209,19 +258,22 @@ public sealed partial class ScapFieldBinder
         return sb.ToString();
     }
 
-    private static bool IsFile(FdInfo fd) => fd.Type is ScapFdType.File or ScapFdType.FileV2 or ScapFdType.Directory;
-
+    /// <summary>sinsp's cut at the last '/': "/" without one (or at 0), the whole path when it ends in '/'.</summary>
     private static string Directory(string path)
     {
         int slash = path.LastIndexOf('/');
-        return slash <= 0 ? (slash == 0 ? "/" : path) : path[..slash];
+        return slash <= 0 ? "/" : slash < path.Length - 1 ? path[..slash] : path;
     }
 
+    /// <summary>What follows the last '/', or the whole path when nothing does.</summary>
     private static string FileName(string path)
     {
         int slash = path.LastIndexOf('/');
-        return slash < 0 ? path : path[(slash + 1)..];
+        return slash >= 0 && slash < path.Length - 1 ? path[(slash + 1)..] : path;
     }
+
+    /// <summary>The thread's container id as sinsp keeps it: empty on the host (fd.containername reads ":/path" there).</summary>
+    private static string SinspContainerId(Ctx c) => c.Thread?.ContainerId ?? string.Empty;
 
     private static string ContainerIdOf(Ctx c) => c.Thread is { ContainerId.Length: > 0 } t ? t.ContainerId : "host";
 

@@ -36,12 +36,19 @@ public sealed partial class ScapFieldBinder
         if (accessor.String is { } getString)
         {
             // sysdig prints the environment as stored; other texts without unprintable characters.
-            return definition.Name == "proc.env" ? getString : c => getString(c) is { } s ? Printable(s) : null;
+            return definition.Name switch
+            {
+                "proc.env" => getString,
+                "fd.name" or "fd.containername" => c => IsUnnamedInPrint(c) ? null : getString(c) is { } s ? Printable(s) : null,
+                _ => c => getString(c) is { } s ? Printable(s) : null,
+            };
         }
 
         if (accessor.Number is { } getNumber)
         {
-            return NumberText(definition.Type, getNumber);
+            return PaddedFields.Contains(definition.Name)
+                ? c => getNumber(c, out long v) ? ((ulong)v).ToString("D9", CultureInfo.InvariantCulture) : null
+                : NumberText(definition.Type, getNumber);
         }
 
         if (accessor.Addresses is { } getAddresses)
@@ -92,6 +99,9 @@ public sealed partial class ScapFieldBinder
 
         return FieldCatalog.Resolve(text, text[start..open], text[(open + 1)..close], start);
     }
+
+    /// <summary>Fields sysdig prints with at least nine digits, zero-padded (nanosecond parts and counts).</summary>
+    private static readonly HashSet<string> PaddedFields = ["evt.rawtime.ns", "evt.reltime", "evt.reltime.ns", "evt.deltatime.ns", "evt.latency.ns"];
 
     private static Func<Ctx, string?> NumberText(FieldType type, NumberGetter<Ctx> get) => type switch
     {

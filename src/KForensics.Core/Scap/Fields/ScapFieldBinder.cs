@@ -169,7 +169,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.is_syslog": return Flag(f, c => c.State.FdName == "/dev/log" && (Flags(c) & EventFlags.WritesToFd) != 0);
             case "evt.is_open_read": return Flag(f, c => OpenFlags(c) is uint o && (o & 1) != 0);
             case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
-            case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (1u << 14)) != 0);
+            case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (OpenCreate | OpenTmpFile)) != 0 && (OpenMode(c) & 0b001_001_001) != 0);
             case "evt.abspath": return Str(f, c => AbsPath(c));
             case "evt.count": return Num(f, _ => 1);
             case "evt.count.exit": return Num(f, c => c.Info.IsEnter ? null : 1);
@@ -312,11 +312,23 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         return nanos ? text + "." + (ts % 1_000_000_000).ToString("D9", CultureInfo.InvariantCulture) : text;
     }
 
-    private static string HumanTime(ulong ns) => ns switch
+    /// <summary>
+    /// evt.latency.human as sysdig prints it, truncated, not rounded: seconds with two decimals; milliseconds and
+    /// microseconds with two decimals below 10 of them and whole from 10 up; nanoseconds whole.
+    /// </summary>
+    private static string HumanTime(ulong ns)
     {
-        >= 1_000_000_000 => (ns / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "s",
-        >= 1_000_000 => (ns / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "ms",
-        >= 1_000 => (ns / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "us",
-        _ => ns.ToString(CultureInfo.InvariantCulture) + "ns",
-    };
+        static string Two(ulong whole, ulong hundredths, string unit)
+            => whole.ToString(CultureInfo.InvariantCulture) + "." + hundredths.ToString("D2", CultureInfo.InvariantCulture) + unit;
+
+        return ns switch
+        {
+            >= 1_000_000_000 => Two(ns / 1_000_000_000, ns % 1_000_000_000 / 10_000_000, "s"),
+            >= 10_000_000 => (ns / 1_000_000).ToString(CultureInfo.InvariantCulture) + "ms",
+            >= 1_000_000 => Two(ns / 1_000_000, ns % 1_000_000 / 10_000, "ms"),
+            >= 10_000 => (ns / 1_000).ToString(CultureInfo.InvariantCulture) + "us",
+            >= 1_000 => Two(ns / 1_000, ns % 1_000 / 10, "us"),
+            _ => ns.ToString(CultureInfo.InvariantCulture) + "ns",
+        };
+    }
 }

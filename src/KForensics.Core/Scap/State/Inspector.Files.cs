@@ -76,6 +76,7 @@ internal sealed partial class Inspector
             string full = SinspPath.Concatenate(dir, name);
             var type2 = (flags & OpenFlagDirectory) != 0 ? ScapFdType.Directory : ScapFdType.FileV2;
             AddFd(t, fd, new FdInfo(type2, full) { OpenFlags = flags, NameRaw = name ?? "", Dev = dev });
+            FdNameChanged = true;
         }
     }
 

@@ -3,16 +3,17 @@ namespace KForensics.Core.Scap.State;
 internal sealed partial class Inspector
 {
     /// <summary>What the fields of the last event read, kept while a view looks at the tables through a made-up event.</summary>
-    internal readonly record struct FocusState(ThreadInfo? Thread, FdInfo? Fd, string? FdName, ContainerInfo? Container, bool ContainerKnown, FdInfo? EventFd);
+    internal readonly record struct FocusState(ThreadInfo? Thread, FdInfo? Fd, string? FdName, ContainerInfo? Container, bool ContainerKnown, FdInfo? EventFd, bool FdNameChanged);
 
     // The container as it stands: saving it must not look it up.
-    internal FocusState SaveFocus() => new(Thread, Fd, FdName, _container, _containerKnown, _evtFd);
+    internal FocusState SaveFocus() => new(Thread, Fd, FdName, _container, _containerKnown, _evtFd, FdNameChanged);
 
     internal void RestoreFocus(in FocusState focus)
     {
         Thread = focus.Thread;
         Fd = focus.Fd;
         FdName = focus.FdName;
+        FdNameChanged = focus.FdNameChanged;
         _container = focus.Container;
         _containerKnown = focus.ContainerKnown;
         _evtFd = focus.EventFd;
@@ -28,6 +29,7 @@ internal sealed partial class Inspector
         Fd = fd;
         _evtFd = fd;
         FdName = fd.Name;
+        FdNameChanged = false;
         _containerKnown = false;
     }
 }

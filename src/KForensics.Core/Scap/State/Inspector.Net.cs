@@ -149,8 +149,10 @@ internal sealed partial class Inspector
             }
         }
 
+        string before = f.Name;
         f.Name = SocketText.FormatAddr(addr);
         UpdateEventFd(f);
+        FdNameChanged = f.Name != before;
     }
 
     private void ParseConnectEnter(in RawEvent ev)
@@ -224,8 +226,10 @@ internal sealed partial class Inspector
             return;
         }
 
+        string before = f.Name;
         FillClientSocket(f, tuple);
         UpdateEventFd(f);
+        FdNameChanged = f.Name != before;
     }
 
     /// <summary>sinsp's fill_client_socket_info.</summary>
@@ -332,5 +336,6 @@ internal sealed partial class Inspector
         f.Role = SocketRole.Server;
         f.SocketConnected = true;
         AddFd(t, fd, f);
+        FdNameChanged = true;
     }
 }

@@ -57,6 +57,7 @@ internal sealed partial class Inspector
         }
 
         UpdateEventFd(f);
+        string before = f.Name;
         if (f.Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock)
         {
             if (f.Role == SocketRole.None)
@@ -79,6 +80,8 @@ internal sealed partial class Inspector
         {
             f.Name = SocketText.FormatTuple(tuple);
         }
+
+        FdNameChanged = f.Name != before;
     }
 
     private static bool IsTcp(FdInfo f) => f.Type == ScapFdType.Ipv4Sock && f.Sock.V4L4 == L4Tcp;
@@ -180,9 +183,14 @@ internal sealed partial class Inspector
     /// <summary>sinsp_network_interfaces::update_fd: fill a missing IPv4 end from the interface list.</summary>
     private void InferLocalAddress(FdInfo f)
     {
+        if (f.Type == ScapFdType.Ipv6Sock)
+        {
+            InferLocalV6Address(f);
+            return;
+        }
+
         if (f.Type != ScapFdType.Ipv4Sock)
         {
-            // The IPv6 variant needs IPv6 interfaces, which sysdig's lists rarely carry; keep the tuple.
             return;
         }
 
@@ -211,6 +219,58 @@ internal sealed partial class Inspector
             }
 
             s.V4Dip = inferred;
+        }
+    }
+
+    /// <summary>The IPv6 half of sinsp_network_interfaces::update_fd: an unset end from the capture's IPv6 interfaces.</summary>
+    private void InferLocalV6Address(FdInfo f)
+    {
+        ref SockInfo s = ref f.Sock;
+        bool sipEmpty = s.V6Sip.IndexOfAnyExcept((byte)0) < 0, dipEmpty = s.V6Dip.IndexOfAnyExcept((byte)0) < 0;
+        if (!sipEmpty && !dipEmpty)
+        {
+            return;
+        }
+
+        Span<byte> known = stackalloc byte[16];
+        (sipEmpty ? s.V6Dip : s.V6Sip).CopyTo(known);
+        Span<byte> inferred = stackalloc byte[16];
+        InferV6(known, inferred);
+        if (inferred.SequenceEqual(known) && s.V6Sport == s.V6Dport)
+        {
+            return;
+        }
+
+        if (sipEmpty)
+        {
+            s.SetV6Sip(inferred);
+        }
+        else
+        {
+            s.SetV6Dip(inferred);
+        }
+    }
+
+    /// <summary>sinsp's infer_ipv6_address: the interface with that very address, else one on its /64, else none (all zero).</summary>
+    private void InferV6(ReadOnlySpan<byte> destination, Span<byte> result)
+    {
+        result.Clear();
+        Span<byte> a = stackalloc byte[16];
+        foreach (bool exact in (ReadOnlySpan<bool>)[true, false])
+        {
+            foreach (InterfaceRecord i in Interfaces)
+            {
+                if (i.Address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || !i.Address.TryWriteBytes(a, out _))
+                {
+                    continue;
+                }
+
+                if (exact ? a.SequenceEqual(destination) : a[..8].SequenceEqual(destination[..8]))
+                {
+                    a.CopyTo(result);
+                    return;
+                }
+            }
         }
     }
 

@@ -48,6 +48,9 @@ internal sealed partial class Inspector : IScapMetadataSink
     /// <summary>fd.name of the last event: null where sysdig prints &lt;NA&gt;, possibly "" for failed fd events.</summary>
     public string? FdName { get; private set; }
 
+    /// <summary>fd.name_changed of the last event: its exit gave the fd a (new) name (an open, accept, connect, or a tuple seen by a send/receive).</summary>
+    public bool FdNameChanged { get; private set; }
+
     /// <summary>The container of the last event (null without a thread, <see cref="ContainerInfo.Host"/> on the host).</summary>
     public ContainerInfo? Container
     {
@@ -109,6 +112,7 @@ internal sealed partial class Inspector : IScapMetadataSink
         ApplyDeferredRemovals();
         ClearDescription();
         FilteredOut = false;
+        FdNameChanged = false;
         _evtFd = null;
 
         int type = ev.Type;
