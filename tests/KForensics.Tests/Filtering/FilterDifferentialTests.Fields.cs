@@ -138,6 +138,9 @@ public partial class FilterDifferentialTests
     /// <summary>Differences explained by a sysdig 0.29.3 defect, by file ("*": every file) and field.</summary>
     private static readonly Dictionary<(string File, string Field), string> KnownSysdigDefects = new()
     {
+        // falco_syscall #180: `sysdig -p '%fd.name_changed'` prints true (the module agrees, as the field
+        // differential checks), while `sysdig 'fd.name_changed=true'` matches no event of the file.
+        [("*", "fd.name_changed")] = "0.29.3's filter sees fd.name_changed false on the events its own -p output prints true for; the two disagree within sysdig itself",
         [("*", "group.gid")] = "0.29.3 reads the 32-bit gid into a 64-bit field: garbage in the high bits for many threads",
         [("*", "fd.dev")] = "0.29.3 gives uninitialised memory as the dev of fds whose open event has none",
         [("*", "fd.dev.major")] = "0.29.3 gives uninitialised memory as the dev of fds whose open event has none",
