@@ -98,7 +98,7 @@ public sealed class ContainerAggregator : ScapView
     private ContainerTotals Totals(string id)
     {
         ContainerInfo? info = id == ContainerInfo.Host.Id ? ContainerInfo.Host : _state?.Containers.Find(id);
-        PodInfo? pod = _state?.Pods.FindByContainer(id);
+        PodInfo? pod = _state?.K8s.FindByContainer(id);
         var t = new ContainerTotals();
         if (info is { IsIdOnly: false })
         {

@@ -193,7 +193,7 @@ public sealed class ScapEventReader : IDisposable
                 continue;
             }
 
-            PodInfo? pod = State.Pods.Count != 0 && State.Thread is { ContainerId.Length: > 0 } t ? State.Pods.FindByContainer(t.ContainerId) : null;
+            PodInfo? pod = State.K8s.HasState && State.Thread is { ContainerId.Length: > 0 } t ? State.K8s.FindByContainer(t.ContainerId) : null;
             result = new ScapEvent(_number, raw, _arena.Store(raw), info, State.Thread, State.Container, pod, State.FdName,
                 Snapshot(raw, info), hidden, Source);
             if (Fields is { Count: > 0 } fields)

@@ -62,7 +62,9 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         "container.mount.rdwr[0]", "container.mount.mode[0]", "container.mount.propagation[0]", "container.healthcheck",
         "container.liveness_probe", "container.readiness_probe",
         "container.image", "container.image.id", "container.type", "container.privileged", "container.image.digest",
-        "k8s.pod.id", "k8s.pod.label.app", "k8s.rc.name",
+        "k8s.pod.id", "k8s.pod.label.app", "k8s.rc.name", "k8s.pod.labels", "k8s.ns.id", "k8s.ns.labels",
+        "k8s.rs.name", "k8s.rs.id", "k8s.rs.labels", "k8s.svc.name", "k8s.svc.id", "k8s.svc.labels",
+        "k8s.deployment.name", "k8s.deployment.id", "k8s.deployment.labels",
 
         // fds of failed opens and of events whose fd is not in the table, times, latencies
         "fd.typechar", "fd.name", "fd.directory", "fd.filename", "fd.containername", "fd.containerdirectory", "fd.name_changed",
@@ -75,7 +77,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // thread.totexectime: sysdig 0.29.3 aborts on falco_psp_privileged ("invalid thread state ID0").
         // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
         "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
-        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
+        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
     ];
 
     /// <summary>

@@ -56,10 +56,7 @@ public partial class FilterDifferentialTests
         ["container.label"] = ["container.label.maintainer"],
         ["k8s.pod.label"] = ["k8s.pod.label.app"],
         ["k8s.rc.label"] = ["k8s.rc.label.app"],
-        ["k8s.svc.label"] = ["k8s.svc.label.app"],
         ["k8s.ns.label"] = ["k8s.ns.label.app"],
-        ["k8s.rs.label"] = ["k8s.rs.label.app"],
-        ["k8s.deployment.label"] = ["k8s.deployment.label.app"],
     };
 
     /// <summary>Filter-only fields (nothing to print) take their values from a printable sibling.</summary>
@@ -124,15 +121,6 @@ public partial class FilterDifferentialTests
         ["evt.abspath"] = "the module answers evt.abspath on open-family events where sysdig 0.29.3 answers it only for the *at calls' resolved paths; cause not found yet",
         ["fd.filename"] = "the module names files on bencer_capture events (#26316...) where sysdig has no file name",
         ["syscall.type"] = "sysdig gives the container event of falco_psp_privileged (#1405) a syscall type",
-        ["k8s.ns.id"] = "no k8s namespace state in the module (sysdig reads it from the capture's k8s events)",
-        ["k8s.pod.labels"] = "the module builds pods from container labels only; sysdig also from the capture's k8s state",
-        ["k8s.ns.labels"] = "no k8s namespace state in the module (sysdig reads it from the capture's k8s events)",
-        ["k8s.rs.name"] = "no k8s replica set state in the module", ["k8s.rs.id"] = "no k8s replica set state in the module",
-        ["k8s.rs.labels"] = "no k8s replica set state in the module", ["k8s.rs.label.app"] = "no k8s replica set state in the module",
-        ["k8s.svc.name"] = "no k8s service state in the module", ["k8s.svc.id"] = "no k8s service state in the module",
-        ["k8s.svc.labels"] = "no k8s service state in the module", ["k8s.svc.label.app"] = "no k8s service state in the module",
-        ["k8s.deployment.name"] = "no k8s deployment state in the module", ["k8s.deployment.id"] = "no k8s deployment state in the module",
-        ["k8s.deployment.labels"] = "no k8s deployment state in the module", ["k8s.deployment.label.app"] = "no k8s deployment state in the module",
     };
 
     /// <summary>Differences explained by a sysdig 0.29.3 defect, by file ("*": every file) and field.</summary>

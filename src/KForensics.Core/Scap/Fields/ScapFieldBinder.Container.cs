@@ -62,23 +62,104 @@ public sealed partial class ScapFieldBinder
 
     private FieldAccessor<Ctx>? BindK8s(FieldReference f)
     {
-        switch (f.Field.Name)
+        string name = f.Field.Name;
+        string key = f.Argument ?? string.Empty;
+        Func<Ctx, PodInfo, string?>? fromState = name switch
         {
-            case "k8s.pod.name": return Str(f, c => Described(c)?.PodName ?? Pod(c)?.Name);
-            case "k8s.ns.name": return Str(f, c => Described(c)?.Namespace ?? Pod(c)?.Namespace);
-            case "k8s.pod.id": return Str(f, c => Described(c)?.PodUid ?? Pod(c)?.Uid);
-            case "k8s.pod.label":
-            {
-                string key = f.Argument ?? string.Empty;
-                return Str(f, c => PodLabels(c)?.TryGetValue(key, out string? v) == true ? v : null);
-            }
+            "k8s.pod.name" => (_, p) => p.Name,
+            "k8s.pod.id" => (_, p) => p.Uid,
+            "k8s.pod.label" => (_, p) => Label(p, key),
+            "k8s.pod.labels" => (_, p) => JoinLabels(p.Labels),
+            "k8s.ns.name" => (_, p) => p.Namespace,
+            "k8s.ns.id" => (c, p) => c.State.K8s.NamespaceOf(p)?.Uid,
+            "k8s.ns.label" => (c, p) => c.State.K8s.NamespaceOf(p) is { } o ? Label(o, key) : null,
+            "k8s.ns.labels" => (c, p) => c.State.K8s.NamespaceOf(p) is { } o ? JoinLabels(o.Labels) : null,
+            "k8s.rc.name" => (c, p) => c.State.K8s.ControllerOf(p)?.Name,
+            "k8s.rc.id" => (c, p) => c.State.K8s.ControllerOf(p)?.Uid,
+            "k8s.rc.label" => (c, p) => c.State.K8s.ControllerOf(p) is { } o ? Label(o, key) : null,
+            "k8s.rc.labels" => (c, p) => c.State.K8s.ControllerOf(p) is { } o ? JoinLabels(o.Labels) : null,
+            "k8s.rs.name" => (c, p) => c.State.K8s.ReplicaSetOf(p)?.Name,
+            "k8s.rs.id" => (c, p) => c.State.K8s.ReplicaSetOf(p)?.Uid,
+            "k8s.rs.label" => (c, p) => c.State.K8s.ReplicaSetOf(p) is { } o ? Label(o, key) : null,
+            "k8s.rs.labels" => (c, p) => c.State.K8s.ReplicaSetOf(p) is { } o ? JoinLabels(o.Labels) : null,
+            "k8s.deployment.name" => (c, p) => c.State.K8s.DeploymentOf(p)?.Name,
+            "k8s.deployment.id" => (c, p) => c.State.K8s.DeploymentOf(p)?.Uid,
+            "k8s.deployment.label" => (c, p) => c.State.K8s.DeploymentOf(p) is { } o ? Label(o, key) : null,
+            "k8s.deployment.labels" => (c, p) => c.State.K8s.DeploymentOf(p) is { } o ? JoinLabels(o.Labels) : null,
+            "k8s.svc.name" => (c, p) => Services(c, p, o => o.Name),
+            "k8s.svc.id" => (c, p) => Services(c, p, o => o.Uid),
+            "k8s.svc.label" => (c, p) => Services(c, p, o => Label(o, key)) is { Length: > 0 } v ? v : null,
+            "k8s.svc.labels" => (c, p) => Services(c, p, o => JoinLabels(o.Labels)),
+            _ => null,
+        };
 
-            case "k8s.pod.labels": return Str(f, c => PodLabels(c) is { Count: > 0 } l ? string.Join(", ", l.Select(x => x.Key + ":" + x.Value)) : null);
-            default:
-                // Deployments, services, replica sets and the rest come from the API server, which a
-                // capture read offline does not have: as in sysdig, these fields never have a value.
-                return f.Field.Name.StartsWith("k8s.", StringComparison.Ordinal) ? Str(f, _ => null) : null;
+        if (fromState is null)
+        {
+            // The rest (mesos-era fields) come from an API server a capture read offline does not have.
+            return name.StartsWith("k8s.", StringComparison.Ordinal) ? Str(f, _ => null) : null;
         }
+
+        return Str(f, c => c.Thread is null ? null
+            : FromContainerLabels(c, name, key) ?? (c.State.K8s.HasState && Pod(c) is { } pod ? fromState(c, pod) : null));
+    }
+
+    /// <summary>
+    /// What a container's own labels answer, before the k8s state is asked: the pod's name, namespace and uid from
+    /// the io.kubernetes.* labels, the pod's labels from those of its sandbox container (without io.kubernetes.* and
+    /// annotation.* ones); null where they do not answer.
+    /// </summary>
+    private static string? FromContainerLabels(Ctx c, string name, string key)
+    {
+        if (c.Thread is not { ContainerId.Length: > 0 } || Described(c) is not { Labels.Count: > 0 } k)
+        {
+            return null;
+        }
+
+        switch (name)
+        {
+            case "k8s.pod.name": return k.PodName;
+            case "k8s.ns.name": return k.Namespace;
+            case "k8s.pod.id": return k.PodUid;
+            case "k8s.pod.label" or "k8s.pod.labels":
+                if (!k.Labels.TryGetValue("io.kubernetes.sandbox.id", out string? sandbox)
+                    || c.State.Containers.Find(sandbox.Length > 12 ? sandbox[..12] : sandbox) is not { Labels.Count: > 0 } pod)
+                {
+                    return null;
+                }
+
+                if (name == "k8s.pod.label")
+                {
+                    return pod.Labels.TryGetValue(key, out string? v) ? v : null;
+                }
+
+                return JoinLabels(pod.Labels.Where(l => !l.Key.StartsWith("annotation.", StringComparison.Ordinal)
+                    && !l.Key.StartsWith("io.kubernetes.", StringComparison.Ordinal)).OrderBy(l => l.Key, StringComparer.Ordinal));
+            default: return null;
+        }
+    }
+
+    private static string? Label(K8sObject o, string key)
+    {
+        foreach (KeyValuePair<string, string> l in o.Labels)
+        {
+            if (l.Key == key)
+            {
+                return l.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Labels as sysdig joins them: <c>key:value, key</c> (a label with an empty value is its key alone).</summary>
+    private static string JoinLabels(IEnumerable<KeyValuePair<string, string>> labels)
+        => string.Join(", ", labels.Select(l => l.Value.Length == 0 ? l.Key : l.Key + ":" + l.Value));
+
+    /// <summary>One text per service of the pod, joined with ", "; null when the pod has no service.</summary>
+    private static string? Services(Ctx c, PodInfo pod, Func<K8sObject, string?> part)
+    {
+        IReadOnlyList<K8sObject> services = c.State.K8s.ServicesOf(pod);
+        return services.Count == 0 ? null : string.Join(", ", services.Select(part).Where(v => !string.IsNullOrEmpty(v)));
     }
 
     /// <summary>A described container other than the host (mounts and probes have no value on the host).</summary>
@@ -113,29 +194,7 @@ public sealed partial class ScapFieldBinder
     private static ContainerInfo? Described(Ctx c) => c.Container is { IsIdOnly: false } k ? k : null;
 
     /// <summary>The pod the capture's k8s state events put this event's container in.</summary>
-    private static PodInfo? Pod(Ctx c) => c.Thread is { ContainerId.Length: > 0 } t ? c.State.Pods.FindByContainer(t.ContainerId) : null;
-
-    /// <summary>Labels of the pod: from the k8s state events, else those of its sandbox container.</summary>
-    private static IReadOnlyDictionary<string, string>? PodLabels(Ctx c)
-    {
-        if (Pod(c) is { } fromEvents)
-        {
-            return fromEvents.Labels;
-        }
-
-        if (Described(c) is not { } k)
-        {
-            return null;
-        }
-
-        if (k.Labels.TryGetValue("io.kubernetes.sandbox.id", out string? sandbox) && sandbox.Length >= 12
-            && c.State.Containers.Find(sandbox[..12]) is { } pod)
-        {
-            return pod.Labels;
-        }
-
-        return k.PodName is null ? null : k.Labels;
-    }
+    private static PodInfo? Pod(Ctx c) => c.Thread is { ContainerId.Length: > 0 } t ? c.State.K8s.FindByContainer(t.ContainerId) : null;
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 

@@ -146,7 +146,7 @@ internal sealed partial class Inspector
             {
                 ReadOnlySpan<byte> json = Params.Get(ev, 0);
                 int end = json.IndexOf((byte)0);
-                Pods.Apply(end >= 0 ? json[..end] : json);
+                K8s.Apply(end >= 0 ? json[..end] : json);
                 break;
             }
 

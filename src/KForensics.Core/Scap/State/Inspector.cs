@@ -29,8 +29,8 @@ internal sealed partial class Inspector : IScapMetadataSink
 
     public UserTable Users { get; } = new();
 
-    /// <summary>Pods from the capture's k8s events (old agent captures), by container id.</summary>
-    public PodTable Pods { get; } = new();
+    /// <summary>The k8s state of the capture's k8s events (old agent captures).</summary>
+    public K8sTable K8s { get; } = new();
 
     public List<InterfaceRecord> Interfaces { get; } = [];
 
