@@ -41,6 +41,8 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         "proc.exe", "proc.exeline", "proc.aname[0]", "proc.aname[1]", "proc.apid[1]", "proc.apid[2]",
         "proc.loginshellid", "proc.duration", "thread.tid", "thread.ismain",
         "thread.cgroup.cpu", "user.homedir", "user.shell",
+        "proc.vpid", "thread.vtid", "thread.cgroups", "proc.vmsize", "proc.vmrss", "thread.vmsize", "thread.vmrss",
+        "thread.pfmajor", "thread.pfminor", "syscall.type",
 
         // fd, fdlist
         "fd.num", "fd.type", "fd.cip", "fd.lip", "fd.lport",
@@ -76,8 +78,8 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
     [
         // thread.totexectime: sysdig 0.29.3 aborts on falco_psp_privileged ("invalid thread state ID0").
         // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
-        "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
-        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
+        "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid",
+        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports"
     ];
 
     /// <summary>

@@ -56,7 +56,10 @@ public partial class FilterDifferentialTests
         ["container.label"] = ["container.label.maintainer"],
         ["k8s.pod.label"] = ["k8s.pod.label.app"],
         ["k8s.rc.label"] = ["k8s.rc.label.app"],
+        ["k8s.svc.label"] = ["k8s.svc.label.app"],
         ["k8s.ns.label"] = ["k8s.ns.label.app"],
+        ["k8s.rs.label"] = ["k8s.rs.label.app"],
+        ["k8s.deployment.label"] = ["k8s.deployment.label.app"],
     };
 
     /// <summary>Filter-only fields (nothing to print) take their values from a printable sibling.</summary>
@@ -98,11 +101,6 @@ public partial class FilterDifferentialTests
         ["evt.reltime.ns"] = "libs_sample: sysdig's first event is not the module's (events of types 0.29.3 does not know come first)",
         ["evt.latency.human"] = "the human latency text rounds differently from sysdig's for some values",
         ["evt.is_open_exec"] = "sysdig answers true on openat exits of instruqt_svh5_activity that the module answers false; cause not found yet",
-        ["thread.pfmajor"] = "page-fault counts: sysdig updates them from events the module does not read them from",
-        ["thread.pfminor"] = "page-fault counts: sysdig updates them from events the module does not read them from",
-        ["proc.vpid"] = "the module gives a vpid to threads of old captures where sysdig has none",
-        ["thread.vtid"] = "the module gives a vtid to threads of old captures where sysdig has none",
-        ["thread.cgroups"] = "the module gives cgroups to threads (falco_ping_sendto, falco_psp_privileged) where sysdig has none",
         ["fd.containername"] = "the module names sockets and nameless fds with the container prefix where sysdig gives none",
         ["fd.cport"] = "sysdig has a client port on socket events the module has none for (bencer_capture, bencer_ex4-1): socket tuple paths",
         ["fd.l4proto"] = "sysdig answers fd.l4proto for fds the module answers null for (bencer_capture 26435 vs 3504 events)",
@@ -111,16 +109,11 @@ public partial class FilterDifferentialTests
         ["fdlist.sports"] = "poll/select fd lists: the module gives a server port on two bencer_ex4-1 events where sysdig has none",
         ["fd.directory"] = "sysdig answers '/' for some nameless socket fds (failed accepts, raw-socket sendmsg) and not for others; its rule is not found yet",
         ["fd.containerdirectory"] = "as fd.directory, with the container prefix",
-        ["thread.vmrss"] = "brk/mmap/munmap exits now update the memory figures; sysdig still differs on some threads (bencer_capture, instruqt_svh5_activity)",
-        ["thread.vmsize"] = "brk/mmap/munmap exits now update the memory figures; sysdig still differs on some threads",
-        ["proc.vmrss"] = "brk/mmap/munmap exits now update the memory figures; sysdig reads the main thread's, the module the event's thread",
-        ["proc.vmsize"] = "brk/mmap/munmap exits now update the memory figures; sysdig reads the main thread's, the module the event's thread",
         ["fd.port"] = "fd.port!=N: sysdig matches only fds with neither port N (sockets with a port), the module also others; the '!=' of the either-side fields needs sysdig's rule",
         ["fd.snet"] = "differs from sysdig on some server-side networks; cause not found yet",
         ["evt.deltatime"] = "where time goes back sysdig compares the wrapped unsigned difference; the module's number comparison is signed",
         ["evt.abspath"] = "the module answers evt.abspath on open-family events where sysdig 0.29.3 answers it only for the *at calls' resolved paths; cause not found yet",
         ["fd.filename"] = "the module names files on bencer_capture events (#26316...) where sysdig has no file name",
-        ["syscall.type"] = "sysdig gives the container event of falco_psp_privileged (#1405) a syscall type",
     };
 
     /// <summary>Differences explained by a sysdig 0.29.3 defect, by file ("*": every file) and field.</summary>

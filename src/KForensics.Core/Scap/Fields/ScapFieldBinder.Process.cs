@@ -25,7 +25,7 @@ public sealed partial class ScapFieldBinder
             case "proc.ppid": return Num(f, c => c.Thread is { } t ? c.State.Threads.MainThread(t).Ptid : null);
             case "proc.pname": return Str(f, c => Parent(c)?.Image.Comm);
             case "proc.pcmdline": return Str(f, c => Parent(c)?.Image.CommandLine);
-            case "proc.vpid": return Num(f, c => c.Thread?.Vpid);
+            case "proc.vpid": return Num(f, c => c.Thread is { Vpid: not -1 } t ? t.Vpid : null);
             case "proc.duration": return Num(f, c => c.Thread is { CloneTs: > 0 } t && c.Raw.Timestamp >= t.CloneTs ? (long)(c.Raw.Timestamp - t.CloneTs) : null);
             case "proc.loginshellid": return Num(f, c => LoginShell(c));
             case "proc.aname":
@@ -73,9 +73,10 @@ public sealed partial class ScapFieldBinder
             case "thread.cap_inheritable": return Str(f, c => c.Thread is { } t ? Capabilities.ToText(t.CapInheritable.GetValueOrDefault()) : null);
             case "thread.cap_effective": return Str(f, c => c.Thread is { } t ? Capabilities.ToText(t.CapEffective.GetValueOrDefault()) : null);
             case "thread.tid": return Num(f, c => c.Raw.ThreadId);
-            case "thread.vtid": return Num(f, c => c.Thread?.Vtid);
+            case "thread.vtid": return Num(f, c => c.Thread is { Vtid: not -1 } t ? t.Vtid : null);
             case "thread.ismain": return Flag(f, c => c.Thread is { } t ? t.Tid == t.Pid : null);
-            case "thread.cgroups": return Str(f, c => c.Thread is { } t ? string.Join(' ', t.Cgroups) : null);
+            case "thread.cgroups":
+                return Str(f, c => c.Thread is { } t && CgroupPairs(t).ToList() is { Count: > 0 } pairs ? string.Join(' ', pairs.Select(p => p.Subsystem + "=" + p.Path)) : null);
             case "thread.cgroup":
             {
                 string subsystem = f.Argument ?? string.Empty;
@@ -151,16 +152,38 @@ public sealed partial class ScapFieldBinder
             return null;
         }
 
-        foreach (string entry in t.Cgroups)
+        foreach ((string name, string path) in CgroupPairs(t))
         {
-            int eq = entry.IndexOf('=');
-            if (eq > 0 && entry.AsSpan(0, eq).SequenceEqual(subsystem))
+            if (name == subsystem)
             {
-                return entry[(eq + 1)..];
+                return path;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A thread's cgroups as sinsp keeps them: each <c>subsystem=path</c> entry split at its last '=', the subsystem
+    /// without "_cgroup" and with the kernel's short names widened (perf: perf_event, mem: memory, io: blkio); an
+    /// entry without '=' ends the list.
+    /// </summary>
+    private static IEnumerable<(string Subsystem, string Path)> CgroupPairs(ThreadInfo t)
+    {
+        foreach (string entry in t.Cgroups)
+        {
+            int eq = entry.LastIndexOf('=');
+            if (eq < 0)
+            {
+                yield break;
+            }
+
+            string name = entry[..eq];
+            int suffix = name.IndexOf("_cgroup", StringComparison.Ordinal);
+            name = suffix >= 0 ? name.Remove(suffix, "_cgroup".Length) : name;
+            name = name switch { "perf" => "perf_event", "mem" => "memory", "io" => "blkio", _ => name };
+            yield return (name, entry[(eq + 1)..]);
+        }
     }
 
     private FieldAccessor<Ctx>? BindUser(FieldReference f)

@@ -33,8 +33,8 @@ public sealed partial class ScapFieldBinder
             case "proc.vmswap": return Num(f, c => c.Thread is { } t ? (long)t.VmSwapKb : null);
             case "thread.pfmajor": return Num(f, c => c.Thread is { } t ? (long)t.PfMajor : null);
             case "thread.pfminor": return Num(f, c => c.Thread is { } t ? (long)t.PfMinor : null);
-            case "thread.vmsize": return Num(f, c => c.Thread is { } t ? (t.Tid == t.Pid ? (long)t.VmSizeKb : 0) : null);
-            case "thread.vmrss": return Num(f, c => c.Thread is { } t ? (t.Tid == t.Pid ? (long)t.VmRssKb : 0) : null);
+            case "thread.vmsize": return Num(f, c => c.Thread is { } t ? (ThreadTable.IsMainThread(t) ? (long)t.VmSizeKb : 0) : null);
+            case "thread.vmrss": return Num(f, c => c.Thread is { } t ? (ThreadTable.IsMainThread(t) ? (long)t.VmRssKb : 0) : null);
             // Doubles print with one decimal, as sysdig prints them.
             case "proc.fdusage": return Real(f, c => c.Thread is { } t ? FdUsage(c, t) : null);
             case "thread.cpu": return ThreadCpu(f, user: true, system: true);

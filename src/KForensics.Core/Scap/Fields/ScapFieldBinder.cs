@@ -238,12 +238,13 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static EventFlags Flags(Ctx c) => c.Info.IsOracleKnown ? c.Info.OracleFlags : c.Info.Flags;
 
+    /// <summary>
+    /// syscall.type's test in 0.29.3: none for PPME_SCHEDSWITCH_6_E and for events whose flags hold bit 256. The
+    /// test means EC_INTERNAL (a category) but reads the flags, where that bit is EF_SKIPPARSERESET: internal
+    /// events without it (container, procinfo...) do get a syscall type, the event's own name.
+    /// </summary>
     private static bool IsSyscall(Ctx c)
-    {
-        EventCategory category = Category(c);
-        return ((int)category & (int)EventCategory.Internal) == 0 && c.Info.Id is not (EventIds.Schedswitch1E or EventIds.Schedswitch1X
-            or EventIds.Schedswitch6E or EventIds.Schedswitch6X or EventIds.ContainerJsonE or EventIds.ContainerJson2E);
-    }
+        => c.Info.Id != EventIds.Schedswitch6E && (Flags(c) & EventFlags.SkipParseReset) == 0;
 
     /// <summary>
     /// evt.category as sinsp_evt::get_category: a generic "syscall" event takes its syscall's category

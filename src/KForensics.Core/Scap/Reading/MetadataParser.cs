@@ -67,8 +67,8 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
             }
 
             IReadOnlyList<string> env = version >= 3 ? r.List(MaxArgs, "env") : [];
-            long vtid = version >= 4 ? r.I64() : tid;
-            long vpid = version >= 4 ? r.I64() : pid;
+            long vtid = version >= 4 ? r.I64() : -1;
+            long vpid = version >= 4 ? r.I64() : -1;
             IReadOnlyList<string> cgroups = version >= 4 ? r.List(MaxArgs, "cgroups") : [];
             string root = version >= 5 ? r.Str(MaxPath, "root") : "";
             var tail = new ProcessTail();

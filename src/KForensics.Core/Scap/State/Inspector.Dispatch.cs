@@ -121,6 +121,19 @@ internal sealed partial class Inspector
             case Ppme.SetGidX:
                 SetIds(ev, uid: false, paramIndex: 0);
                 break;
+            case Ppme.SchedSwitch6E:
+                // A context switch reports the thread's page faults, and the memory of its process (kB) on the main thread.
+                if (Thread is { } switched && Params.Has(ev, 5))
+                {
+                    switched.PfMajor = Params.U64(ev, 1);
+                    switched.PfMinor = Params.U64(ev, 2);
+                    ThreadInfo main = Threads.MainThread(switched);
+                    main.VmSizeKb = Params.U32(ev, 3);
+                    main.VmRssKb = Params.U32(ev, 4);
+                    main.VmSwapKb = Params.U32(ev, 5);
+                }
+
+                break;
             case EventIds.SyscallBrk4X or EventIds.SyscallMmapX or EventIds.SyscallMmap2X or EventIds.SyscallMunmapX:
                 // brk, mmap and munmap exits report the thread's memory after the call (kB): size, resident, swapped.
                 if (Thread is { } mem && Params.Has(ev, 3))
@@ -232,8 +245,12 @@ internal sealed partial class Inspector
         // sinsp gives container events a stand-in thread named after the container.
         if (!_containerThreads.TryGetValue(c.Id, out ThreadInfo? fake))
         {
-            // sysdig's stand-in thread for a container event runs as root (user.uid 0, group.gid 0), parent 0.
-            fake = new ThreadInfo(-1, -1, 0, new ProcessImage("container:" + c.Id, "", "", [])) { ContainerId = c.Id, Uid = 0, Gid = 0, LoginUid = 0 };
+            // sysdig's stand-in thread for a container event runs as root (user.uid 0, group.gid 0), parent 0,
+            // with -2 as its namespace ids.
+            fake = new ThreadInfo(-1, -1, 0, new ProcessImage("container:" + c.Id, "", "", []))
+            {
+                ContainerId = c.Id, Uid = 0, Gid = 0, LoginUid = 0, Vtid = -2, Vpid = -2,
+            };
             _containerThreads[c.Id] = fake;
         }
 

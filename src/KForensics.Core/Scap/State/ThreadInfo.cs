@@ -52,9 +52,11 @@ internal sealed class ThreadInfo
 
     public long Ptid { get; set; }
 
-    public long Vtid { get; set; }
+    /// <summary>The thread id in its pid namespace; -1 where nothing told it (placeholders, process lists before V4).</summary>
+    public long Vtid { get; set; } = -1;
 
-    public long Vpid { get; set; }
+    /// <summary>The process id in its pid namespace; -1 where nothing told it.</summary>
+    public long Vpid { get; set; } = -1;
 
     public ProcessImage Image { get; set; }
 

@@ -40,7 +40,7 @@ internal sealed class ThreadTable
         ThreadInfo? t = Find(tid);
         if (t is null)
         {
-            t = new ThreadInfo(tid, tid, -1, ProcessImage.Unknown) { Vtid = tid, Vpid = tid };
+            t = new ThreadInfo(tid, tid, -1, ProcessImage.Unknown);
             Add(t);
         }
 
@@ -75,9 +75,12 @@ internal sealed class ThreadTable
         }
     }
 
+    /// <summary>sinsp's is_main_thread: tid equals pid, or the clone flags mark the thread as its process's main thread.</summary>
+    public static bool IsMainThread(ThreadInfo thread) => thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0;
+
     public ThreadInfo MainThread(ThreadInfo thread)
     {
-        if (thread.Pid == thread.Tid || (thread.Flags & ClIsMainThread) != 0)
+        if (IsMainThread(thread))
         {
             return thread;
         }
