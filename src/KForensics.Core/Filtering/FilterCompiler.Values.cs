@@ -87,6 +87,20 @@ public static partial class FilterCompiler
     {
         long[] values = check.Values.Select(v => ParseNumber(filter, v, field)).ToArray();
         long x = values[0];
+        if (field.Type is FieldType.UInt64 or FieldType.RelTime or FieldType.AbsTime && check.Operator is FilterOperator.Less
+            or FilterOperator.LessOrEqual or FilterOperator.Greater or FilterOperator.GreaterOrEqual)
+        {
+            // 64-bit unsigned fields order as unsigned, as in sysdig (a wrapped-around time difference is huge, not negative).
+            ulong ux = unchecked((ulong)x);
+            return check.Operator switch
+            {
+                FilterOperator.Less => v => unchecked((ulong)v) < ux,
+                FilterOperator.LessOrEqual => v => unchecked((ulong)v) <= ux,
+                FilterOperator.Greater => v => unchecked((ulong)v) > ux,
+                _ => v => unchecked((ulong)v) >= ux,
+            };
+        }
+
         return check.Operator switch
         {
             FilterOperator.Equal => v => v == x,

@@ -18,7 +18,6 @@ public sealed class ScapEventReader : IDisposable
     private readonly int[]?[] _pidParams = new int[]?[ushort.MaxValue + 1];
     private ulong _number;
     private bool _sawFirstEvent;
-    private ulong _previousTimestamp;
     private ulong _firstTimestamp;
     private Func<ScapFilterContext, bool>? _filter;
     private Func<bool>? _evaluate;
@@ -147,11 +146,10 @@ public sealed class ScapEventReader : IDisposable
                 _number++;
             }
 
-            ulong previous = _previousTimestamp;
-            _previousTimestamp = raw.Timestamp;
-            if (_firstTimestamp == 0 && raw.Timestamp != 0 && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E or EventIds.ContainerE))
+            if (_firstTimestamp == 0 && info.IsOracleKnown && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E))
             {
-                // evt.reltime counts from the first event that is not a container description.
+                // evt.reltime counts from the first event sysdig 0.29.3 reads that is not a container JSON description
+                // (events of newer types never reach it; one with time 0 leaves the start unset).
                 _firstTimestamp = raw.Timestamp;
             }
 
@@ -160,7 +158,7 @@ public sealed class ScapEventReader : IDisposable
             bool pass = true;
             if (_filter is not null && info.IsOracleKnown)
             {
-                Context.Set(raw, info, _number, _firstTimestamp, previous);
+                Context.Set(raw, info, _number, _firstTimestamp);
                 pass = State.Process(raw, info, _evaluate);
             }
             else
@@ -175,7 +173,7 @@ public sealed class ScapEventReader : IDisposable
                 if (ObserverSeesHidden && Observer is not null && pass && !unread)
                 {
                     bool dropped = (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0 || State.FilteredOut;
-                    Context.Set(raw, info, _number, _firstTimestamp, previous, hidden: true, dropped);
+                    Context.Set(raw, info, _number, _firstTimestamp, hidden: true, dropped);
                     Observer(Context);
                 }
 
@@ -184,7 +182,7 @@ public sealed class ScapEventReader : IDisposable
 
             if (pass && Observer is not null)
             {
-                Context.Set(raw, info, _number, _firstTimestamp, previous);
+                Context.Set(raw, info, _number, _firstTimestamp);
                 pass = Observer(Context);
             }
 
@@ -198,7 +196,7 @@ public sealed class ScapEventReader : IDisposable
                 Snapshot(raw, info), hidden, Source);
             if (Fields is { Count: > 0 } fields)
             {
-                Context.Set(raw, info, _number, _firstTimestamp, previous, hidden);
+                Context.Set(raw, info, _number, _firstTimestamp, hidden);
                 var values = new Dictionary<string, string?>(fields.Count, StringComparer.Ordinal);
                 foreach ((string name, Func<ScapFilterContext, string?> text) in fields)
                 {

@@ -131,9 +131,9 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.latency.s": return Num(f, c => (long)(Latency(c) / 1_000_000_000));
             case "evt.latency.ns": return Num(f, c => (long)(Latency(c) % 1_000_000_000));
             case "evt.latency.human": return Str(f, c => HumanTime(Latency(c)));
-            case "evt.deltatime": return Num(f, c => (long)Delta(c));
-            case "evt.deltatime.s": return Num(f, c => (long)(Delta(c) / 1_000_000_000));
-            case "evt.deltatime.ns": return Num(f, c => (long)(Delta(c) % 1_000_000_000));
+            case "evt.deltatime": return Num(f, SinceLastAsked(d => d));
+            case "evt.deltatime.s": return Num(f, SinceLastAsked(d => d / 1_000_000_000));
+            case "evt.deltatime.ns": return Num(f, SinceLastAsked(d => d % 1_000_000_000));
             case "evt.dir": return Str(f, c => c.Info.IsEnter ? ">" : "<");
             case "evt.type": return FieldAccessor<Ctx>.ForString(f, c => TypeName(c), v => ValidateEventType(filter, v));
             case "evt.type.is":
@@ -298,10 +298,25 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static bool? IsIo(Ctx c) => (Flags(c) & (EventFlags.ReadsFromFd | EventFlags.WritesToFd)) != 0;
 
-    private static ulong RelTime(Ctx c) => c.FirstTimestamp == 0 || c.Raw.Timestamp < c.FirstTimestamp ? 0 : c.Raw.Timestamp - c.FirstTimestamp;
+    private static ulong RelTime(Ctx c) => unchecked(c.Raw.Timestamp - c.FirstTimestamp);
 
-    /// <summary>Since the previous event; where time goes back, sysdig's unsigned difference wraps around (evt.deltatime.s is then 18446744073).</summary>
-    private static ulong Delta(Ctx c) => c.PreviousTimestamp == 0 ? 0 : unchecked(c.Raw.Timestamp - c.PreviousTimestamp);
+    /// <summary>
+    /// evt.deltatime as sysdig keeps it: each use of the field (a filter's check, a printed column) remembers the
+    /// time of the last event it was asked about and answers the time since then, 0 the first time. It is not
+    /// the time since the previous event of the capture: a filter asks on every event the parser sees, a format
+    /// only on the events it prints. Where time goes back, the unsigned difference wraps around.
+    /// </summary>
+    private static Func<Ctx, long?> SinceLastAsked(Func<ulong, ulong> part)
+    {
+        ulong last = 0;
+        return c =>
+        {
+            ulong now = c.Raw.Timestamp;
+            ulong delta = last == 0 ? 0 : unchecked(now - last);
+            last = now;
+            return unchecked((long)part(delta));
+        };
+    }
 
     /// <summary>sysdig's thread latency as the parser last set it (context switches keep the previous exit's).</summary>
     private static ulong Latency(Ctx c) => c.Thread?.Latency ?? 0;
@@ -314,16 +329,20 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     }
 
     /// <summary>
-    /// evt.latency.human as sysdig prints it, truncated, not rounded: seconds with two decimals; milliseconds and
-    /// microseconds with two decimals below 10 of them and whole from 10 up; nanoseconds whole.
+    /// evt.latency.human as sysdig prints it, truncated, not rounded: from an hour <c>hh:mm:ss</c>, from a minute
+    /// <c>m:s</c> (unpadded), then seconds with two decimals; milliseconds and microseconds with two decimals below
+    /// 10 of them and whole from 10 up; nanoseconds whole.
     /// </summary>
     private static string HumanTime(ulong ns)
     {
         static string Two(ulong whole, ulong hundredths, string unit)
             => whole.ToString(CultureInfo.InvariantCulture) + "." + hundredths.ToString("D2", CultureInfo.InvariantCulture) + unit;
 
+        const ulong Second = 1_000_000_000;
         return ns switch
         {
+            >= 3600 * Second => string.Create(CultureInfo.InvariantCulture, $"{ns / (3600 * Second):D2}:{ns / (60 * Second) % 60:D2}:{ns / Second % 60:D2}"),
+            >= 60 * Second => string.Create(CultureInfo.InvariantCulture, $"{ns / (60 * Second)}:{ns / Second % 60}"),
             >= 1_000_000_000 => Two(ns / 1_000_000_000, ns % 1_000_000_000 / 10_000_000, "s"),
             >= 10_000_000 => (ns / 1_000_000).ToString(CultureInfo.InvariantCulture) + "ms",
             >= 1_000_000 => Two(ns / 1_000_000, ns % 1_000_000 / 10_000, "ms"),

@@ -35,9 +35,6 @@ public sealed class ScapFilterContext
     /// <summary>Timestamp of the first event of the capture (evt.reltime).</summary>
     internal ulong FirstTimestamp { get; private set; }
 
-    /// <summary>Timestamp of the event before this one (evt.deltatime).</summary>
-    internal ulong PreviousTimestamp { get; private set; }
-
     internal Func<RawEvent, EventInfo, EventSnapshot>? SnapshotFactory { get; set; }
 
     internal ThreadInfo? Thread => State.Thread;
@@ -61,7 +58,7 @@ public sealed class ScapFilterContext
         }
     }
 
-    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, ulong previousTimestamp, bool hidden = false, bool dropped = false)
+    internal void Set(in RawEvent raw, EventInfo info, ulong number, ulong firstTimestamp, bool hidden = false, bool dropped = false)
     {
         Hidden = hidden;
         Dropped = dropped;
@@ -69,7 +66,6 @@ public sealed class ScapFilterContext
         Info = info;
         Number = number;
         FirstTimestamp = firstTimestamp;
-        PreviousTimestamp = previousTimestamp;
 
         _hasSnapshot = false;
     }

@@ -40,7 +40,7 @@ internal sealed class ThreadTableFilter
         {
             _state.FocusOnFd(thread, fd);
             thread.LastEventFd = number;
-            _context.Set(read, EventTable.Get(EventIds.SyscallReadX), 0, 0, 0);
+            _context.Set(read, EventTable.Get(EventIds.SyscallReadX), 0, 0);
             return _filter(_context);
         }
         finally
