@@ -71,15 +71,15 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // fds of failed opens and of events whose fd is not in the table, times, latencies
         "fd.typechar", "fd.name", "fd.directory", "fd.filename", "fd.containername", "fd.containerdirectory", "fd.name_changed",
         "evt.abspath", "evt.is_open_exec", "evt.rawtime.ns", "evt.latency.ns", "evt.latency.human",
+        "evt.reltime", "evt.reltime.ns", "evt.deltatime", "thread.totexectime", "proc.env", "group.gid",
     ];
 
     /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
     internal static readonly string[] Pending =
     [
-        // thread.totexectime: sysdig 0.29.3 aborts on falco_psp_privileged ("invalid thread state ID0").
         // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
-        "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid",
-        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports"
+        "fd.dev", "fd.dev.major", "fd.dev.minor",
+        "evt.arg[0]", "evt.args", "evt.buffer", "evt.info", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports"
     ];
 
     /// <summary>
@@ -100,6 +100,44 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // alone (-p '*%evt.num %proc.is_exe_writable') both events say false; among this test's fields, true.
         [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 121)] = "0.29.3 prints uninitialised memory",
         [("falco_psp_run_as_user_65534_container.scap", "proc.is_exe_writable", 122)] = "0.29.3 prints uninitialised memory",
+    };
+
+    /// <summary>
+    /// Fields sysdig 0.29.3 cannot print at all on a file, with the reason: they are left out of that file's
+    /// sysdig run (its other fields are still compared) and compared on the other files.
+    /// </summary>
+    private static readonly Dictionary<(string File, string Field), string> Unprintable = new()
+    {
+        // `sysdig -r falco_psp_privileged.scap -p '*%evt.num %thread.totexectime'` stops with "invalid thread state
+        // ID0" and prints nothing, while '%thread.exectime' prints "1405 0" for the file's one event.
+        [("falco_psp_privileged.scap", "thread.totexectime")] = "0.29.3 aborts on the container event's stand-in thread",
+    };
+
+    /// <summary>
+    /// Fields sysdig 0.29.3 never prints right, so they are compared by filter only (in
+    /// <see cref="FilterDifferentialTests"/>), with the defect.
+    /// </summary>
+    internal static readonly Dictionary<string, string> CheckedByFilterOnly = new(StringComparer.Ordinal)
+    {
+        // `sysdig -r falco_syscall.scap -p '*%evt.num %evt.type.is.open'` prints "179 <NA>" for the open event that
+        // 'evt.type.is.open=1' matches: the format never has a value.
+        ["evt.type.is.open"] = "0.29.3 prints <NA> on every event, also those its filter evt.type.is.open=1 matches",
+    };
+
+    /// <summary>
+    /// Values sysdig 0.29.3 reads past the end of: the event is excused only where sysdig's text is exactly what the
+    /// defect makes of the module's value.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<string[], string, bool> Applies, string Defect)> ReadPastEnd = new()
+    {
+        // group.gid is a 32-bit gid extracted as 64 bits, so the high half is the low half of the next member, the
+        // thread's child count: `sysdig -r bencer_capture.scap -p '%evt.num %group.gid %group.name %proc.nchilds'
+        // evt.num=418` prints "418 34359738368 root 8" (root is gid 0; 34359738368 = 8 << 32), and
+        // 'evt.num=418 and group.gid=0' matches nothing.
+        ["group.gid"] = ((theirs, ours) => ulong.TryParse(ours, CultureInfo.InvariantCulture, out ulong gid)
+                && ulong.TryParse(theirs[Array.IndexOf(Fields, "proc.nchilds")], CultureInfo.InvariantCulture, out ulong children)
+                && theirs[Array.IndexOf(Fields, "group.gid")] == (gid | ((children & 0xFFFF_FFFF) << 32)).ToString(CultureInfo.InvariantCulture),
+            "0.29.3 prints the gid with the thread's child count in its high 32 bits"),
     };
 
     /// <summary>
@@ -125,7 +163,9 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Path.Combine(SharedCaptures.Directory!, file);
-        Dictionary<ulong, string[]> expected = Oracle(SharedCaptures.OracleFileFor(path), Fields);
+        string[] printable = Fields.Where(f => !Unprintable.ContainsKey((file, f))).ToArray();
+        Dictionary<ulong, string[]> expected = Oracle(SharedCaptures.OracleFileFor(path), printable)
+            .ToDictionary(p => p.Key, p => Fields.Select(f => Array.IndexOf(printable, f) is int i and >= 0 ? p.Value[i] : string.Empty).ToArray());
         Dictionary<ulong, string?[]> ours = Read(path, Fields);
 
         var differ = new int[Fields.Length];
@@ -141,7 +181,8 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
             for (int i = 0; i < Fields.Length; i++)
             {
                 string printed = mine![i] ?? "<NA>";
-                if (printed == theirs[i] || Excused(file, Fields[i], number)
+                if (printed == theirs[i] || Excused(file, Fields[i], number) || Unprintable.ContainsKey((file, Fields[i]))
+                    || (ReadPastEnd.TryGetValue(Fields[i], out var misread) && misread.Applies(theirs, printed))
                     || (StaleText.TryGetValue(Fields[i], out var stale) && stale.Applies(theirs) && theirs[i] == (before?[i] ?? string.Empty)))
                 {
                     continue;
@@ -167,6 +208,18 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         output.WriteLine($"{file}: {compared} events, {Fields.Length} fields, {Fields.Length - failures.Count} fields at 100%");
         Assert.True(compared > 0 || new FileInfo(path).Length < 200_000, "sysdig printed no events");
         Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void Fields_checked_by_filter_only_are_compared_by_the_filter_differential()
+    {
+        var compared = FilterDifferentialTests.ComparedFields.Select(f => f.Reference).ToHashSet(StringComparer.Ordinal);
+        foreach (string field in CheckedByFilterOnly.Keys)
+        {
+            Assert.Contains(field, compared);
+            Assert.DoesNotContain(field, Fields);
+            Assert.DoesNotContain(field, Pending);
+        }
     }
 
     private static bool Excused(string file, string field, ulong number)

@@ -30,7 +30,8 @@ internal sealed partial class Inspector
                 Vpgid = p.Vpgid,
                 Tty = p.Tty,
                 LoginUid = p.LoginUid,
-                Env = p.Env,
+                // sinsp keeps the listed environment of main threads only (tid = pid); the others read their main thread's.
+                Env = p.Tid == p.Pid ? ThreadInfo.SinspEnv(p.Env) : [],
                 PidnsInitStartTs = p.PidnsInitStartTs,
                 FdLimit = (long)p.FdLimit,
                 ExeFlags = p.ExeFlags,

@@ -136,7 +136,7 @@ internal sealed partial class Inspector
             child.Vpgid = parent.Vpgid;
             child.Tty = parent.Tty;
             child.LoginUid = parent.LoginUid;
-            if ((flags & ThreadTable.ClCloneThread) == 0 && !inverted)
+            if ((flags & ThreadTable.ClCloneThread) == 0)
             {
                 child.Env = parent.Env;
             }
@@ -229,7 +229,7 @@ internal sealed partial class Inspector
         };
         if (env >= 0 && ev.ParamCount > env)
         {
-            t.Env = Params.List(ev, env);
+            t.Env = ThreadInfo.SinspEnv(Params.List(ev, env));
         }
 
         if (ev.ParamCount > 16 && env == 15)

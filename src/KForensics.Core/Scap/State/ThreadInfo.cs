@@ -155,4 +155,19 @@ internal sealed class ThreadInfo
     internal bool HasLastEnter { get; set; }
 
     public bool IsPlaceholder => Image.Comm == "<NA>" && Uid == uint.MaxValue;
+
+    /// <summary>
+    /// An environment as sinsp keeps it: the NUL-separated entries up to where only NUL bytes remain (the
+    /// kernel's buffer may be longer than its text); an empty entry with text after it is kept.
+    /// </summary>
+    internal static IReadOnlyList<string> SinspEnv(IReadOnlyList<string> entries)
+    {
+        int count = entries.Count;
+        while (count > 0 && entries[count - 1].Length == 0)
+        {
+            count--;
+        }
+
+        return count == entries.Count ? entries : entries.Take(count).ToList();
+    }
 }
