@@ -9,8 +9,9 @@ namespace KForensics.Core.Evidence.Protection;
 /// One key evidence is encrypted to: either an OpenPGP key (of a transferable public key, as <c>gpg --export</c>
 /// writes it) that is valid now and flagged for encryption, or an X.509 certificate with an RSA key that is valid
 /// now and may encipher keys. The kind decides the format: OpenPGP for the first, CMS enveloped data for the second.
-/// EC certificates are refused by name: CMS reaches them only by key agreement (ECDH), which is not written, so
-/// an EC team key goes through OpenPGP instead.
+/// EC certificates are refused by name: CMS reaches them only by key agreement (ECDH), and BouncyCastle 2.7's
+/// key agreement recipients do not decrypt with openssl 3.0 (measured with the SHA-1 and SHA-256 KDFs), so an EC
+/// team key goes through OpenPGP instead.
 /// </summary>
 public sealed class EvidenceRecipient
 {
