@@ -95,8 +95,7 @@ public sealed partial class ScapFieldBinder
 
         if (fromState is null)
         {
-            // The rest (mesos-era fields) come from an API server a capture read offline does not have.
-            return name.StartsWith("k8s.", StringComparison.Ordinal) ? Str(f, _ => null) : null;
+            return null;
         }
 
         return Str(f, c => c.Thread is null ? null
