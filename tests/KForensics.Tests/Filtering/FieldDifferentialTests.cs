@@ -71,15 +71,16 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // fds of failed opens and of events whose fd is not in the table, times, latencies
         "fd.typechar", "fd.name", "fd.directory", "fd.filename", "fd.containername", "fd.containerdirectory", "fd.name_changed",
         "evt.abspath", "evt.is_open_exec", "evt.rawtime.ns", "evt.latency.ns", "evt.latency.human",
-        "evt.reltime", "evt.reltime.ns", "evt.deltatime", "thread.totexectime", "proc.env", "group.gid",
+        "evt.reltime", "evt.reltime.ns", "evt.deltatime", "thread.totexectime", "proc.env",
+
+        // client ports, poll fd lists, arguments and buffers, devices (see WrongByRule) and gids (see ReadPastEnd)
+        "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "evt.arg[0]", "evt.args", "evt.info", "evt.buffer",
+        "fd.dev", "fd.dev.major", "fd.dev.minor", "group.gid",
     ];
 
     /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
     internal static readonly string[] Pending =
     [
-        // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
-        "fd.dev", "fd.dev.major", "fd.dev.minor",
-        "evt.arg[0]", "evt.args", "evt.buffer", "evt.info", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports"
     ];
 
     /// <summary>
@@ -154,6 +155,20 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
             "0.29.3 does not compute it where no enter paired with the event and prints the previous event's text"),
     };
 
+    /// <summary>
+    /// Fields whose printed value sysdig 0.29.3 gets wrong in a way that can be told from its text and ours: an
+    /// event is excused only where the rule holds for the two texts of that event.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<string, string, bool> Applies, string Defect)> WrongByRule = new()
+    {
+        // sysdig -r instruqt_svh5_activity.scap -p '%fd.dev' 'evt.type=socket and evt.dir=<' prints another device on
+        // every run of the same command (562F, 55C7, 5602, ...): the device of an fd whose creating event carries none
+        // is uninitialised memory. The module gives such fds device 0.
+        ["fd.dev"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+        ["fd.dev.major"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+        ["fd.dev.minor"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+    };
+
     public static TheoryData<string> Files() => SharedCaptures.Names();
 
     [SkippableTheory]
@@ -183,6 +198,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
                 string printed = mine![i] ?? "<NA>";
                 if (printed == theirs[i] || Excused(file, Fields[i], number) || Unprintable.ContainsKey((file, Fields[i]))
                     || (ReadPastEnd.TryGetValue(Fields[i], out var misread) && misread.Applies(theirs, printed))
+                    || (WrongByRule.TryGetValue(Fields[i], out var rule) && rule.Applies(theirs[i], printed))
                     || (StaleText.TryGetValue(Fields[i], out var stale) && stale.Applies(theirs) && theirs[i] == (before?[i] ?? string.Empty)))
                 {
                     continue;
