@@ -90,6 +90,14 @@ public partial class FilterDifferentialTests
         // falco_syscall #180: `sysdig -p '%fd.name_changed'` prints true (the module agrees, as the field
         // differential checks), while `sysdig 'fd.name_changed=true'` matches no event of the file.
         [("*", "fd.name_changed")] = "0.29.3's filter sees fd.name_changed false on the events its own -p output prints true for; the two disagree within sysdig itself",
+        // `sysdig -r bencer_capture.scap -p '%evt.num %group.gid %group.name %proc.nchilds' evt.num=418` prints
+        // "418 34359738368 root 8" (the gid, 0 as group.name says, with the child count 8 in the high half), and
+        // 'evt.num=418 and group.gid=0' matches nothing.
+        [("*", "group.gid")] = "0.29.3 reads the 32-bit gid as 64 bits: the thread's child count lands in the high half",
+        // `sysdig -r bencer_capture.scap -p '*%evt.num %evt.latency %evt.latency.human' 'evt.num>=422 and evt.num<=423'`
+        // prints "423 0 425us" for the switch of thread 0 (not in the table); with 'evt.num=423' alone it prints
+        // "423 0 " (empty): without a thread the field keeps the text it last made.
+        [("*", "evt.latency.human")] = "0.29.3 gives events without a thread the text of the last event the field was computed for",
         // `sysdig -r instruqt_svh5_activity.scap -p '%fd.dev' 'evt.type=socket and evt.dir=<'` prints another device
         // on every run of the same command (562F, 55C7, 5602, ...), and 'fd.dev=0' matches those sockets on some runs.
         [("*", "fd.dev")] = "0.29.3 gives uninitialised memory as the dev of fds whose open event has none",
