@@ -142,7 +142,7 @@ public sealed class ScapEventReader : IDisposable
         while (_blocks.ReadEvent(out RawEvent raw, out EventInfo info))
         {
             // sysdig numbers only the events its own table knows; newer ones share the previous number.
-            if (info.IsOracleKnown)
+            if (info.IsSysdigKnown)
             {
                 _number++;
             }
@@ -158,7 +158,7 @@ public sealed class ScapEventReader : IDisposable
             // In the parser, the filter runs on every event sysdig's table knows, hidden ones included,
             // since rejecting them changes the state later events see.
             bool pass = true;
-            if (_filter is not null && info.IsOracleKnown)
+            if (_filter is not null && info.IsSysdigKnown)
             {
                 Context.Set(raw, info, _number, _firstTimestamp, previous);
                 pass = State.Process(raw, info, _evaluate);
@@ -237,14 +237,14 @@ public sealed class ScapEventReader : IDisposable
     {
         bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
         bool beforeFirst = containerEvent && !_sawFirstEvent;
-        if (!containerEvent && info.IsOracleKnown)
+        if (!containerEvent && info.IsSysdigKnown)
         {
             _sawFirstEvent = true;
         }
 
-        unread = !info.IsOracleKnown || beforeFirst;
-        return !info.IsOracleKnown
-            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
+        unread = !info.IsSysdigKnown || beforeFirst;
+        return !info.IsSysdigKnown
+            || ((int)info.SysdigCategory & (int)EventCategory.Internal) != 0
             || (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0
             || State.FilteredOut
             || beforeFirst;
@@ -252,7 +252,7 @@ public sealed class ScapEventReader : IDisposable
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)
     {
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        IReadOnlyList<ParamInfo> table = info.IsSysdigKnown ? info.SysdigParams : info.Params;
         SnapshotExtra? extra = null;
 
         // Names of the threads pid parameters point at are printed whether or not the event has a thread.

@@ -131,7 +131,7 @@ internal static partial class EventFormatter
         bool first = true;
         for (int signal = 0; signal < 32; signal++)
         {
-            if ((set & (1U << signal)) != 0 && OracleNames.Signal(signal + 1) is { } name)
+            if ((set & (1U << signal)) != 0 && SysdigNames.Signal(signal + 1) is { } name)
             {
                 value.Append(first ? string.Empty : " ").Append(name);
                 first = false;
@@ -182,7 +182,7 @@ internal static partial class EventFormatter
         {
             resolved.Append("AT_FDCWD");
         }
-        else if (OracleNames.Errno((int)fd) is { } error)
+        else if (SysdigNames.Errno((int)fd) is { } error)
         {
             resolved.Append(error);
         }

@@ -10,8 +10,8 @@ namespace KForensics.Core.Scap.Decoding;
 /// <remarks>
 /// Ids sysdig 0.29.3 knows are printed with its own table (parameter names, types and flag tables of
 /// that version, and no more parameters than it had), so captures from newer writers, which append
-/// parameters, print as the oracle prints them. Ids it does not know are printed with the current
-/// table by the same rules. Quirks of the oracle are kept on purpose: unsigned 32-bit values printed
+/// parameters, print as sysdig 0.29.3 prints them. Ids it does not know are printed with the current
+/// table by the same rules. Quirks of sysdig 0.29.3 are kept on purpose: unsigned 32-bit values printed
 /// as signed, a value of zero length repeating the text of the previous parameter, types it cannot
 /// print shown as <c>(n.a.)</c>, fd -1 resolved as <c>EPERM</c>.
 /// </remarks>
@@ -41,7 +41,7 @@ internal static partial class EventFormatter
             return string.Empty;
         }
 
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        IReadOnlyList<ParamInfo> table = info.IsSysdigKnown ? info.SysdigParams : info.Params;
         int count = Math.Min(Math.Min(ev.FileParamCount, table.Count), MaxParams);
         if (count <= 0)
         {
@@ -166,7 +166,7 @@ internal static partial class EventFormatter
                 {
                     long res = (long)EventParams.ReadUnsigned(tail, 8);
                     value.Clear().Append(res);
-                    if (res < 0 && OracleNames.Errno((int)res) is { } name)
+                    if (res < 0 && SysdigNames.Errno((int)res) is { } name)
                     {
                         resolved.Append(name);
                     }
@@ -208,7 +208,7 @@ internal static partial class EventFormatter
                 {
                     byte signal = (byte)EventParams.ReadUnsigned(tail, 1);
                     value.Clear().Append(signal);
-                    if (OracleNames.Signal(signal) is { } name)
+                    if (SysdigNames.Signal(signal) is { } name)
                     {
                         resolved.Append(name);
                     }
@@ -263,7 +263,7 @@ internal static partial class EventFormatter
                 break;
             case ParamType.EnumFlags8 or ParamType.EnumFlags16 or ParamType.EnumFlags32:
                 {
-                    // Newer than the oracle (only in ids it does not know): current libs print every
+                    // Newer than sysdig 0.29.3 (only in ids it does not know): current libs print every
                     // name whose value matches exactly (AF_LOCAL|AF_UNIX).
                     int size = info.Type == ParamType.EnumFlags8 ? 1 : info.Type == ParamType.EnumFlags16 ? 2 : 4;
                     uint flags = (uint)EventParams.ReadUnsigned(tail, size);

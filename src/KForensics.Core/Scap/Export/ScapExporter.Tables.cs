@@ -50,7 +50,7 @@ public static partial class ScapExporter
         public bool ChangesExportedState(ScapFilterContext c)
         {
             RawEvent raw = c.Raw;
-            if ((c.Info.OracleFlags & EventFlags.ModifiesState) == 0
+            if ((c.Info.SysdigFlags & EventFlags.ModifiesState) == 0
                 || !_sourceTakenAt.TryGetValue(raw.ThreadId, out ulong takenAt) || raw.Timestamp <= takenAt)
             {
                 return false;
@@ -203,7 +203,7 @@ public static partial class ScapExporter
         private void RecordReferencedThreads(Inspector state, ScapEvent ev)
         {
             RawEvent raw = ev.Raw;
-            IReadOnlyList<ParamInfo> table = ev.EventInfo.IsOracleKnown ? ev.EventInfo.OracleParams : ev.EventInfo.Params;
+            IReadOnlyList<ParamInfo> table = ev.EventInfo.IsSysdigKnown ? ev.EventInfo.SysdigParams : ev.EventInfo.Params;
             for (int i = 0; i < table.Count && i < raw.ParamCount; i++)
             {
                 if (table[i].Type is ParamType.Pid or ParamType.Pid32 && raw.GetParam(i) is { Length: >= 4 } p)

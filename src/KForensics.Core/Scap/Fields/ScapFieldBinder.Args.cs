@@ -25,7 +25,7 @@ public sealed partial class ScapFieldBinder
         return index;
     }
 
-    private static IReadOnlyList<ParamInfo> Table(EventInfo info) => info.IsOracleKnown ? info.OracleParams : info.Params;
+    private static IReadOnlyList<ParamInfo> Table(EventInfo info) => info.IsSysdigKnown ? info.SysdigParams : info.Params;
 
     private static int Find(EventInfo info, string name)
     {
@@ -49,7 +49,7 @@ public sealed partial class ScapFieldBinder
             return res;
         }
 
-        EventFlags flags = info.IsOracleKnown ? info.OracleFlags : info.Flags;
+        EventFlags flags = info.IsSysdigKnown ? info.SysdigFlags : info.Flags;
         return !info.IsEnter && (flags & EventFlags.CreatesFd) != 0 ? Find(info, "fd") : -1;
     }
 
