@@ -263,7 +263,7 @@ public sealed class ScapEventReader : IDisposable
         {
             if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
             {
-                long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
+                long pid = Params.I64(p);
                 if (State.Threads.Find(pid) is { } t)
                 {
                     if (comm0 is null)

@@ -35,7 +35,7 @@ internal static partial class EventFormatter
 
         Span<int> starts = stackalloc int[count];
         Span<int> lengths = stackalloc int[count];
-        var values = new EventParams(ev, count, starts, lengths);
+        var values = new Params(ev, count, starts, lengths);
         StringBuilder value = Rent(ref cachedValue);
         StringBuilder resolved = Rent(ref cachedResolved);
         try
