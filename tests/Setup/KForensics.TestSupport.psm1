@@ -25,7 +25,7 @@ function Get-KfChromium {
     return $null
 }
 
-function Get-KfTestCaptures {
+function Get-KfTestCaptureAssembly {
     <#
     The test captures (tests/KForensics.TestCaptures: the path-traversal scenario, the hostile capture), which
     the build lays out beside the module (out/KForensics.TestCaptures), never inside it. Loaded once, after the
@@ -47,7 +47,7 @@ function New-KfDemoCapture {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path, [switch] $Gzip)
-    $scenario = [Activator]::CreateInstance((Get-KfTestCaptures).GetType('KForensics.TestCaptures.PathTraversalScenario', $true))
+    $scenario = [Activator]::CreateInstance((Get-KfTestCaptureAssembly).GetType('KForensics.TestCaptures.PathTraversalScenario', $true))
     $scenario.Write($Path, [bool]$Gzip)
     return $scenario
 }
@@ -60,7 +60,7 @@ function New-KfHostileCapture {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
-    $type = (Get-KfTestCaptures).GetType('KForensics.TestCaptures.HostileCapture', $true)
+    $type = (Get-KfTestCaptureAssembly).GetType('KForensics.TestCaptures.HostileCapture', $true)
     $null = $type::Write($Path)
     return $type
 }

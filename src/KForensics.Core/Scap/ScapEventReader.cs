@@ -299,11 +299,9 @@ public sealed class ScapEventReader : IDisposable
             ReadOnlySpan<byte> p = raw.GetParam(index);
             if (table[index].Type == ParamType.FdList)
             {
-                // u16 count, then (i64 fd, u16 flags) per entry.
-                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
-                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
+                for (int j = 0, count = Params.FdListCount(p); j < count; j++)
                 {
-                    Keep(BitConverter.ToInt64(p[(2 + (10 * j))..]));
+                    Keep(Params.FdListFd(p, j));
                 }
             }
             else

@@ -219,11 +219,10 @@ public static partial class ScapExporter
                 }
                 else if (table[i].Type == ParamType.FdList && raw.GetParam(i) is { Length: >= 2 } list)
                 {
-                    // poll's fd list: u16 count, then (i64 fd, i16 flags) pairs; printed with each fd's type.
-                    int count = BitConverter.ToUInt16(list);
-                    for (int k = 0, at = 2; k < count && at + 10 <= list.Length; k++, at += 10)
+                    // poll's fd list: printed with each fd's type.
+                    for (int k = 0, count = Params.FdListCount(list); k < count; k++)
                     {
-                        AddKnownFd(state, BitConverter.ToInt64(list[at..]));
+                        AddKnownFd(state, Params.FdListFd(list, k));
                     }
                 }
             }

@@ -134,6 +134,16 @@ internal readonly ref struct Params
         return size >= 8 ? value : value & ((1UL << (size * 8)) - 1);
     }
 
+    /// <summary>
+    /// How many fds an FDLIST value (u16 count, then an i64 fd and i16 flags per entry) holds: its count, or
+    /// fewer when the value ends sooner (entry j's fd is there when 2 + 10j + 8 bytes are).
+    /// </summary>
+    public static int FdListCount(ReadOnlySpan<byte> p)
+        => p.Length < 2 ? 0 : Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(p), p.Length / 10);
+
+    /// <summary>The fd of entry <paramref name="index"/> (below <see cref="FdListCount"/>) of an FDLIST value.</summary>
+    public static long FdListFd(ReadOnlySpan<byte> p, int index) => BinaryPrimitives.ReadInt64LittleEndian(p[(2 + (10 * index))..]);
+
     /// <summary>A NUL-separated list parameter (args, env, cgroups), split as sinsp's set_args does.</summary>
     public static IReadOnlyList<string> List(scoped in RawEvent e, int i) => NulList(Get(e, i));
 
