@@ -65,20 +65,34 @@ internal readonly ref struct Params
     /// </summary>
     public static ReadOnlySpan<byte> Stored(scoped in RawEvent ev, int index)
     {
-        ReadOnlySpan<byte> bytes = EventBytes(ev);
-        long pos = FirstValue(ev);
-        for (int i = 0; i < index; i++)
+        // The state parsers read values one at a time, on every event: one pass over the lengths, no copies.
+        byte[] buffer = ev.Buffer;
+        int lengthsAt = ev.Offset + ev.HeaderSize;
+        long pos;
+        long length;
+        if (ev.WideLengths)
         {
-            pos += (uint)ev.GetParamLength(i);
+            pos = lengthsAt + (4L * ev.FileParamCount);
+            for (int i = 0; i < index; i++)
+            {
+                pos += BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(lengthsAt + (4 * i)));
+            }
+
+            length = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(lengthsAt + (4 * index)));
+        }
+        else
+        {
+            pos = lengthsAt + (2L * ev.FileParamCount);
+            for (int i = 0; i < index; i++)
+            {
+                pos += BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(lengthsAt + (2 * i)));
+            }
+
+            length = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(lengthsAt + (2 * index)));
         }
 
-        if (pos >= bytes.Length)
-        {
-            return [];
-        }
-
-        long length = Math.Min((uint)ev.GetParamLength(index), bytes.Length - pos);
-        return bytes.Slice((int)pos, (int)length);
+        long end = Math.Min(buffer.Length, ev.Offset + (long)ev.Length);
+        return pos < end ? buffer.AsSpan((int)pos, (int)Math.Min(length, end - pos)) : [];
     }
 
     public static bool Has(scoped in RawEvent e, int i) => i < e.ParamCount;
