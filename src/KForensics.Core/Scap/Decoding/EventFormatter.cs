@@ -202,7 +202,20 @@ internal static partial class EventFormatter
 
                 break;
             case ParamType.SyscallId:
-                value.Clear().Append((ushort)Params.ReadUnsigned(tail, 2));
+                {
+                    // The number, resolved to the name of sysdig's syscall table; past its end, a marker alone.
+                    ushort id = (ushort)Params.ReadUnsigned(tail, 2);
+                    if (id < SysdigSyscallNames.Count)
+                    {
+                        value.Clear().Append(id);
+                        resolved.Append(SysdigSyscallNames.Get(id));
+                    }
+                    else
+                    {
+                        value.Clear().Append("<unknown syscall>");
+                    }
+                }
+
                 break;
             case ParamType.SigType:
                 {
