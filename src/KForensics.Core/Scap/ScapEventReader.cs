@@ -146,7 +146,7 @@ public sealed class ScapEventReader : IDisposable
                 _number++;
             }
 
-            if (_firstTimestamp == 0 && info.IsOracleKnown && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E))
+            if (_firstTimestamp == 0 && info.IsSysdigKnown && info.Id is not (EventIds.ContainerJsonE or EventIds.ContainerJson2E))
             {
                 // evt.reltime counts from the first event sysdig 0.29.3 reads that is not a container JSON description
                 // (events of newer types never reach it; one with time 0 leaves the start unset).
