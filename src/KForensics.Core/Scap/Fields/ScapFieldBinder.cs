@@ -28,6 +28,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             FieldClass.Fdlist => BindFdList(field),
             FieldClass.Container => BindContainer(field),
             FieldClass.K8s => BindK8s(field),
+            FieldClass.Syslog => BindSyslog(field),
             _ => null,
         };
 
@@ -64,7 +65,6 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
     public static string? NotComputableReason(FieldDefinition field) => field.Class switch
     {
-        FieldClass.Syslog => "sysdig decodes it from the messages processes write to /dev/log, which the module does not decode (evt.is_syslog marks those writes)",
         FieldClass.Mesos => "sysdig takes it from the Mesos state it records as mesos events when it captures with -m, which the module does not read",
         FieldClass.Span or FieldClass.Evtin => "sysdig takes it from its tracer events (spans written to /dev/null), which the module does not decode",
         _ => NotComputableFieldReason(field),
@@ -166,7 +166,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.io_dir": return Str(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0 ? "read" : (Flags(c) & EventFlags.WritesToFd) != 0 ? "write" : null);
             case "evt.is_wait": return Flag(f, c => (Flags(c) & EventFlags.Waits) != 0);
             case "evt.wait_latency": return Num(f, c => (Flags(c) & EventFlags.Waits) != 0 && !c.Info.IsEnter ? (long)Latency(c) : null);
-            case "evt.is_syslog": return Flag(f, c => c.State.FdName == "/dev/log" && (Flags(c) & EventFlags.WritesToFd) != 0);
+            case "evt.is_syslog": return Flag(f, c => (Flags(c) & EventFlags.WritesToFd) != 0 && c.Fd is { } fd && fd.Name.Contains("/dev/log", StringComparison.Ordinal));
             case "evt.is_open_read": return Flag(f, c => OpenFlags(c) is uint o && (o & 1) != 0);
             case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
             case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (OpenCreate | OpenTmpFile)) != 0 && (OpenMode(c) & 0b001_001_001) != 0);
