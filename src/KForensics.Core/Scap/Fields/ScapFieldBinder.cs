@@ -75,9 +75,38 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         "evt.pluginname" or "evt.plugininfo" => "it comes from a loaded plugin, which reading a capture does not have",
         "fd.cproto" or "fd.sproto" or "fd.lproto" or "fd.rproto" or "fd.proto"
             => "sysdig names ports from the services database of the machine that reads the capture, not from the capture",
-        "evt.around" => "its time-window comparison is not implemented; use evt.rawtime with < and >",
         _ => null,
     };
+
+    /// <summary>
+    /// evt.around[T]=D: the event lies within D milliseconds of the timestamp T, as sysdig tests it in unsigned
+    /// 64-bit arithmetic (T &gt;= ts - D ms and T &lt;= ts + D ms, each wrapping), so a window reaching below zero
+    /// or past the largest timestamp matches nothing.
+    /// </summary>
+    private static Func<Ctx, bool> Around(string filter, FieldReference f, FilterValue value)
+    {
+        if (f.Text is { } text && !text.StartsWith("evt.around[", StringComparison.Ordinal))
+        {
+            throw new FilterSyntaxException(filter, f.Position, "evt.around takes its timestamp in brackets: evt.around[T]=D.");
+        }
+
+        if (!ulong.TryParse(f.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out ulong center))
+        {
+            throw new FilterSyntaxException(filter, f.Position, $"'{f.Argument}' is not a timestamp in nanoseconds, which evt.around[T] needs.");
+        }
+
+        if (!ulong.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong millis))
+        {
+            throw new FilterSyntaxException(filter, value.Position, $"'{value.Text}' is not a number of milliseconds, which evt.around needs.");
+        }
+
+        ulong delta = unchecked(millis * 1_000_000);
+        return c =>
+        {
+            ulong ts = c.Raw.Timestamp;
+            return center >= unchecked(ts - delta) && center <= unchecked(ts + delta);
+        };
+    }
 
     private static FieldAccessor<Ctx> Str(FieldReference f, Func<Ctx, string?> get) => FieldAccessor<Ctx>.ForString(f, get);
 
@@ -122,6 +151,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.datetime": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: true));
             case "evt.datetime.s": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: false));
             case "evt.rawtime": return Num(f, c => (long)c.Raw.Timestamp);
+            case "evt.around": return FieldAccessor<Ctx>.ForEqualityTest(f, value => Around(filter, f, value));
             case "evt.rawtime.s": return Num(f, c => (long)(c.Raw.Timestamp / 1_000_000_000));
             case "evt.rawtime.ns": return Num(f, c => (long)(c.Raw.Timestamp % 1_000_000_000));
             case "evt.reltime": return Num(f, c => (long)RelTime(c));
