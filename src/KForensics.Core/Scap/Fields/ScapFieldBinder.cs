@@ -65,8 +65,9 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
     public static string? NotComputableReason(FieldDefinition field) => field.Class switch
     {
-        FieldClass.Mesos => "sysdig takes it from the Mesos state it records as mesos events when it captures with -m, which the module does not read",
-        FieldClass.Span or FieldClass.Evtin => "sysdig takes it from its tracer events (spans written to /dev/null), which the module does not decode",
+        FieldClass.Mesos => "sysdig 0.29.3 has Mesos state only from a live Mesos master named with -m (it replays a capture's mesos events into that client); reading a capture alone it has none",
+        FieldClass.Span or FieldClass.Evtin
+            => "sysdig 0.29.3 replaces writes of its tracer text to /dev/null with tracer events and matches their spans; the module reads those writes as writes and builds no spans",
         _ => NotComputableFieldReason(field),
     };
 
