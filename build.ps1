@@ -55,7 +55,8 @@ $script:engineUse = $null
 
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
-    return [string]($props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1).'#text'
+    # By path: the file has more than one PropertyGroup, and only one of them sets Version.
+    return [string]$props.SelectSingleNode('/Project/PropertyGroup/Version').InnerText
 }
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {
