@@ -55,8 +55,14 @@ public static class LabelSelector
         int depth = 0, start = 0;
         for (int i = 0; i < selector.Length; i++)
         {
-            if (selector[i] == '(') depth++;
-            else if (selector[i] == ')') depth--;
+            if (selector[i] == '(')
+            {
+                depth++;
+            }
+            else if (selector[i] == ')')
+            {
+                depth--;
+            }
             else if (selector[i] == ',' && depth == 0)
             {
                 yield return selector[start..i];

@@ -143,7 +143,7 @@ internal sealed class OracleCapture
         body(w);
         byte[] content = w.ToArray();
         int total = (8 + content.Length + 4 + 3) & ~3;
-        var header = new byte[8];
+        byte[] header = new byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(header, type);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), (uint)total);
         _out.Write(header);

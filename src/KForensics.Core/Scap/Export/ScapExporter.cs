@@ -140,7 +140,7 @@ public static partial class ScapExporter
     /// <summary>Copies an event as stored: every parameter the file had, even those the table does not name.</summary>
     private static void WriteStored(ScapWriter writer, RawEvent raw, bool stateOnly = false)
     {
-        var parameters = new byte[raw.FileParamCount][];
+        byte[][] parameters = new byte[raw.FileParamCount][];
         int lengthSize = raw.WideLengths ? 4 : 2;
         int pos = raw.Offset + raw.HeaderSize + (lengthSize * raw.FileParamCount);
         for (int i = 0; i < raw.FileParamCount; i++)

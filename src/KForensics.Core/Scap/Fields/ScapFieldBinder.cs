@@ -96,7 +96,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static string[] BuildCategoryNames()
     {
-        var names = new string[257];
+        string[] names = new string[257];
         foreach (EventCategory c in Enum.GetValues<EventCategory>())
         {
             names[(int)c] = c switch

@@ -8,38 +8,38 @@ namespace KForensics.Core.Scap.Format;
 /// </summary>
 internal readonly ref struct EventParams
 {
-    private readonly ReadOnlySpan<byte> evt;
-    private readonly ReadOnlySpan<int> starts;
-    private readonly ReadOnlySpan<int> lengths;
+    private readonly ReadOnlySpan<byte> _evt;
+    private readonly ReadOnlySpan<int> _starts;
+    private readonly ReadOnlySpan<int> _lengths;
 
     public EventParams(in RawEvent ev, int count, Span<int> starts, Span<int> lengths)
     {
         int end = (int)Math.Min((long)ev.Buffer.Length - ev.Offset, ev.Length);
-        evt = ev.Buffer.AsSpan(ev.Offset, Math.Max(end, 0));
+        _evt = ev.Buffer.AsSpan(ev.Offset, Math.Max(end, 0));
         // Damaged lengths (beyond the event, or u32 lengths past int range) only shorten what is
         // read: positions are clamped to the event, never trusted.
         long pos = ev.HeaderSize + ((long)(ev.WideLengths ? 4 : 2) * ev.FileParamCount);
         for (int i = 0; i < count; i++)
         {
             long length = (uint)ev.GetParamLength(i);
-            starts[i] = (int)Math.Min(pos, evt.Length);
+            starts[i] = (int)Math.Min(pos, _evt.Length);
             lengths[i] = (int)Math.Min(length, int.MaxValue);
             pos += length;
         }
 
-        this.starts = starts[..count];
-        this.lengths = lengths[..count];
+        _starts = starts[..count];
+        _lengths = lengths[..count];
     }
 
-    public int Count => starts.Length;
+    public int Count => _starts.Length;
 
-    public int Length(int index) => lengths[index];
+    public int Length(int index) => _lengths[index];
 
     /// <summary>The stored bytes of the value (cut at the end of the event if the lengths overrun it).</summary>
     public ReadOnlySpan<byte> Value(int index)
     {
         ReadOnlySpan<byte> tail = Tail(index);
-        return tail[..Math.Min(lengths[index], tail.Length)];
+        return tail[..Math.Min(_lengths[index], tail.Length)];
     }
 
     /// <summary>
@@ -48,8 +48,8 @@ internal readonly ref struct EventParams
     /// </summary>
     public ReadOnlySpan<byte> Tail(int index)
     {
-        int start = starts[index];
-        return start < evt.Length ? evt[start..] : [];
+        int start = _starts[index];
+        return start < _evt.Length ? _evt[start..] : [];
     }
 
     public static ulong ReadUnsigned(ReadOnlySpan<byte> tail, int size)
