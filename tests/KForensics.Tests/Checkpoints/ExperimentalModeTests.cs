@@ -82,7 +82,7 @@ public sealed class ExperimentalModeTests : IDisposable
         lock (_requests)
         {
             // Nothing but the two questions about the engine itself was asked.
-            Assert.Equal(new[] { "/version", "/info" }, _requests);
+            Assert.Equal(["/version", "/info"], _requests);
         }
     }
 }

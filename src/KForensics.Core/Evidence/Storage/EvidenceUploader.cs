@@ -382,7 +382,7 @@ public static class EvidenceUploader
         return parts.Count == 0 ? "none" : string.Join("; ", parts);
     }
 
-    private static IDictionary<string, string> Metadata(CustodyManifest manifest, string sha256, long length, string manifestBlob, string toolVersion)
+    private static Dictionary<string, string> Metadata(CustodyManifest manifest, string sha256, long length, string manifestBlob, string toolVersion)
     {
         string json = manifest.ToJson();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -111,7 +111,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         return names;
     }
 
-    private FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
+    private static FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
     {
         switch (f.Field.Name)
         {
