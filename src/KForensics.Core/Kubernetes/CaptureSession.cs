@@ -141,7 +141,7 @@ public sealed class CaptureSession
         string partial = path + ".partial";
         File.Delete(partial);
         var check = new CaptureStreamCheck();
-        ProtectedWriter? encrypted = null;
+        ProtectedWriteStream? encrypted = null;
         ProtectionDigest? digest = null;
         try
         {
@@ -149,7 +149,7 @@ public sealed class CaptureSession
             var copied = await PodExec.CopyFileOutAsync(Client, podName, target.Namespace, CapturePodBuilder.KeeperContainer,
                 CapturePodBuilder.OutputDirectory, CapturePodBuilder.OutputFileName, partial, null, cancellationToken, file =>
                 {
-                    encrypted = new ProtectedWriter(file, recipients, fileName, startUtc);
+                    encrypted = new ProtectedWriteStream(file, recipients, fileName, startUtc);
                     return (new TeeWriteStream(encrypted, check.Input), () => digest = encrypted.Complete());
                 }).ConfigureAwait(false);
             string? invalid = await check.FinishAsync().ConfigureAwait(false);
