@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
@@ -343,7 +344,7 @@ public static class EvidenceUploader
             BlobProperties p = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
             if (p.ImmutabilityPolicy?.ExpiresOn is DateTimeOffset expires)
             {
-                parts.Add($"blob retained until {expires.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({p.ImmutabilityPolicy.PolicyMode})");
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"blob retained until {expires.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({p.ImmutabilityPolicy.PolicyMode})"));
             }
 
             if (p.HasLegalHold)
