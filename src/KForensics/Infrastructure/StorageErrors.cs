@@ -16,6 +16,7 @@ internal static class StorageErrors
         StorageFailure.BlobExists => ErrorRecords.Create(e, ErrorIds.EvidenceBlobExists, ErrorCategory.ResourceExists, target),
         StorageFailure.Immutable => ErrorRecords.Create(e, ErrorIds.EvidenceBlobImmutable, ErrorCategory.PermissionDenied, target),
         StorageFailure.HashMismatch => ErrorRecords.Create(e, ErrorIds.EvidenceUploadHashMismatch, ErrorCategory.InvalidResult, target),
+        StorageFailure.RetentionNotApplied => ErrorRecords.Create(e, ErrorIds.EvidenceRetentionNotApplied, ErrorCategory.InvalidResult, target),
         _ => ErrorRecords.Create(e, ErrorIds.EvidenceUploadFailed, ErrorCategory.WriteError, target),
     };
 
