@@ -150,7 +150,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         Dictionary<ulong, string[]> expected = Oracle(SharedCaptures.OracleFileFor(path), Fields);
         Dictionary<ulong, string?[]> ours = Read(path, Fields);
 
-        var differ = new int[Fields.Length];
+        int[] differ = new int[Fields.Length];
         var examples = new List<string>[Fields.Length];
         int compared = 0;
         string[]? previous = null;

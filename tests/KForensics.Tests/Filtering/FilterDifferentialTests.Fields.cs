@@ -200,7 +200,7 @@ public partial class FilterDifferentialTests
         Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
         string[] files = SharedCaptures.All().ToArray();
         var filters = new HashSet<string>(StringComparer.Ordinal);
-        var runs = 0;
+        int runs = 0;
         var noValue = new List<string>();
         var short3 = new List<string>();
         foreach ((string field, FieldDefinition definition) in ComparedFields)

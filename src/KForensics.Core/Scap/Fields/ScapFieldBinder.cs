@@ -126,7 +126,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static string[] BuildCategoryNames()
     {
-        var names = new string[257];
+        string[] names = new string[257];
         foreach (EventCategory c in Enum.GetValues<EventCategory>())
         {
             names[(int)c] = c switch
@@ -141,7 +141,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         return names;
     }
 
-    private FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
+    private static FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
     {
         switch (f.Field.Name)
         {
