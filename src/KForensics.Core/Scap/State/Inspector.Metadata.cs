@@ -186,6 +186,7 @@ internal sealed partial class Inspector
                 return null;
         }
 
+        ListenForSyslog(f);
         return f;
     }
 
