@@ -7,17 +7,8 @@ namespace KForensics.Infrastructure;
 /// wildcards, strings by value and the Path of evidence records by property name; -LiteralPath for files from
 /// Get-ChildItem (FullName, PSPath). Each file is handled as it arrives; a missing one is an error and the rest go on.
 /// </summary>
-public abstract class EvidenceInputCmdlet : AsyncCmdlet
+public abstract class EvidenceInputCmdlet : PathInputCmdlet
 {
-    protected const string PathSet = "Path";
-    protected const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>Files to handle; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
     /// <summary>Files to handle, taken as written; binds FullName and PSPath of files from the pipeline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "FullName", "LP")]
@@ -25,11 +16,7 @@ public abstract class EvidenceInputCmdlet : AsyncCmdlet
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The files of this pipeline record, resolved; each miss is already written as an error.</summary>
-    private protected IEnumerable<string> InputFiles()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        return PathResolver.Resolve(this, literal ? LiteralPath : Path, literal);
-    }
+    private protected IEnumerable<string> InputFiles() => InputPaths(LiteralPath);
 
     /// <summary>
     /// The file to write for <paramref name="input"/> (in <paramref name="outputDirectory"/> when given), or null
