@@ -45,40 +45,17 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        foreach (string source in InputFiles())
+        TransformEachFile(Activity, EvidenceFileProtection.PlaintextTargetFor, OutputDirectory, Force, source => $"Decrypt '{source}'", (source, target, progress) =>
         {
-            string? target = TargetFor(source, EvidenceFileProtection.PlaintextTargetFor, OutputDirectory, Force);
-            if (target is null || !ShouldProcess(target, $"Decrypt '{source}'"))
+            UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
+            if (!result.IntegrityChecked && !result.ManifestVerified)
             {
-                continue;
+                WriteWarning($"'{source}' is CMS enveloped data, which carries no integrity check, and no custody manifest beside it records its SHA-256 " +
+                    $"({result.SourceSha256}): compare that hash with the sender's before relying on '{result.Path}'.");
             }
 
-            try
-            {
-                var progress = FileProgress(Activity, source, new FileInfo(source).Length);
-                UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
-                if (!result.IntegrityChecked && !result.ManifestVerified)
-                {
-                    WriteWarning($"'{source}' is CMS enveloped data, which carries no integrity check, and no custody manifest beside it records its SHA-256 " +
-                        $"({result.SourceSha256}): compare that hash with the sender's before relying on '{result.Path}'.");
-                }
-
-                WriteObject(result);
-            }
-            catch (ProtectionException e)
-            {
-                WriteError(ProtectionErrors.ToErrorRecord(e, source));
-            }
-            catch (Exception e) when (StagedFile.IsWriteFailure(e))
-            {
-                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
-            }
-            finally
-            {
-                CompleteProgress(Activity);
-            }
-        }
-
+            WriteObject(result);
+        });
         return Task.CompletedTask;
     }
 }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using KForensics.Core.Evidence;
+using KForensics.Core.Evidence.Protection;
 
 namespace KForensics.Infrastructure;
 
@@ -40,6 +42,46 @@ public abstract class EvidenceInputCmdlet : PathInputCmdlet
 
         return target;
     }
+
+    /// <summary>
+    /// Turns each input file of this record into a new file: where its target (named by <paramref name="targetName"/>)
+    /// may be written and ShouldProcess agrees to <paramref name="action"/>, <paramref name="work"/> runs with a
+    /// progress bar over the file. A protection failure or a failed write is that file's error; the rest go on.
+    /// </summary>
+    private protected void TransformEachFile(string activity, Func<string, string> targetName, string? outputDirectory, bool force,
+        Func<string, string> action, Action<string, string, SynchronousProgress> work)
+    {
+        foreach (string source in InputFiles())
+        {
+            string? target = TargetFor(source, targetName, outputDirectory, force);
+            if (target is null || !ShouldProcess(target, action(source)))
+            {
+                continue;
+            }
+
+            try
+            {
+                work(source, target, FileProgress(activity, source, new FileInfo(source).Length));
+            }
+            catch (ProtectionException e)
+            {
+                WriteError(ProtectionErrors.ToErrorRecord(e, source));
+            }
+            catch (Exception e) when (StagedFile.IsWriteFailure(e))
+            {
+                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
+            }
+            finally
+            {
+                CompleteProgress(activity);
+            }
+        }
+    }
+
+    /// <summary>The custody manifest of <paramref name="file"/>: the one at <paramref name="manifestPath"/> when given, else the one beside the file.</summary>
+    private protected CustodyManifest? ManifestFor(string file, string? manifestPath) => manifestPath is null
+        ? CustodyManifestFile.Find(file)?.Manifest
+        : CustodyManifestFile.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(manifestPath));
 
     /// <summary>Progress of one file as bytes done against its length, for engine work that runs on the pipeline thread.</summary>
     private protected SynchronousProgress FileProgress(string activity, string file, long length, int id = 1)
