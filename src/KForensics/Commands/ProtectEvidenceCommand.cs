@@ -12,7 +12,7 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Protect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ProtectedEvidence))]
-public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
+public sealed class ProtectEvidenceCommand : EvidenceTransformCmdlet
 {
     private const string Activity = "Protect-Evidence";
     private IReadOnlyList<EvidenceRecipient> _recipients = [];
@@ -30,13 +30,6 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? ManifestPath { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputDirectory { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override Task BeginProcessingAsync()
     {
         _recipients = ProtectionErrors.LoadRecipients(this, Recipient);
@@ -46,8 +39,7 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        TransformEachFile(Activity, p => EvidenceFileProtection.TargetFor(p, _recipients), OutputDirectory, Force,
-            source => $"Encrypt '{source}' to {string.Join(", ", _recipients)}",
+        TransformEachFile(Activity, p => EvidenceFileProtection.TargetFor(p, _recipients), source => $"Encrypt '{source}' to {string.Join(", ", _recipients)}",
             (source, target, progress) => WriteObject(EvidenceFileProtection.ProtectFile(source, target, _recipients, ManifestFor(source, ManifestPath), ModuleVersion,
                 Force, progress, CancellationToken)));
         return Task.CompletedTask;

@@ -12,7 +12,7 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Unprotect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(UnprotectedEvidence))]
-public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
+public sealed class UnprotectEvidenceCommand : EvidenceTransformCmdlet
 {
     private const string Activity = "Unprotect-Evidence";
     private EvidenceSecretKeys? _keys;
@@ -30,13 +30,6 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
     [Parameter]
     public SecureString? Passphrase { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputDirectory { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override Task BeginProcessingAsync()
     {
         _keys = ProtectionErrors.LoadSecretKeys(this, Key, Passphrase);
@@ -45,7 +38,7 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        TransformEachFile(Activity, EvidenceFileProtection.PlaintextTargetFor, OutputDirectory, Force, source => $"Decrypt '{source}'", (source, target, progress) =>
+        TransformEachFile(Activity, EvidenceFileProtection.PlaintextTargetFor, source => $"Decrypt '{source}'", (source, target, progress) =>
         {
             UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
             if (!result.IntegrityChecked && !result.ManifestVerified)

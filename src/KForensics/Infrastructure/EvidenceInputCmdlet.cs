@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using KForensics.Core.Evidence;
-using KForensics.Core.Evidence.Protection;
 
 namespace KForensics.Infrastructure;
 
@@ -19,64 +18,6 @@ public abstract class EvidenceInputCmdlet : PathInputCmdlet
 
     /// <summary>The files of this pipeline record, resolved; each miss is already written as an error.</summary>
     private protected IEnumerable<string> InputFiles() => InputPaths(LiteralPath);
-
-    /// <summary>
-    /// The file to write for <paramref name="input"/> (in <paramref name="outputDirectory"/> when given), or null
-    /// after writing EvidenceTargetExists when it exists and <paramref name="force"/> is false.
-    /// </summary>
-    private protected string? TargetFor(string input, Func<string, string> name, string? outputDirectory, bool force)
-    {
-        string target = name(input);
-        if (outputDirectory is not null)
-        {
-            string directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputDirectory);
-            Directory.CreateDirectory(directory);
-            target = System.IO.Path.Combine(directory, System.IO.Path.GetFileName(target));
-        }
-
-        if (File.Exists(target) && !force)
-        {
-            WriteError(ErrorRecords.Create($"'{target}' exists; use -Force to replace it.", ErrorIds.EvidenceTargetExists, ErrorCategory.ResourceExists, target));
-            return null;
-        }
-
-        return target;
-    }
-
-    /// <summary>
-    /// Turns each input file of this record into a new file: where its target (named by <paramref name="targetName"/>)
-    /// may be written and ShouldProcess agrees to <paramref name="action"/>, <paramref name="work"/> runs with a
-    /// progress bar over the file. A protection failure or a failed write is that file's error; the rest go on.
-    /// </summary>
-    private protected void TransformEachFile(string activity, Func<string, string> targetName, string? outputDirectory, bool force,
-        Func<string, string> action, Action<string, string, SynchronousProgress> work)
-    {
-        foreach (string source in InputFiles())
-        {
-            string? target = TargetFor(source, targetName, outputDirectory, force);
-            if (target is null || !ShouldProcess(target, action(source)))
-            {
-                continue;
-            }
-
-            try
-            {
-                work(source, target, FileProgress(activity, source, new FileInfo(source).Length));
-            }
-            catch (ProtectionException e)
-            {
-                WriteError(ProtectionErrors.ToErrorRecord(e, source));
-            }
-            catch (Exception e) when (StagedFile.IsWriteFailure(e))
-            {
-                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
-            }
-            finally
-            {
-                CompleteProgress(activity);
-            }
-        }
-    }
 
     /// <summary>The custody manifest of <paramref name="file"/>: the one at <paramref name="manifestPath"/> when given, else the one beside the file.</summary>
     private protected CustodyManifest? ManifestFor(string file, string? manifestPath) => manifestPath is null
