@@ -105,7 +105,7 @@ public sealed class NewPodCheckpointCommand : PodTargetCmdlet, IDynamicParameter
         }, CancellationToken);
     }
 
-    private IEnumerable<TargetContainer> ContainersOf(PodTarget target)
+    private List<TargetContainer> ContainersOf(PodTarget target)
     {
         if (Container is null)
         {
