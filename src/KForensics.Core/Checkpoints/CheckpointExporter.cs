@@ -47,18 +47,9 @@ public static class CheckpointExporter
         var (archive, digest, manifest) = await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, recipients, cancellationToken)
             .ConfigureAwait(false);
         string plainName = PlainName(path);
-        var origin = new CustodyManifest
-        {
-            Kind = "ContainerCheckpoint",
-            Tool = "KForensics",
-            ToolVersion = moduleVersion,
-            Operator = Environment.UserName,
-            Workstation = Environment.MachineName,
-            StartTimeUtc = manifest.Checkpoint.CreatedUtc,
-            EndTimeUtc = manifest.CreatedUtc,
-            AcquiredTimeUtc = manifest.CreatedUtc,
-            File = new ManifestFile { Name = plainName, Bytes = digest!.PlaintextBytes, Sha256AtSource = digest.PlaintextSha256, Sha256 = digest.PlaintextSha256 },
-            Source = new Dictionary<string, object?>
+        CustodyManifest origin = CustodyManifest.Acquired("ContainerCheckpoint", moduleVersion, manifest.Checkpoint.CreatedUtc, manifest.CreatedUtc, manifest.CreatedUtc,
+            new ManifestFile { Name = plainName, Bytes = digest!.PlaintextBytes, Sha256AtSource = digest.PlaintextSha256, Sha256 = digest.PlaintextSha256 },
+            new Dictionary<string, object?>
             {
                 ["containerId"] = manifest.Container.Id,
                 ["containerName"] = manifest.Container.Name,
@@ -68,8 +59,7 @@ public static class CheckpointExporter
                 ["engine"] = manifest.Engine.Endpoint,
                 ["host"] = manifest.Engine.HostName,
                 ["members"] = archive.Members.Count,
-            },
-        };
+            });
         return EvidenceFileProtection.Record(path, digest, plainName, null, recipients, origin, DateTime.UtcNow, cancellationToken);
     }
 

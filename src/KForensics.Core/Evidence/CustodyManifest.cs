@@ -40,6 +40,22 @@ public sealed class CustodyManifest
     /// <summary>Set on the copy stored off the machine: where it landed and the hash read back there.</summary>
     public ManifestStorage? Storage { get; init; }
 
+    /// <summary>A record of a file this module acquired here: the tool and its version, and who made it on which machine.</summary>
+    public static CustodyManifest Acquired(string kind, string toolVersion, DateTime startUtc, DateTime endUtc, DateTime acquiredUtc, ManifestFile file,
+        IDictionary<string, object?> source) => new()
+    {
+        Kind = kind,
+        Tool = "KForensics",
+        ToolVersion = toolVersion,
+        Operator = Environment.UserName,
+        Workstation = Environment.MachineName,
+        StartTimeUtc = startUtc,
+        EndTimeUtc = endUtc,
+        AcquiredTimeUtc = acquiredUtc,
+        File = file,
+        Source = source,
+    };
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,

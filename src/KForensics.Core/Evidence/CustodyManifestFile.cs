@@ -75,18 +75,9 @@ public static class CustodyManifestFile
     public static CustodyManifest ForFile(string path, long bytes, string sha256, string toolVersion, DateTime nowUtc)
     {
         var info = new FileInfo(path);
-        return new CustodyManifest
-        {
-            Kind = "file",
-            Tool = "KForensics",
-            ToolVersion = toolVersion,
-            Operator = Environment.UserName,
-            Workstation = Environment.MachineName,
-            StartTimeUtc = info.Exists ? info.LastWriteTimeUtc : nowUtc,
-            EndTimeUtc = info.Exists ? info.LastWriteTimeUtc : nowUtc,
-            AcquiredTimeUtc = nowUtc,
-            File = new ManifestFile { Name = Path.GetFileName(path), Bytes = bytes, Sha256AtSource = sha256, Sha256 = sha256 },
-            Source = new Dictionary<string, object?> { ["path"] = Path.GetFullPath(path), ["host"] = Environment.MachineName },
-        };
+        DateTime written = info.Exists ? info.LastWriteTimeUtc : nowUtc;
+        return CustodyManifest.Acquired("file", toolVersion, written, written, nowUtc,
+            new ManifestFile { Name = Path.GetFileName(path), Bytes = bytes, Sha256AtSource = sha256, Sha256 = sha256 },
+            new Dictionary<string, object?> { ["path"] = Path.GetFullPath(path), ["host"] = Environment.MachineName });
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using KForensics.Core.IO;
 
 namespace KForensics.Core.Evidence;
 
@@ -6,7 +7,7 @@ namespace KForensics.Core.Evidence;
 /// A read-only pass-through that hashes every byte read from the inner stream, so an archive is hashed
 /// in the same pass that unpacks it. Reading to the end yields the file's SHA-256.
 /// </summary>
-internal sealed class HashingReadStream : Stream
+internal sealed class HashingReadStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -23,12 +24,6 @@ internal sealed class HashingReadStream : Stream
 
     /// <summary>The SHA-256 of what has been read so far (lower-case hex); reading may go on.</summary>
     public string CurrentSha256 => EvidenceHash.ToHex(_hash.GetCurrentHash());
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _inner.Length;
 
@@ -49,8 +44,6 @@ internal sealed class HashingReadStream : Stream
         return EvidenceHash.ToHex(_hash.GetHashAndReset());
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         int n = _inner.Read(buffer);
@@ -69,16 +62,6 @@ internal sealed class HashingReadStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -332,38 +332,20 @@ public sealed class CaptureSession
         string sourceHash, string localHash, DateTime startUtc, DateTime endUtc)
     {
         V1Container sysdig = pod.Spec.Containers[0];
-        return new CustodyManifest
+        Dictionary<string, object?> source = _connection.ProvenanceOf(target);
+        source["containers"] = target.Containers.Select(c => new Dictionary<string, string>
         {
-            Kind = "PodCapture",
-            Tool = "KForensics",
-            ToolVersion = _toolVersion,
-            Operator = Environment.UserName,
-            Workstation = Environment.MachineName,
-            StartTimeUtc = startUtc,
-            EndTimeUtc = endUtc,
-            AcquiredTimeUtc = DateTime.UtcNow,
-            File = new ManifestFile { Name = fileName, Bytes = bytes, Sha256AtSource = sourceHash, Sha256 = localHash },
-            Source = new Dictionary<string, object?>
-            {
-                ["context"] = _connection.Context,
-                ["apiServer"] = _connection.Server,
-                ["namespace"] = target.Namespace,
-                ["pod"] = target.Name,
-                ["podUid"] = target.Uid,
-                ["node"] = target.NodeName,
-                ["containers"] = target.Containers.Select(c => new Dictionary<string, string>
-                {
-                    ["name"] = c.Name, ["id"] = c.Id, ["runtime"] = c.Runtime.ToString(), ["image"] = c.Image, ["imageId"] = c.ImageId,
-                }).ToList(),
-                ["capturePod"] = podName,
-                ["sysdigImage"] = sysdig.Image,
-                ["sysdigCommand"] = (sysdig.Command ?? new List<string>()).Concat(sysdig.Args ?? new List<string>()).ToList(),
-                ["driver"] = _options.Driver.ToString(),
-                ["durationSeconds"] = _options.DurationSeconds,
-                ["snapLength"] = _options.SnapLength,
-                ["nodeWide"] = _options.NodeWide,
-                ["filter"] = filter,
-            },
-        };
+            ["name"] = c.Name, ["id"] = c.Id, ["runtime"] = c.Runtime.ToString(), ["image"] = c.Image, ["imageId"] = c.ImageId,
+        }).ToList();
+        source["capturePod"] = podName;
+        source["sysdigImage"] = sysdig.Image;
+        source["sysdigCommand"] = (sysdig.Command ?? new List<string>()).Concat(sysdig.Args ?? new List<string>()).ToList();
+        source["driver"] = _options.Driver.ToString();
+        source["durationSeconds"] = _options.DurationSeconds;
+        source["snapLength"] = _options.SnapLength;
+        source["nodeWide"] = _options.NodeWide;
+        source["filter"] = filter;
+        return CustodyManifest.Acquired("PodCapture", _toolVersion, startUtc, endUtc, DateTime.UtcNow,
+            new ManifestFile { Name = fileName, Bytes = bytes, Sha256AtSource = sourceHash, Sha256 = localHash }, source);
     }
 }

@@ -81,6 +81,17 @@ public sealed class KubeConnection : IDisposable
     public Task<IReadOnlyList<PodTarget>> ResolveSelectorAsync(string selector, string @namespace, CancellationToken cancellationToken)
         => PodResolver.ResolveSelectorAsync(Client, selector, @namespace, cancellationToken);
 
+    /// <summary>The provenance a custody manifest records for evidence taken from a pod through this connection: cluster, pod, node.</summary>
+    internal Dictionary<string, object?> ProvenanceOf(PodTarget target) => new()
+    {
+        ["context"] = Context,
+        ["apiServer"] = Server,
+        ["namespace"] = target.Namespace,
+        ["pod"] = target.Name,
+        ["podUid"] = target.Uid,
+        ["node"] = target.NodeName,
+    };
+
     /// <summary>Capture pods in one namespace, or in all when <paramref name="namespace"/> is null.</summary>
     public Task<IReadOnlyList<CapturePodInfo>> ListCapturePodsAsync(string? @namespace, CancellationToken cancellationToken)
         => CapturePodInventory.ListAsync(Client, @namespace, cancellationToken);

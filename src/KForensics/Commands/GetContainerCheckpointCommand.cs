@@ -99,7 +99,7 @@ public sealed class GetContainerCheckpointCommand : DockerCmdlet
             PodCheckpointSet => InputObject.Select(c => c.Path).ToArray(),
             _ => LiteralPath,
         };
-        foreach (string path in CheckpointPaths.Resolve(this, given, literal))
+        foreach (string path in PathResolver.Resolve(this, given, literal, directories: true))
         {
             try
             {

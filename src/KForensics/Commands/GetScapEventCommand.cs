@@ -38,10 +38,8 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
                 }
                 catch (FilterSyntaxException ex)
                 {
-                    ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.FieldInvalid, ErrorCategory.InvalidArgument, name)
-                    {
-                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Get-ScapField lists the fields; those with Computable false cannot be printed." },
-                    });
+                    ThrowTerminatingError(ErrorRecords.Create(ex, ErrorIds.FieldInvalid, ErrorCategory.InvalidArgument, name,
+                        "Get-ScapField lists the fields; those with Computable false cannot be printed."));
                 }
             }
         }

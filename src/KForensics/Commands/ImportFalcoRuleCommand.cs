@@ -32,30 +32,7 @@ public sealed class ImportFalcoRuleCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            try
-            {
-                if (literal)
-                {
-                    string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                    if (!File.Exists(full) && !Directory.Exists(full))
-                    {
-                        WriteError(ErrorRecords.PathNotFound(path));
-                        continue;
-                    }
-
-                    _files.Add(full);
-                    continue;
-                }
-
-                _files.AddRange(GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider).Where(_ => provider.Name == "FileSystem"));
-            }
-            catch (ItemNotFoundException)
-            {
-                WriteError(ErrorRecords.PathNotFound(path));
-            }
-        }
+        _files.AddRange(PathResolver.Resolve(this, literal ? LiteralPath : Path, literal, directories: true));
     }
 
     protected override void EndProcessing()

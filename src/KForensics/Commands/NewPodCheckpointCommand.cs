@@ -12,26 +12,13 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "PodCheckpoint", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PodCheckpoint), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
-public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
+public sealed class NewPodCheckpointCommand : PodTargetCmdlet, IDynamicParameters
 {
     private readonly EvidenceDeliveryParameters _deliveryParameters = new();
-
-    private const string PodSet = "Pod";
-    private const string SelectorSet = "Selector";
-    private readonly List<(string? Pod, string? Namespace)> _requests = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Pod { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, ParameterSetName = SelectorSet)]
-    [Alias("l")]
-    [ValidateNotNullOrEmpty]
-    public string Selector { get; set; } = string.Empty;
-
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Namespace { get; set; }
 
     /// <summary>The containers to checkpoint; default every running container of the pod.</summary>
     [Parameter]
@@ -67,15 +54,7 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
 
     protected override Task ProcessRecordAsync()
     {
-        if (ParameterSetName == SelectorSet)
-        {
-            _requests.Add((null, Namespace));
-        }
-        else
-        {
-            _requests.AddRange(Pod.Select(p => ((string?)p, Namespace)));
-        }
-
+        AddRequests(Pod);
         return Task.CompletedTask;
     }
 
@@ -83,26 +62,9 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
     {
         var options = new PodCheckpointOptions { TimeoutSeconds = Timeout, HelperImage = HelperImage, RemoveFromNode = RemoveFromNode };
         var work = new List<(PodTarget Target, TargetContainer Container)>();
-        foreach (var (pod, ns) in _requests.Distinct())
+        foreach (PodTarget target in await ResolveTargetsAsync())
         {
-            string namespaceName = ns ?? Connection.DefaultNamespace;
-            IReadOnlyList<PodTarget> targets;
-            try
-            {
-                targets = pod is null
-                    ? await Connection.ResolveSelectorAsync(Selector, namespaceName, CancellationToken)
-                    : [await Connection.ResolvePodAsync(pod, namespaceName, CancellationToken)];
-            }
-            catch (KubeOperationException e)
-            {
-                WriteError(ToErrorRecord(e, pod ?? Selector));
-                continue;
-            }
-
-            foreach (PodTarget target in targets)
-            {
-                work.AddRange(ContainersOf(target).Select(c => (target, c)));
-            }
+            work.AddRange(ContainersOf(target).Select(c => (target, c)));
         }
 
         if (DryRun)

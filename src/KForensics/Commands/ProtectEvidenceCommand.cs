@@ -12,7 +12,7 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Protect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ProtectedEvidence))]
-public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
+public sealed class ProtectEvidenceCommand : EvidenceTransformCmdlet
 {
     private const string Activity = "Protect-Evidence";
     private IReadOnlyList<EvidenceRecipient> _recipients = [];
@@ -30,13 +30,6 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? ManifestPath { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputDirectory { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override Task BeginProcessingAsync()
     {
         _recipients = ProtectionErrors.LoadRecipients(this, Recipient);
@@ -46,36 +39,9 @@ public sealed class ProtectEvidenceCommand : EvidenceInputCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        foreach (string source in InputFiles())
-        {
-            string? target = TargetFor(source, p => EvidenceFileProtection.TargetFor(p, _recipients), OutputDirectory, Force);
-            if (target is null || !ShouldProcess(target, $"Encrypt '{source}' to {string.Join(", ", _recipients)}"))
-            {
-                continue;
-            }
-
-            CustodyManifest? manifest = ManifestPath is null
-                ? CustodyManifestFile.Find(source)?.Manifest
-                : CustodyManifestFile.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ManifestPath));
-            try
-            {
-                var progress = FileProgress(Activity, source, new FileInfo(source).Length);
-                WriteObject(EvidenceFileProtection.ProtectFile(source, target, _recipients, manifest, ModuleVersion, Force, progress, CancellationToken));
-            }
-            catch (ProtectionException e)
-            {
-                WriteError(ProtectionErrors.ToErrorRecord(e, source));
-            }
-            catch (Exception e) when (StagedFile.IsWriteFailure(e))
-            {
-                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
-            }
-            finally
-            {
-                CompleteProgress(Activity);
-            }
-        }
-
+        TransformEachFile(Activity, p => EvidenceFileProtection.TargetFor(p, _recipients), source => $"Encrypt '{source}' to {string.Join(", ", _recipients)}",
+            (source, target, progress) => WriteObject(EvidenceFileProtection.ProtectFile(source, target, _recipients, ManifestFor(source, ManifestPath), ModuleVersion,
+                Force, progress, CancellationToken)));
         return Task.CompletedTask;
     }
 }

@@ -66,9 +66,7 @@ public sealed class SendEvidenceCommand : EvidenceInputCmdlet
                 continue;
             }
 
-            CustodyManifest? manifest = ManifestPath is null
-                ? CustodyManifestFile.Find(file)?.Manifest
-                : CustodyManifestFile.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ManifestPath));
+            CustodyManifest? manifest = ManifestFor(file, ManifestPath);
             var options = new UploadOptions
             {
                 BlockSizeBytes = BlockSize << 20,

@@ -10,27 +10,14 @@ namespace KForensics.Commands;
 /// <summary>Records the system calls of a pod's containers with sysdig on the pod's node, and brings the capture home verified.</summary>
 [Cmdlet(VerbsLifecycle.Start, "PodCapture", DefaultParameterSetName = PodSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PodCapture), typeof(ProtectedEvidence), typeof(SentEvidence), typeof(string))]
-public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
+public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
 {
     private readonly EvidenceDeliveryParameters _deliveryParameters = new();
-
-    private const string PodSet = "Pod";
-    private const string SelectorSet = "Selector";
-    private readonly List<(string? Pod, string? Namespace)> _requests = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string[] Pod { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, ParameterSetName = SelectorSet)]
-    [Alias("l")]
-    [ValidateNotNullOrEmpty]
-    public string Selector { get; set; } = string.Empty;
-
-    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? Namespace { get; set; }
 
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -105,39 +92,14 @@ public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
 
     protected override Task ProcessRecordAsync()
     {
-        if (ParameterSetName == SelectorSet)
-        {
-            _requests.Add((null, Namespace));
-        }
-        else
-        {
-            _requests.AddRange(Pod.Select(p => ((string?)p, Namespace)));
-        }
-
+        AddRequests(Pod);
         return Task.CompletedTask;
     }
 
     protected override async Task EndProcessingAsync()
     {
         CaptureOptions options = BuildOptions();
-        var targets = new List<PodTarget>();
-        foreach (var (pod, ns) in _requests.Distinct())
-        {
-            string namespaceName = ns ?? Connection.DefaultNamespace;
-            try
-            {
-                WriteVerbose(pod is null
-                    ? $"Resolving pods matching '{Selector}' in namespace {namespaceName} ({Connection.Context}, {Connection.Server})."
-                    : $"Resolving pod {namespaceName}/{pod} ({Connection.Context}, {Connection.Server}).");
-                targets.AddRange(pod is null
-                    ? await Connection.ResolveSelectorAsync(Selector, namespaceName, CancellationToken)
-                    : new[] { await Connection.ResolvePodAsync(pod, namespaceName, CancellationToken) });
-            }
-            catch (KubeOperationException e)
-            {
-                WriteError(ToErrorRecord(e, pod ?? Selector));
-            }
-        }
+        List<PodTarget> targets = await ResolveTargetsAsync();
 
         if (DryRun)
         {

@@ -12,7 +12,7 @@ namespace KForensics.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Unprotect, "Evidence", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(UnprotectedEvidence))]
-public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
+public sealed class UnprotectEvidenceCommand : EvidenceTransformCmdlet
 {
     private const string Activity = "Unprotect-Evidence";
     private EvidenceSecretKeys? _keys;
@@ -30,13 +30,6 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
     [Parameter]
     public SecureString? Passphrase { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputDirectory { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override Task BeginProcessingAsync()
     {
         _keys = ProtectionErrors.LoadSecretKeys(this, Key, Passphrase);
@@ -45,40 +38,17 @@ public sealed class UnprotectEvidenceCommand : EvidenceInputCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        foreach (string source in InputFiles())
+        TransformEachFile(Activity, EvidenceFileProtection.PlaintextTargetFor, source => $"Decrypt '{source}'", (source, target, progress) =>
         {
-            string? target = TargetFor(source, EvidenceFileProtection.PlaintextTargetFor, OutputDirectory, Force);
-            if (target is null || !ShouldProcess(target, $"Decrypt '{source}'"))
+            UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
+            if (!result.IntegrityChecked && !result.ManifestVerified)
             {
-                continue;
+                WriteWarning($"'{source}' is CMS enveloped data, which carries no integrity check, and no custody manifest beside it records its SHA-256 " +
+                    $"({result.SourceSha256}): compare that hash with the sender's before relying on '{result.Path}'.");
             }
 
-            try
-            {
-                var progress = FileProgress(Activity, source, new FileInfo(source).Length);
-                UnprotectedEvidence result = EvidenceFileProtection.UnprotectFile(source, target, _keys!, Force, progress, CancellationToken);
-                if (!result.IntegrityChecked && !result.ManifestVerified)
-                {
-                    WriteWarning($"'{source}' is CMS enveloped data, which carries no integrity check, and no custody manifest beside it records its SHA-256 " +
-                        $"({result.SourceSha256}): compare that hash with the sender's before relying on '{result.Path}'.");
-                }
-
-                WriteObject(result);
-            }
-            catch (ProtectionException e)
-            {
-                WriteError(ProtectionErrors.ToErrorRecord(e, source));
-            }
-            catch (Exception e) when (StagedFile.IsWriteFailure(e))
-            {
-                WriteError(StagedFile.WriteFailed(target, ErrorIds.EvidenceWriteFailed, e));
-            }
-            finally
-            {
-                CompleteProgress(Activity);
-            }
-        }
-
+            WriteObject(result);
+        });
         return Task.CompletedTask;
     }
 }

@@ -34,11 +34,7 @@ internal static class CheckpointErrors
             CriuImageErrorKind.MissingPages => (ErrorIds.CriuPagesMissing, ErrorCategory.ObjectNotFound),
             _ => (ErrorIds.CriuImageInvalid, ErrorCategory.InvalidData),
         };
-        var record = new ErrorRecord(ex, id, category, ex.FilePath);
-        record.ErrorDetails = new ErrorDetails(ex.Message)
-        {
-            RecommendedAction = "The checkpoint '" + checkpoint + "' is damaged or incomplete; compare its SHA-256 with the one recorded when it was acquired.",
-        };
-        return record;
+        return ErrorRecords.Create(ex, id, category, ex.FilePath,
+            "The checkpoint '" + checkpoint + "' is damaged or incomplete; compare its SHA-256 with the one recorded when it was acquired.");
     }
 }

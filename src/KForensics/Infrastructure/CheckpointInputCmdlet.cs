@@ -11,17 +11,8 @@ namespace KForensics.Infrastructure;
 /// per checkpoint with its private temporary directory removed afterwards, and one mapping of
 /// damaged checkpoints to stable error ids. A damaged checkpoint is that item's error; the pipeline goes on.
 /// </summary>
-public abstract class CheckpointInputCmdlet : AsyncCmdlet
+public abstract class CheckpointInputCmdlet : PathInputCmdlet
 {
-    protected const string PathSet = "Path";
-    protected const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>Checkpoint archives or directories; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
     /// <summary>Checkpoint archives or directories, taken as written.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "LP", "FullName", "Location", "LocalPath", "Checkpoint")]
@@ -38,8 +29,7 @@ public abstract class CheckpointInputCmdlet : AsyncCmdlet
 
     protected override async Task ProcessRecordAsync()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in CheckpointPaths.Resolve(this, literal ? LiteralPath : Path, literal))
+        foreach (string path in InputPaths(LiteralPath, directories: true))
         {
             await InspectOneAsync(path);
         }

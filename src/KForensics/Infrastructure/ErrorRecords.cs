@@ -9,6 +9,10 @@ internal static class ErrorRecords
     public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target)
         => new(exception, errorId, category, target);
 
+    /// <summary>An error record whose details keep the exception's message and say what to do about it.</summary>
+    public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
+        => new(exception, errorId, category, target) { ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction } };
+
     public static ErrorRecord Create(string message, string errorId, ErrorCategory category, object? target, Exception? inner = null)
         => new(new InvalidOperationException(message, inner), errorId, category, target);
 

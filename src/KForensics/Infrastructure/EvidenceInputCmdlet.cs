@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KForensics.Core.Evidence;
 
 namespace KForensics.Infrastructure;
 
@@ -7,17 +8,8 @@ namespace KForensics.Infrastructure;
 /// wildcards, strings by value and the Path of evidence records by property name; -LiteralPath for files from
 /// Get-ChildItem (FullName, PSPath). Each file is handled as it arrives; a missing one is an error and the rest go on.
 /// </summary>
-public abstract class EvidenceInputCmdlet : AsyncCmdlet
+public abstract class EvidenceInputCmdlet : PathInputCmdlet
 {
-    protected const string PathSet = "Path";
-    protected const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>Files to handle; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
     /// <summary>Files to handle, taken as written; binds FullName and PSPath of files from the pipeline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "FullName", "LP")]
@@ -25,34 +17,12 @@ public abstract class EvidenceInputCmdlet : AsyncCmdlet
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The files of this pipeline record, resolved; each miss is already written as an error.</summary>
-    private protected IEnumerable<string> InputFiles()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        return PathResolver.Resolve(this, literal ? LiteralPath : Path, literal);
-    }
+    private protected IEnumerable<string> InputFiles() => InputPaths(LiteralPath);
 
-    /// <summary>
-    /// The file to write for <paramref name="input"/> (in <paramref name="outputDirectory"/> when given), or null
-    /// after writing EvidenceTargetExists when it exists and <paramref name="force"/> is false.
-    /// </summary>
-    private protected string? TargetFor(string input, Func<string, string> name, string? outputDirectory, bool force)
-    {
-        string target = name(input);
-        if (outputDirectory is not null)
-        {
-            string directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputDirectory);
-            Directory.CreateDirectory(directory);
-            target = System.IO.Path.Combine(directory, System.IO.Path.GetFileName(target));
-        }
-
-        if (File.Exists(target) && !force)
-        {
-            WriteError(ErrorRecords.Create($"'{target}' exists; use -Force to replace it.", ErrorIds.EvidenceTargetExists, ErrorCategory.ResourceExists, target));
-            return null;
-        }
-
-        return target;
-    }
+    /// <summary>The custody manifest of <paramref name="file"/>: the one at <paramref name="manifestPath"/> when given, else the one beside the file.</summary>
+    private protected CustodyManifest? ManifestFor(string file, string? manifestPath) => manifestPath is null
+        ? CustodyManifestFile.Find(file)?.Manifest
+        : CustodyManifestFile.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(manifestPath));
 
     /// <summary>Progress of one file as bytes done against its length, for engine work that runs on the pipeline thread.</summary>
     private protected SynchronousProgress FileProgress(string activity, string file, long length, int id = 1)

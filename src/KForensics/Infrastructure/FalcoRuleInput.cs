@@ -73,16 +73,10 @@ internal static class FalcoRuleErrors
     {
         foreach (FalcoLoadMessage error in set.Errors)
         {
-            var record = new ErrorRecord(new FormatException(error.ToString()), ErrorIds.FalcoRuleLoadFailed, ErrorCategory.ParserError, error)
-            {
-                ErrorDetails = new ErrorDetails(error.ToString())
-                {
-                    RecommendedAction = error.ItemName is null
-                        ? "Correct the rules file at the line given."
-                        : $"Correct the {error.ItemKind} '{error.ItemName}'; the other items are loaded without it.",
-                },
-            };
-            cmdlet.WriteError(record);
+            cmdlet.WriteError(ErrorRecords.Create(new FormatException(error.ToString()), ErrorIds.FalcoRuleLoadFailed, ErrorCategory.ParserError, error,
+                error.ItemName is null
+                    ? "Correct the rules file at the line given."
+                    : $"Correct the {error.ItemKind} '{error.ItemName}'; the other items are loaded without it."));
         }
 
         foreach (FalcoLoadMessage warning in set.Warnings)

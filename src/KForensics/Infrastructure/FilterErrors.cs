@@ -23,13 +23,8 @@ internal static class FilterErrors
 
     public static ErrorRecord ToErrorRecord(FilterSyntaxException ex)
     {
-        var record = new ErrorRecord(ex, ErrorIds.FilterInvalid, ErrorCategory.InvalidArgument, ex.Filter);
-        record.ErrorDetails = new ErrorDetails(ex.Message)
-        {
-            RecommendedAction = ex.Suggestions.Count > 0
-                ? "Use one of the suggested fields; Get-ScapField lists them all."
-                : "Correct the filter at the marked position; Get-Help Get-ScapEvent -Parameter Filter describes the language.",
-        };
-        return record;
+        return ErrorRecords.Create(ex, ErrorIds.FilterInvalid, ErrorCategory.InvalidArgument, ex.Filter, ex.Suggestions.Count > 0
+            ? "Use one of the suggested fields; Get-ScapField lists them all."
+            : "Correct the filter at the marked position; Get-Help Get-ScapEvent -Parameter Filter describes the language.");
     }
 }

@@ -5,7 +5,11 @@ namespace KForensics.Infrastructure;
 /// <summary>Resolves -Path (wildcards) and -LiteralPath to file-system paths, writing one error per miss.</summary>
 internal static class PathResolver
 {
-    public static IEnumerable<string> Resolve(PSCmdlet cmdlet, string[] paths, bool literal)
+    /// <summary>
+    /// The files <paramref name="paths"/> name; with <paramref name="directories"/>, directories too (a checkpoint is
+    /// an archive or a directory), otherwise a directory named without wildcards is an error.
+    /// </summary>
+    public static IEnumerable<string> Resolve(PSCmdlet cmdlet, string[] paths, bool literal, bool directories = false)
     {
         foreach (string path in paths)
         {
@@ -15,7 +19,7 @@ internal static class PathResolver
                 if (literal)
                 {
                     string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                    if (File.Exists(full))
+                    if (File.Exists(full) || (directories && Directory.Exists(full)))
                     {
                         resolved.Add(full);
                     }
@@ -35,9 +39,9 @@ internal static class PathResolver
                 {
                     foreach (string p in cmdlet.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider))
                     {
-                        if (provider.Name != "FileSystem" || Directory.Exists(p))
+                        if (provider.Name != "FileSystem" || (!directories && Directory.Exists(p)))
                         {
-                            if (!WildcardPattern.ContainsWildcardCharacters(path))
+                            if (!directories && !WildcardPattern.ContainsWildcardCharacters(path))
                             {
                                 cmdlet.WriteError(new ErrorRecord(new IOException(ErrorRecords.Format("'{0}' is not a file.", path)),
                                     ErrorIds.PathIsDirectory, ErrorCategory.InvalidArgument, path));

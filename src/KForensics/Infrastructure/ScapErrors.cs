@@ -18,14 +18,9 @@ internal static class ScapErrors
             ScapErrorKind.CorruptCompression => (ErrorIds.ScapCorruptCompression, ErrorCategory.InvalidData),
             _ => (ErrorIds.ScapReadFailed, ErrorCategory.ReadError),
         };
-        var record = new ErrorRecord(ex, id, category, ex.File);
-        record.ErrorDetails = new ErrorDetails(ex.Message)
-        {
-            RecommendedAction = ex.Kind == ScapErrorKind.UnsupportedVersion
-                ? "Read the capture with a newer tool; this format version is not supported."
-                : partialResult,
-        };
-        return record;
+        return ErrorRecords.Create(ex, id, category, ex.File, ex.Kind == ScapErrorKind.UnsupportedVersion
+            ? "Read the capture with a newer tool; this format version is not supported."
+            : partialResult);
     }
 
     /// <summary>The failures that mean the file itself could not be read (an I/O error, no permission), not that it is damaged.</summary>

@@ -12,19 +12,10 @@ namespace KForensics.Infrastructure;
 /// were given. No Core type appears in the type chain, so PowerShell can load the cmdlets before
 /// KForensics.Core is resolved.
 /// </summary>
-public abstract class ScapInputCmdlet : AsyncCmdlet
+public abstract class ScapInputCmdlet : PathInputCmdlet
 {
-    protected const string PathSet = "Path";
-    protected const string LiteralPathSet = "LiteralPath";
-
     private readonly List<string> _files = [];
     private Func<ScapFilterContext, bool>? _filter;
-
-    /// <summary>Capture files; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
 
     /// <summary>Capture files, taken as written (no wildcards).</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
@@ -61,8 +52,7 @@ public abstract class ScapInputCmdlet : AsyncCmdlet
 
     protected override Task ProcessRecordAsync()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string file in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+        foreach (string file in InputPaths(LiteralPath))
         {
             if (ThrottleLimit == 1)
             {

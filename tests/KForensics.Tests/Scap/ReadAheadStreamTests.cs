@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using KForensics.Core.IO;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Reading;
 using KForensics.Tests.Scap.Writer;
@@ -174,7 +175,7 @@ public sealed class ReadAheadStreamTests
         private readonly Random _random = new(data.Length);
         private int _position;
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
             if (failAt >= 0 && _position == failAt)
             {
@@ -182,8 +183,8 @@ public sealed class ReadAheadStreamTests
             }
 
             int end = failAt >= 0 ? failAt : data.Length;
-            int n = Math.Min(Math.Min(count, _random.Next(1, 70_000)), end - _position);
-            data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            int n = Math.Min(Math.Min(buffer.Length, _random.Next(1, 70_000)), end - _position);
+            data.AsSpan(_position, n).CopyTo(buffer);
             _position += n;
             return n;
         }
@@ -193,10 +194,10 @@ public sealed class ReadAheadStreamTests
     {
         public bool Disposed { get; private set; }
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
-            buffer.AsSpan(offset, count).Fill(0x5A);
-            return count;
+            buffer.Fill(0x5A);
+            return buffer.Length;
         }
 
         protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using System.Text;
+using KForensics.Core.IO;
 
 namespace KForensics.Core.Evidence.Protection;
 
@@ -7,7 +8,7 @@ namespace KForensics.Core.Evidence.Protection;
 /// line so a message of any size streams: PEM's body lies between its BEGIN and END lines, S/MIME's after the
 /// blank line that ends its headers, which must declare base64 transfer encoding.
 /// </summary>
-internal sealed class Base64BodyStream : Stream
+internal sealed class Base64BodyStream : ForwardReadStream
 {
     private readonly StreamReader _reader;
     private readonly bool _pem;
@@ -25,22 +26,6 @@ internal sealed class Base64BodyStream : Stream
         _reader = new StreamReader(inner, Encoding.Latin1, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
         _pem = pem;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -129,16 +114,6 @@ internal sealed class Base64BodyStream : Stream
         _length = written;
         return true;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

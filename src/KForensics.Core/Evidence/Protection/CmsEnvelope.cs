@@ -1,3 +1,4 @@
+using KForensics.Core.IO;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Security;
 
@@ -182,27 +183,11 @@ internal static class CmsEnvelope
 }
 
 /// <summary>A pass-through that keeps a copy of the first bytes read (up to a mebibyte), for a second look at a header.</summary>
-internal sealed class HeadRecordingStream(Stream inner) : Stream
+internal sealed class HeadRecordingStream(Stream inner) : ForwardReadStream
 {
     private readonly MemoryStream _head = new();
 
     public byte[] Head => _head.ToArray();
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -214,14 +199,4 @@ internal sealed class HeadRecordingStream(Stream inner) : Stream
 
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using KForensics.Core.IO;
 
 namespace KForensics.Core.Evidence.Protection;
 
@@ -6,7 +7,7 @@ namespace KForensics.Core.Evidence.Protection;
 /// A write-only pass-through that hashes and counts every byte written to the inner stream, so a file is
 /// hashed as it is written instead of being read back.
 /// </summary>
-internal sealed class HashingWriteStream : Stream
+internal sealed class HashingWriteStream : ForwardWriteStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -20,12 +21,6 @@ internal sealed class HashingWriteStream : Stream
 
     public long BytesWritten { get; private set; }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
     public override long Length => BytesWritten;
 
     public override long Position
@@ -36,8 +31,6 @@ internal sealed class HashingWriteStream : Stream
 
     /// <summary>The SHA-256 of everything written so far (lower-case hex); writing may go on.</summary>
     public string Sha256 => EvidenceHash.ToHex(_hash.GetCurrentHash());
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -55,18 +48,9 @@ internal sealed class HashingWriteStream : Stream
         BytesWritten += buffer.Length;
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush() => _inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using KForensics.Core.IO;
+
 namespace KForensics.Core.Evidence.Protection;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace KForensics.Core.Evidence.Protection;
 /// CMS in DER, PEM or S/MIME); it gives those bytes back before the rest, so a hashing stream underneath sees
 /// every byte exactly once.
 /// </summary>
-internal sealed class PeekedStream : Stream
+internal sealed class PeekedStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly byte[] _head;
@@ -31,22 +33,6 @@ internal sealed class PeekedStream : Stream
     /// <summary>The first byte, or -1 for an empty stream.</summary>
     public int First => _head.Length == 0 ? -1 : _head[0];
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -64,14 +50,4 @@ internal sealed class PeekedStream : Stream
 
         return _inner.Read(buffer);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -257,35 +257,20 @@ public sealed class PodCheckpointSession
     }
 
     private CustodyManifest BuildManifest(PodTarget target, TargetContainer container, string nodePath, string helper, string fileName, long bytes, string hash,
-        DateTime checkpointedUtc, DateTime acquiredUtc, bool removed) => new()
+        DateTime checkpointedUtc, DateTime acquiredUtc, bool removed)
     {
-        Kind = "PodCheckpoint",
-        Tool = "KForensics",
-        ToolVersion = _toolVersion,
-        Operator = Environment.UserName,
-        Workstation = Environment.MachineName,
-        StartTimeUtc = checkpointedUtc,
-        EndTimeUtc = acquiredUtc,
-        AcquiredTimeUtc = acquiredUtc,
-        File = new ManifestFile { Name = fileName, Bytes = bytes, Sha256AtSource = hash, Sha256 = hash },
-        Source = new Dictionary<string, object?>
-        {
-            ["context"] = _connection.Context,
-            ["apiServer"] = _connection.Server,
-            ["namespace"] = target.Namespace,
-            ["pod"] = target.Name,
-            ["podUid"] = target.Uid,
-            ["node"] = target.NodeName,
-            ["container"] = container.Name,
-            ["containerId"] = container.Id,
-            ["runtime"] = container.Runtime.ToString(),
-            ["image"] = container.Image,
-            ["imageId"] = container.ImageId,
-            ["nodePath"] = nodePath,
-            ["helperPod"] = helper,
-            ["helperImage"] = _options.HelperImage,
-            ["timeoutSeconds"] = _options.TimeoutSeconds,
-            ["removedFromNode"] = removed,
-        },
-    };
+        Dictionary<string, object?> source = _connection.ProvenanceOf(target);
+        source["container"] = container.Name;
+        source["containerId"] = container.Id;
+        source["runtime"] = container.Runtime.ToString();
+        source["image"] = container.Image;
+        source["imageId"] = container.ImageId;
+        source["nodePath"] = nodePath;
+        source["helperPod"] = helper;
+        source["helperImage"] = _options.HelperImage;
+        source["timeoutSeconds"] = _options.TimeoutSeconds;
+        source["removedFromNode"] = removed;
+        return CustodyManifest.Acquired("PodCheckpoint", _toolVersion, checkpointedUtc, acquiredUtc, acquiredUtc,
+            new ManifestFile { Name = fileName, Bytes = bytes, Sha256AtSource = hash, Sha256 = hash }, source);
+    }
 }

@@ -299,38 +299,20 @@ public static partial class ScapExporter
         private static ScapFd? ToScapFd(long number, FdInfo fd)
         {
             SockInfo s = fd.Sock;
+            // A socket's entry: its local end, its peer (none for a listening socket) and its protocol.
+            ScapFd Socket(IPEndPoint source, IPEndPoint? destination, byte protocol)
+                => new(number, fd.Type) { Inode = fd.Ino, Source = source, Destination = destination, Protocol = (ScapL4Proto)protocol };
+
             switch (fd.Type)
             {
                 case ScapFdType.Ipv4Sock:
-                    return new ScapFd(number, ScapFdType.Ipv4Sock)
-                    {
-                        Inode = fd.Ino,
-                        Source = new IPEndPoint(new IPAddress(s.V4Sip), s.V4Sport),
-                        Destination = new IPEndPoint(new IPAddress(s.V4Dip), s.V4Dport),
-                        Protocol = (ScapL4Proto)s.V4L4,
-                    };
+                    return Socket(new IPEndPoint(new IPAddress(s.V4Sip), s.V4Sport), new IPEndPoint(new IPAddress(s.V4Dip), s.V4Dport), s.V4L4);
                 case ScapFdType.Ipv4ServSock:
-                    return new ScapFd(number, ScapFdType.Ipv4ServSock)
-                    {
-                        Inode = fd.Ino,
-                        Source = new IPEndPoint(new IPAddress(s.V4Sip), s.V4ServPort),
-                        Protocol = (ScapL4Proto)s.V4ServL4,
-                    };
+                    return Socket(new IPEndPoint(new IPAddress(s.V4Sip), s.V4ServPort), null, s.V4ServL4);
                 case ScapFdType.Ipv6Sock:
-                    return new ScapFd(number, ScapFdType.Ipv6Sock)
-                    {
-                        Inode = fd.Ino,
-                        Source = new IPEndPoint(new IPAddress(s.V6Sip), s.V6Sport),
-                        Destination = new IPEndPoint(new IPAddress(s.V6Dip), s.V6Dport),
-                        Protocol = (ScapL4Proto)s.V6L4,
-                    };
+                    return Socket(new IPEndPoint(new IPAddress(s.V6Sip), s.V6Sport), new IPEndPoint(new IPAddress(s.V6Dip), s.V6Dport), s.V6L4);
                 case ScapFdType.Ipv6ServSock:
-                    return new ScapFd(number, ScapFdType.Ipv6ServSock)
-                    {
-                        Inode = fd.Ino,
-                        Source = new IPEndPoint(new IPAddress(s.V6Sip), s.V6ServPort),
-                        Protocol = (ScapL4Proto)s.V6ServL4,
-                    };
+                    return Socket(new IPEndPoint(new IPAddress(s.V6Sip), s.V6ServPort), null, s.V6ServL4);
                 case ScapFdType.UnixSock:
                     return new ScapFd(number, ScapFdType.UnixSock) { Inode = fd.Ino, Name = fd.Name, UnixSource = s.UnixSource, UnixDestination = s.UnixDest };
                 case ScapFdType.Unknown:

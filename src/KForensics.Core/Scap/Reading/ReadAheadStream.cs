@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using KForensics.Core.IO;
 
 namespace KForensics.Core.Scap.Reading;
 
@@ -29,8 +30,6 @@ internal sealed class ReadAheadStream : ForwardReadStream
         _producer = new Thread(Produce) { IsBackground = true, Name = "scap inflate" };
         _producer.Start();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
+using KForensics.Core.IO;
 using KForensics.Core.Scap.Format;
 
 namespace KForensics.Core.Scap.Reading;
@@ -169,8 +170,6 @@ internal sealed class ScapInput : IDisposable
     private sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ForwardReadStream
     {
         private int _prefixPosition;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
