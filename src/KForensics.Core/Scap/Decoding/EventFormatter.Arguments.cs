@@ -28,7 +28,7 @@ internal static partial class EventFormatter
             }
         }
 
-        if (index < 0 || index >= count || info.Id is EventIds.GenericE or EventIds.GenericX)
+        if (index < 0 || index >= count)
         {
             return false;
         }

@@ -202,7 +202,20 @@ internal static partial class EventFormatter
 
                 break;
             case ParamType.SyscallId:
-                value.Clear().Append((ushort)EventParams.ReadUnsigned(tail, 2));
+                {
+                    // The number, resolved to the name of sysdig's syscall table; past its end, a marker alone.
+                    ushort id = (ushort)EventParams.ReadUnsigned(tail, 2);
+                    if (id < OracleSyscallNames.Count)
+                    {
+                        value.Clear().Append(id);
+                        resolved.Append(OracleSyscallNames.Get(id));
+                    }
+                    else
+                    {
+                        value.Clear().Append("<unknown syscall>");
+                    }
+                }
+
                 break;
             case ParamType.SigType:
                 {
