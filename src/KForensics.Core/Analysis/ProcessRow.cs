@@ -18,13 +18,10 @@ internal sealed class ProcessRow
     private static readonly Func<ScapFilterContext, string?> ContainerId = ScapFields.Text("container.id");
     private static readonly Func<ScapFilterContext, string?> ContainerName = ScapFields.Text("container.name");
 
-    // What the identity was last read from; it is read again only when one of these changes.
+    // What the identity was last read from, per thread of the process: it is read again only when one of
+    // these changes, so threads that take turns do not rebuild it on every event.
+    private readonly Dictionary<ThreadInfo, IdentitySource> _sources = new(ReferenceEqualityComparer.Instance);
     private ThreadInfo? _thread;
-    private ProcessImage? _image;
-    private ProcessImage? _parentImage;
-    private uint _uid;
-    private long _ptid;
-    private ContainerInfo? _container;
 
     public ProcessRow(long processId, int order, ProcessIdentity identity)
     {
@@ -75,18 +72,40 @@ internal sealed class ProcessRow
 
         ThreadInfo t = c.Thread!;
         ProcessImage? parentImage = c.State.Threads.Find(t.Ptid)?.Image;
-        if (!ReferenceEquals(t, _thread) || !ReferenceEquals(t.Image, _image) || !ReferenceEquals(parentImage, _parentImage)
-            || t.Uid != _uid || t.Ptid != _ptid || !ReferenceEquals(c.Container, _container))
+
+        // The main thread as a lookup finds it (reading the identity may add a missing one, as the fields do).
+        ThreadInfo? main = t.Pid == t.Tid ? t : c.State.Threads.Find(t.Pid);
+        var source = new IdentitySource(t.Image, main?.Image, parentImage, t.Uid, t.Ptid, main?.Ptid, c.Container);
+        if (_sources.TryGetValue(t, out IdentitySource seen) && seen.SameAs(source))
         {
-            (_thread, _image, _parentImage, _uid, _ptid, _container) = (t, t.Image, parentImage, t.Uid, t.Ptid, c.Container);
-            string? exe = Exe(c);
-            Identity = new ProcessIdentity(Name(c), exe, ExePath(c) is { Length: > 0 } path ? path : null, CommandLine(exe, Args(c)),
-                ParentId(c), ParentName(c), UserName(c), UserId(c), ContainerId(c), ContainerName(c));
+            if (!ReferenceEquals(t, _thread))
+            {
+                (_thread, Identity) = (t, seen.Identity!);
+            }
+
+            return;
         }
+
+        _thread = t;
+        string? exe = Exe(c);
+        Identity = new ProcessIdentity(Name(c), exe, ExePath(c) is { Length: > 0 } path ? path : null, CommandLine(exe, Args(c)),
+            ParentId(c), ParentName(c), UserName(c), UserId(c), ContainerId(c), ContainerName(c));
+        _sources[t] = source with { Identity = Identity };
     }
 
     /// <summary>proc.exeline without the space sinsp leaves after an exe that has no arguments.</summary>
     public static string? CommandLine(string? exe, string? args) => exe is null ? null : string.IsNullOrEmpty(args) ? exe : exe + " " + args;
+
+    /// <summary>What a thread's identity was read from, and the identity read.</summary>
+    private readonly record struct IdentitySource(ProcessImage Image, ProcessImage? MainImage, ProcessImage? ParentImage, uint Uid, long Ptid, long? MainPtid,
+        ContainerInfo? Container)
+    {
+        public ProcessIdentity? Identity { get; init; }
+
+        public bool SameAs(in IdentitySource other)
+            => ReferenceEquals(Image, other.Image) && ReferenceEquals(MainImage, other.MainImage) && ReferenceEquals(ParentImage, other.ParentImage)
+                && Uid == other.Uid && Ptid == other.Ptid && MainPtid == other.MainPtid && ReferenceEquals(Container, other.Container);
+    }
 
     public ScapProcess ToProcess(string source)
         => new(source, ProcessId, Identity, InProcessList, Events == 0 ? null : ScapTime.ToDateTime(First), Events == 0 ? null : ScapTime.ToDateTime(Last), Events,
