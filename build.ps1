@@ -39,7 +39,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Runs only the Pester tests whose file name matches (for working on one area).
+    # Runs only the Pester files whose name (without .Tests.ps1) matches one of these wildcards, separated by
+    # '|' or ',' (for working on one area: 'ScapViews|Evidence*'). A filter that matches no file runs no Pester test.
     [string] $PesterFilter = '*',
 
     # Passed to 'dotnet test --filter' (for working on one area).

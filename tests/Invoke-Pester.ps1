@@ -13,7 +13,13 @@ if (-not $pester) {
 Import-Module $pester.FullName -Force
 $env:KF_MODULE_PATH = (Resolve-Path $ModulePath).Path
 $config = New-PesterConfiguration
-$config.Run.Path = @(Get-ChildItem (Join-Path $PSScriptRoot 'Pester') -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
+# The filter is one or more file-name wildcards without ".Tests.ps1", separated by '|' or ',' (ScapViews|Evidence*).
+$patterns = @($Filter -split '[|,]' | ForEach-Object Trim | Where-Object { $_ })
+$config.Run.Path = @($patterns | ForEach-Object { Get-ChildItem (Join-Path $PSScriptRoot 'Pester') -Filter "$_.Tests.ps1" } |
+    Sort-Object FullName -Unique | ForEach-Object FullName)
+if (-not $config.Run.Path.Value.Count) {
+    Write-Warning "No Pester file matches '$Filter' (tests/Pester/<name>.Tests.ps1): no Pester test runs."
+}
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $result = if ($config.Run.Path.Value.Count) { Invoke-Pester -Configuration $config } else { $null }
