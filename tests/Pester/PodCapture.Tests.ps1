@@ -180,21 +180,54 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         $ev[0].Exception.Message | Should -Match 'cannot create resource \\"pods\\"|cannot create resource "pods"'
     }
 
-    It 'a wrong token: KubeUnauthorized (PermissionDenied)' {
+    It 'a wrong token stops the cmdlet before any pod is resolved: KubeUnauthorized (PermissionDenied)' {
         Set-FakeKubeScenario $fake -CaptureSource $source.FullName
-        Start-PodCapture web-0 -Namespace shop -Kubeconfig $fake.Kubeconfig -Context fake-badtoken -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeUnauthorized,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $before = @(Get-FakeKubeHistory $fake).Count
+        $err = $null
+        try { Start-PodCapture web-0, legacy-0 -Namespace shop -Kubeconfig $fake.Kubeconfig -Context fake-badtoken -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'KubeUnauthorized,*'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        @(Get-FakeKubeHistory $fake).Count | Should -Be $before -Because 'no pod was read or created'
     }
 
-    It 'no API server listening: KubeConnectionFailed (ConnectionError)' {
+    It 'no API server listening stops the cmdlet once, before any -WhatIf line: KubeConnectionFailed (ConnectionError)' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $listener.Start()
         $port = $listener.LocalEndpoint.Port; $listener.Stop()
         $dead = Join-Path $out 'dead-kubeconfig'
         (Get-Content -Raw $fake.Kubeconfig) -replace [regex]::Escape($fake.Url), "http://127.0.0.1:$port" | Set-Content $dead
-        Start-PodCapture web-0 -Namespace shop -Kubeconfig $dead -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeConnectionFailed,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err = $null
+        try { Start-PodCapture web-0, legacy-0 -Namespace shop -Kubeconfig $dead -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'KubeConnectionFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err.Exception.Message | Should -Match "127\.0\.0\.1:$port"
+        # -WhatIf text goes to the host: a child process shows what a user would see.
+        $script = "Import-Module '$env:KF_MODULE_PATH'; foreach (`$c in 'Start-PodCapture', 'New-PodCheckpoint') { try { & `$c web-0 -Namespace shop -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId } }; try { Remove-PodCheckpoint -Node node-1 -Checkpoint x.tar -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId }; try { Remove-PodCapture kf-capture-x -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId }"
+        $shown = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" })
+        ($shown -join "`n") | Should -Not -Match 'What if' -Because ($shown -join "`n")
+        @($shown | Where-Object { $_ -like 'ERROR KubeConnectionFailed,*' }).Count | Should -Be 4 -Because ($shown -join "`n")
+    }
+
+    It 'an API server error without a more specific cause: KubeApiError with the server''s message, and no capture pod' {
+        Set-FakeKubeScenario $fake -Mode 'etcd-timeout' -CaptureSource $source.FullName
+        $created = (Get-CaptureEvents created).Count
+        Start-PodCapture web-0 -Namespace shop -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeApiError,*'
+        $ev[0].Exception.Message | Should -Match 'answered 500 \(Internal error occurred: etcdserver: request timed out\)'
+        $ev[0].TargetObject | Should -Be 'web-0'
+        (Get-CaptureEvents created).Count | Should -Be $created
+    }
+
+    It 'the node''s disk fails while the capture is copied out: CaptureCopyFailed with tar''s words; nothing kept, pod deleted' {
+        Set-FakeKubeScenario $fake -Mode 'read-error' -CaptureSource $source.FullName
+        Start-PodCapture web-0 -Namespace shop -Duration 1 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CaptureCopyFailed,*'
+        $ev[0].CategoryInfo.Category | Should -Be 'ReadError'
+        $ev[0].Exception.Message | Should -Match 'tar exit code 2'
+        $ev[0].Exception.Message | Should -Match 'Input/output error'
+        @(Get-ChildItem $out).Count | Should -Be 0
+        @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
     It 'a kubeconfig that does not exist stops the cmdlet: KubeConfigInvalid' {

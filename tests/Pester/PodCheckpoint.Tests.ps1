@@ -234,6 +234,51 @@ Describe 'New-PodCheckpoint: the errors users meet' -Skip:$skip {
         @(Get-ChildItem $out).Count | Should -Be 0
     }
 
+    It 'the node''s disk failing during the copy is PodCheckpointCopyFailed with tar''s words; nothing local, the node''s archive kept' {
+        Set-FakeKubeScenario $fake -Mode read-error
+        $out = New-OutputDirectory
+        $before = @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count
+        $err = Get-ErrorRecord { New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc }
+        $err.FullyQualifiedErrorId | Should -BeLike 'PodCheckpointCopyFailed*'
+        $err.CategoryInfo.Category | Should -Be 'ReadError'
+        $err.Exception.Message | Should -Match 'tar exit code 2'
+        $err.Exception.Message | Should -Match 'Input/output error'
+        @(Get-ChildItem $out).Count | Should -Be 0
+        @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count | Should -Be ($before + 1)
+        Get-HelperPods | Should -BeNullOrEmpty
+    }
+
+    It 'a helper pod that cannot be deleted is PodCheckpointHelperNotRemoved; the verified checkpoint still comes out' {
+        Set-FakeKubeScenario $fake -Mode forbidden-delete
+        $out = New-OutputDirectory
+        $cp = New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue
+        Set-FakeKubeScenario $fake -Mode ok
+        $left = @(Get-HelperPods)
+        foreach ($pod in $left) {
+            $ns, $name = $pod -split '/', 2
+            Invoke-RestMethod -Method Delete -Uri "$($fake.Url)/api/v1/namespaces/$ns/pods/$name" -Headers @{ Authorization = 'Bearer kf-test-token' } | Out-Null
+        }
+        @($cp).Count | Should -Be 1
+        $cp.Sha256 | Should -Be (Get-FileHash -Algorithm SHA256 $cp.Path).Hash.ToLowerInvariant()
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'PodCheckpointHelperNotRemoved*'
+        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $ev[0].ErrorDetails.Message | Should -Match ([regex]::Escape($cp.HelperPod))
+        $left.Count | Should -Be 1
+        $left[0] | Should -Be "shop/$($cp.HelperPod)"
+    }
+
+    It 'a pod with no running container is NoContainerToCheckpoint, and nothing is asked of its kubelet' {
+        Add-FakeKubeObjects $fake @{ pods = @(
+            @{ name = 'job-0'; namespace = 'shop'; node = 'node-2'; runtime = 'containerd'; containers = @(@{ name = 'work'; image = (Get-KfTestImage); terminated = $true }) }) }
+        $before = @(Get-FakeKubeHistory $fake | Where-Object event -eq 'checkpoint').Count
+        $err = Get-ErrorRecord { New-PodCheckpoint job-0 -Namespace shop -OutputDirectory (New-OutputDirectory) @kc }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NoContainerToCheckpoint*'
+        $err.Exception.Message | Should -Match 'shop/job-0'
+        @(Get-FakeKubeHistory $fake | Where-Object event -eq 'checkpoint').Count | Should -Be $before
+        Get-HelperPods | Should -BeNullOrEmpty
+    }
+
     It 'a full local disk is DiskFull and leaves no partial file' -Skip:(-not (Test-KfDebianRoot)) {
         $small = Join-Path $work 'small'
         New-Item -ItemType Directory -Path $small | Out-Null
@@ -279,6 +324,20 @@ Describe 'Get-PodCheckpoint and Remove-PodCheckpoint: the node''s kubelet direct
         $mine[0].CheckpointedUtc.Kind | Should -Be 'Utc'
         [Math]::Abs(($mine[0].CheckpointedUtc - $made.CheckpointedUtc).TotalSeconds) | Should -BeLessThan 5
         @(Get-PodCheckpoint -Node node-2 -Pod 'web-*' @kc) | Should -BeNullOrEmpty
+        Get-HelperPods | Should -BeNullOrEmpty
+    }
+
+    It 'finds a node that is not there, and a name that is no file name, before it asks and before any helper pod' {
+        $before = @(Get-FakeKubeHistory $fake | Where-Object event -eq 'created').Count
+        $errors = @()
+        Remove-PodCheckpoint -Node node-9 -Checkpoint 'checkpoint-x.tar' -Confirm:$false @kc -ErrorVariable +errors -ErrorAction SilentlyContinue
+        Remove-PodCheckpoint -Node node-2 -Checkpoint '../etc/passwd', '..' -Confirm:$false @kc -ErrorVariable +errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 3
+        $errors.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'PodCheckpointTargetNotFound*' }
+        $errors[0].TargetObject | Should -Be 'node-9'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[1].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-FakeKubeHistory $fake | Where-Object event -eq 'created').Count | Should -Be $before
         Get-HelperPods | Should -BeNullOrEmpty
     }
 

@@ -75,6 +75,29 @@ public sealed class KubeConnection : IDisposable
             string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace);
     }
 
+    /// <summary>
+    /// Asks the API server for its core resources (what every authenticated user may read), so that a cluster that
+    /// cannot be reached, or that refuses these credentials, is found before anything is planned or started there.
+    /// </summary>
+    public async Task VerifyReachableAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await Client.CoreV1.GetAPIResourcesAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubeOperationException(KubeFailureKind.ConnectionFailed,
+                $"The API server {Server} ({Context}) did not answer within {timeout.TotalSeconds:0} s.", e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KubeOperationException.From(e, $"reach the API server {Server} ({Context})");
+        }
+    }
+
     public Task<PodTarget> ResolvePodAsync(string name, string @namespace, CancellationToken cancellationToken)
         => PodResolver.ResolveAsync(Client, name, @namespace, cancellationToken);
 

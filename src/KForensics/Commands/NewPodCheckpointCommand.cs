@@ -81,6 +81,13 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
 
     protected override async Task EndProcessingAsync()
     {
+        if (_requests.Count == 0)
+        {
+            return;
+        }
+
+        // Pre-flight: an API server that does not answer stops the cmdlet before any pod is resolved or planned.
+        await RequireReachableClusterAsync();
         var options = new PodCheckpointOptions { TimeoutSeconds = Timeout, HelperImage = HelperImage, RemoveFromNode = RemoveFromNode };
         var work = new List<(PodTarget Target, TargetContainer Container)>();
         foreach (var (pod, ns) in _requests.Distinct())

@@ -19,7 +19,6 @@ public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
     private readonly List<(string? Pod, string? Namespace)> _requests = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string[] Pod { get; set; } = Array.Empty<string>();
 
@@ -89,10 +88,10 @@ public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
     [Parameter]
     public SwitchParameter KeepCapturePod { get; set; }
 
-    /// <summary>Pre-flight: a filter that does not compile stops the command before any capture pod is created.</summary>
     /// <summary>-Recipient, -Destination, -ConnectionString, -ManagedIdentityClientId and -BlobPrefix, declared once for every producing cmdlet.</summary>
     public object GetDynamicParameters() => _deliveryParameters;
 
+    // Pre-flight: a filter that does not compile stops the command here, before the cluster is asked anything.
     protected override Task BeginProcessingAsync()
     {
         if (Filter is not null)
@@ -119,6 +118,13 @@ public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
 
     protected override async Task EndProcessingAsync()
     {
+        if (_requests.Count == 0)
+        {
+            return;
+        }
+
+        // Pre-flight: an API server that does not answer stops the cmdlet before any pod is resolved or planned.
+        await RequireReachableClusterAsync();
         CaptureOptions options = BuildOptions();
         var targets = new List<PodTarget>();
         foreach (var (pod, ns) in _requests.Distinct())

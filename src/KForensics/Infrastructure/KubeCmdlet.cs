@@ -40,6 +40,22 @@ public abstract class KubeCmdlet : AsyncCmdlet
         }
     }
 
+    /// <summary>
+    /// Pre-flight for the cmdlets that change the cluster: an API server that cannot be reached or refuses the
+    /// credentials stops the cmdlet once, before any target is resolved, any -WhatIf line is written or any pod starts.
+    /// </summary>
+    protected async Task RequireReachableClusterAsync()
+    {
+        try
+        {
+            await Connection.VerifyReachableAsync(TimeSpan.FromSeconds(30), CancellationToken);
+        }
+        catch (KubeOperationException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Connection.Server));
+        }
+    }
+
     /// <summary>The same mapping, with the ids of the checkpoint flow where a kind is shared with captures.</summary>
     internal static ErrorRecord ToCheckpointErrorRecord(KubeOperationException e, object? target)
     {
