@@ -328,6 +328,41 @@ public static class KfSocketForwarder {
         Test-Path (Join-Path $TestDrive 'remote.tar.gz') | Should -BeFalse
     }
 
+    It 'reports an engine error without a more specific cause as DockerApiError, with the engine''s words, and creates nothing' {
+        $err = Get-ErrorId { $busyCp | Restore-Container -Name "$prefix-nonet" -Network "$prefix-nosuchnet" -Confirm:$false }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DockerApiError*'
+        $err.Exception.Message | Should -Match "answered 404 \(NotFound\): network $prefix-nosuchnet not found"
+        Test-ContainerExists "$prefix-nonet" | Should -BeFalse
+    }
+
+    It 'stops at an engine without experimental features with DockerExperimentalDisabled and the fix, before any container is touched' {
+        # A second, private engine on its own socket and data root, with the default configuration (no experimental).
+        $root = Join-Path ([IO.Path]::GetTempPath()) "kf-plain-engine-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        New-Item -ItemType Directory -Path $root | Out-Null
+        '{}' | Set-Content (Join-Path $root 'daemon.json')
+        $arguments = @('--data-root', "$root/data", '--exec-root', "$root/exec", '--pidfile', "$root/dockerd.pid", '-H', "unix://$root/docker.sock",
+            '--bridge=none', '--iptables=false', '--ip-masq=false', '--config-file', "$root/daemon.json")
+        $engine = Start-Process -FilePath dockerd -ArgumentList $arguments -RedirectStandardError "$root/dockerd.log" -RedirectStandardOutput "$root/dockerd.out" -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path "$root/docker.sock") -and -not $engine.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Test-Path "$root/docker.sock" | Should -BeTrue -Because (Get-Content -Raw "$root/dockerd.log" -ErrorAction SilentlyContinue)
+            (& docker -H "unix://$root/docker.sock" info --format '{{.ExperimentalBuild}}') | Should -Be 'false'
+            $err = $null
+            try { New-ContainerCheckpoint -Container $busy, "$prefix-other" -Name cpx -DockerHost "unix://$root/docker.sock" -ErrorAction SilentlyContinue } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'DockerExperimentalDisabled*'
+            $err.CategoryInfo.Category | Should -Be 'NotEnabled'
+            $err.Exception.Message | Should -Match 'experimental'
+            @(& docker ps -a --format '{{.Names}}' | Where-Object { $_ -eq $busy }).Count | Should -Be 1
+            Get-State $busy | Should -Be 'running'
+            @(Get-ContainerCheckpoint $busy).Name | Should -Not -Contain 'cpx'
+        } finally {
+            # SIGTERM, so that the engine stops the containerd it started too; only that process, by its id.
+            if (-not $engine.HasExited) { & kill -TERM $engine.Id; if (-not $engine.WaitForExit(30000)) { $engine.Kill() } }
+            Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'reports an engine it cannot reach as a connection error' {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
         $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'

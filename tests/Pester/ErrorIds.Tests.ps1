@@ -33,15 +33,6 @@ BeforeAll {
 
     # Ids no test raises yet, each with why; the list may only shrink (a test that raises one must remove it here).
     $script:notYetRaised = @{
-        'ScapCorruptBlock' = 'no test writes an event whose lengths disagree with its block'
-        'DockerApiError' = 'an engine error without a more specific id'
-        'DockerExperimentalDisabled' = 'an engine without experimental features (the test engine has them)'
-        'CriuImageUnsupportedVersion' = 'a CRIU image of a format version the reader does not know'
-        'KubeApiError' = 'an API server error without a more specific id'
-        'CaptureCopyFailed' = 'the exec stream breaking while a capture is copied out'
-        'PodCheckpointCopyFailed' = 'the exec stream breaking while a checkpoint is copied out'
-        'PodCheckpointHelperNotRemoved' = 'a checkpoint helper pod that cannot be deleted'
-        'NoContainerToCheckpoint' = 'a pod whose every container is excluded'
         'EvidenceNotIntegrityProtected' = 'an OpenPGP message without MDC (gpg 2.2 always writes one; the engine''s refusal is an xunit test)'
         'EvidenceWriteFailed' = 'a full disk or a read-only folder during Protect-/Unprotect-Evidence'
         'EvidenceBlobImmutable' = 'a WORM container (Azurite has no immutability policies)'

@@ -81,4 +81,22 @@ Describe 'Get-ScapEvent on damaged captures' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapBadBlockLength*'
         @($events | Where-Object Source -like '*intact.scap').Count | Should -Be $allEvents.Count
     }
+
+    It 'reports an event whose length does not fit its block as ScapCorruptBlock, after the events before it' {
+        $victim = $blocks | Where-Object Type -eq 0x216 | Select-Object -Skip 20 -First 1
+        # EV_V2 block: type, length, cpu (2 bytes), then the event header: ts (8), tid (8), len (4) at block offset 26.
+        $bytes = [byte[]]$intact.Clone()
+        [BitConverter]::ToUInt32($bytes, $victim.Offset + 26) | Should -BeLessThan $victim.Length -Because 'the event fits its block before the damage'
+        [BitConverter]::GetBytes([uint32]($victim.Length + 100)).CopyTo($bytes, $victim.Offset + 26)
+        $path = Save-Damaged 'event-length.scap' $bytes
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $path -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapCorruptBlock*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].Exception.Message | Should -BeLike "*$($victim.Offset)*"
+        $errs[0].Exception.Message | Should -BeLike "*event length $($victim.Length + 100) does not fit the block*"
+        $before = @($allEvents | Where-Object { $_.RawTime -lt [BitConverter]::ToUInt64($intact, $victim.Offset + 10) })
+        $events.Count | Should -Be $before.Count
+    }
 }
