@@ -95,7 +95,7 @@ public static class CheckpointExporter
 
         if (File.Exists(path) && !force)
         {
-            throw new DockerEngineException(DockerErrorKind.TargetExists, "'" + path + "' already exists; use -Force to replace it.", path);
+            throw new DockerEngineException(DockerErrorKind.TargetExists, "'" + path + "' already exists.", path);
         }
 
         string work = Directory.CreateTempSubdirectory("kforensics-export-").FullName;

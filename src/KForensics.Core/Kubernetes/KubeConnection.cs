@@ -54,7 +54,10 @@ public sealed class KubeConnection : IDisposable
                 if (path is null || !File.Exists(path))
                 {
                     throw new KubeOperationException(KubeFailureKind.ConfigurationInvalid,
-                        $"No kubeconfig at '{path}'. Pass -Kubeconfig or set KUBECONFIG.");
+                        $"No kubeconfig at '{path}'.")
+                    {
+                        Remedy = KubeRemedy.NameKubeconfig,
+                    };
                 }
 
                 config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);

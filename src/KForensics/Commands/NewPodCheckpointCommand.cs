@@ -140,7 +140,7 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
         var session = new PodCheckpointSession(Connection, options, version);
         var runner = new CaptureRunner<(PodTarget Target, TargetContainer Container), object>(this, work, ThrottleLimit,
             w => $"Checkpointing {w.Target.Namespace}/{w.Target.Name}/{w.Container.Name} on {w.Target.NodeName}",
-            ToCheckpointErrorRecord, ErrorIds.PodCheckpointFailed, ErrorIds.PodCheckpointHelperNotRemoved, w => $"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name}");
+            ToCheckpointErrorRecord, ErrorIds.PodCheckpointFailed, ErrorIds.PodCheckpointHelperNotRemoved, "Delete it with kubectl delete pod.", w => $"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name}");
         await runner.RunAsync(async (w, progress) =>
         {
             object made = delivery.Encrypts

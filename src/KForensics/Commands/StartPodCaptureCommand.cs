@@ -174,7 +174,12 @@ public sealed class StartPodCaptureCommand : KubeCmdlet, IDynamicParameters
         string version = typeof(StartPodCaptureCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var session = new CaptureSession(Connection, options, version);
         var runner = new CaptureRunner<PodTarget, object>(this, targets, ThrottleLimit, t => $"Capturing {t.Namespace}/{t.Name} on {t.NodeName}",
-            ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, t => t.Name);
+            ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, "Remove it with Remove-PodCapture.", t => t.Name);
+        if (KeepCapturePod)
+        {
+            WriteVerbose("The capture pods are kept (-KeepCapturePod); remove them with Remove-PodCapture.");
+        }
+
         await runner.RunAsync(async (target, progress) =>
         {
             object made = delivery.Encrypts

@@ -84,8 +84,21 @@ public abstract class DockerCmdlet : AsyncCmdlet
             DockerErrorKind.ImageMissing => (ErrorIds.CheckpointImageMissing, ErrorCategory.ObjectNotFound),
             _ => (ErrorIds.DockerApiError, ErrorCategory.NotSpecified),
         };
-        return new ErrorRecord(ex, id, category, ex.Target ?? target);
+        return ErrorRecords.WithAdvice(new ErrorRecord(ex, id, category, ex.Target ?? target), AdviceFor(ex));
     }
+
+    // What to type instead, in this module's parameters; the engine's message says what happened.
+    private static string? AdviceFor(DockerEngineException ex) => ex.Remedy switch
+    {
+        DockerRemedy.GiveCloneNetwork => "If they must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could.",
+        DockerRemedy.RunOnEngineHost => "Run this on that host, or point -DockerHost at its local socket there.",
+        _ => ex.Kind switch
+        {
+            DockerErrorKind.ContainerRunning => "Stop it first, or restore into a clone with -Name.",
+            DockerErrorKind.TargetExists => "Use -Force to replace it.",
+            _ => null,
+        },
+    };
 
     protected override void Dispose(bool disposing)
     {

@@ -48,7 +48,7 @@ public static class EvidenceUploader
         {
             if (!options.Overwrite && await ExistsAsync(blob, cancellationToken).ConfigureAwait(false))
             {
-                throw new StorageException(StorageFailure.BlobExists, $"The blob {destination.Url}/{blobName} exists; use -Force to replace it (a WORM container refuses even then).");
+                throw new StorageException(StorageFailure.BlobExists, $"The blob {destination.Url}/{blobName} exists.");
             }
 
             Dictionary<string, long> staged = await UncommittedAsync(blob, cancellationToken).ConfigureAwait(false);
@@ -425,9 +425,9 @@ public static class EvidenceUploader
             403 => new StorageException(StorageFailure.Unauthorized, $"{where} refused the credential ({destination.Authentication}, {code}): {FirstLine(e.Message)}", e),
             404 when code == "ContainerNotFound" || blobName is null => new StorageException(StorageFailure.ContainerNotFound, $"The container {destination.Url} does not exist; create it first.", e),
             409 when code.Contains("Immutable", StringComparison.Ordinal) || code.Contains("LegalHold", StringComparison.Ordinal) =>
-                new StorageException(StorageFailure.Immutable, $"{where} is immutable (WORM, {code}): it cannot be replaced, even with -Force.", e),
+                new StorageException(StorageFailure.Immutable, $"{where} is immutable (WORM, {code}): it cannot be replaced.", e),
             409 or 412 when code is "BlobAlreadyExists" or "ConditionNotMet" or "TargetConditionNotMet" =>
-                new StorageException(StorageFailure.BlobExists, $"The blob {where} exists; use -Force to replace it.", e),
+                new StorageException(StorageFailure.BlobExists, $"The blob {where} exists.", e),
             _ => new StorageException(StorageFailure.Failed, $"Storing {where} failed ({e.Status} {code}): {FirstLine(e.Message)}", e),
         };
     }
