@@ -307,12 +307,12 @@ Describe 'Damaged checkpoints: one clear error with a stable id, the file and th
     }
 
     It 'images of a format version the reader does not know are CriuImageUnsupportedVersion, naming the version' {
-        # inventory.img: image magic and inventory magic (4 bytes each), the entry's length (4), then the InventoryEntry,
-        # whose first field is img_version (field 1, varint: tag 0x08), 2 for every CRIU since 1.0.
+        # inventory.img: the inventory magic (4 bytes, with no common magic before it), the entry's length (4), then the
+        # InventoryEntry, whose first field is img_version (field 1, varint: tag 0x08), 2 for every CRIU since 1.0.
         $f = Join-Path $copy 'inventory.img'
         $bytes = [IO.File]::ReadAllBytes($f)
-        $bytes[12], $bytes[13] | Should -Be @(0x08, 0x02) -Because 'CRIU writes img_version first, as 2'
-        $bytes[13] = 0x03
+        $bytes[8], $bytes[9] | Should -Be @(0x08, 0x02) -Because 'CRIU writes img_version first, as 2'
+        $bytes[9] = 0x03
         [IO.File]::WriteAllBytes($f, $bytes)
         $errors = Get-ErrorRecord { Get-CheckpointProcess -LiteralPath $copy }
         $errors.Count | Should -Be 1

@@ -113,7 +113,8 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
                 : [ReportSections.Views[0], ReportSections.FalcoAlerts(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)])
                 .Select(NamedForItsCmdlet).ToList(),
         };
-        var progress = new ReportProgress(this);
+        var progress = new StepProgress<ScapReportProgress>(this, "Export-ScapReport", p => (p.Capture,
+            $"{p.Activity} {System.IO.Path.GetFileName(p.Capture)} ({p.Index + 1} of {p.Count})", p.PercentComplete, p.Capture));
         try
         {
             return ScapReportBuilder.Build(Sources, options, progress, CancellationToken);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KForensics.Core.Checkpoints;
 using KForensics.Core.Docker;
 
 namespace KForensics.Infrastructure;
@@ -59,6 +60,32 @@ public abstract class DockerCmdlet : AsyncCmdlet
         catch (DockerEngineException ex)
         {
             ThrowTerminatingError(ToErrorRecord(ex, target));
+        }
+    }
+
+    /// <summary>
+    /// Runs checkpoint work that reports from pool threads: its steps become Write-Progress records on the pipeline
+    /// thread while it runs, and the bar is completed when it ends, however it ends.
+    /// </summary>
+    protected async Task<T> WithProgressAsync<T>(string target, Func<IProgress<CheckpointProgress>, Task<T>> work)
+    {
+        var progress = new QueuedProgress<CheckpointProgress>();
+        string activity = MyInvocation.MyCommand.Name;
+        bool written = false;
+        try
+        {
+            return await progress.RunAsync(work(progress), p =>
+            {
+                written = true;
+                WriteProgress(new ProgressRecord(1, activity, p.Step) { PercentComplete = p.PercentComplete, CurrentOperation = target });
+            });
+        }
+        finally
+        {
+            if (written)
+            {
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
         }
     }
 
