@@ -155,6 +155,32 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         (& docker exec "$name-imported" cat /var/kf/marker) | Should -Be 'evidence'
     }
 
+    It 'shows its steps with Write-Progress while it exports and imports, and completes each bar' {
+        $name = "$prefix-progress"
+        Start-Looper $name -Marker
+        New-ContainerCheckpoint $name -Name cpp -LeaveRunning | Out-Null
+        $archivePath = Join-Path $TestDrive 'progress.tar.gz'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:KF_MODULE_PATH'; `$ProgressPreference = 'Continue'; " +
+                "Export-ContainerCheckpoint -Container $name -Checkpoint cpp -Path '$archivePath' | Out-Null; " +
+                "Import-ContainerCheckpoint -Path '$archivePath' -Name $name-imported -Confirm:`$false | Out-Null")
+            $null = $ps.Invoke()
+            @($ps.Streams.Error) | Should -BeNullOrEmpty
+            $records = @($ps.Streams.Progress)
+        } finally { $ps.Dispose() }
+        Get-State "$name-imported" | Should -Be 'running'
+        foreach ($step in @(
+                @{ Activity = 'Export-ContainerCheckpoint'; Pattern = "^(Reading the container's file changes|Packing (checkpoint/.+|rootfs-diff\.tar)|Writing the manifest|Hashing progress\.tar\.gz)$" }
+                @{ Activity = 'Import-ContainerCheckpoint'; Pattern = "^(Unpacking and hashing progress\.tar\.gz|Checking every member against the manifest|Creating $name-imported and restoring the checkpoint into it)$" })) {
+            $mine = @($records | Where-Object Activity -eq $step.Activity)
+            $running = @($mine | Where-Object RecordType -eq 'Processing')
+            $running.Count | Should -BeGreaterThan 0 -Because "$($step.Activity) shows its steps"
+            $running | ForEach-Object { $_.StatusDescription | Should -Match $step.Pattern; $_.CurrentOperation | Should -Be $archivePath }
+            $mine[-1].RecordType | Should -Be 'Completed'
+        }
+    }
+
     It 'refuses a tampered archive and creates nothing' {
         $name = "$prefix-tamper"
         Start-Looper $name
@@ -370,6 +396,12 @@ public static class KfSocketForwarder {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
         $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        # The failed request is in the libraries' log (-Debug), a successful one too.
+        $out = @(& { try { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" -Debug 5>&1 } catch { } })
+        @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/version failed: ' }).Count | Should -Be 1
+        $out = @(Get-ContainerCheckpoint $busy -Debug 5>&1)
+        ($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }).Name | Should -Be 'cpe'
+        @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/containers/\S+/checkpoints\S* 200 \(\d+ ms\)$' }).Count | Should -BeGreaterThan 0
     }
 }
 

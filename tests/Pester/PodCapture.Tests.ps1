@@ -83,6 +83,14 @@ Describe 'Start-PodCapture: the happy path' {
         ($events | Where-Object FdName -eq '/etc/passwd' | Select-Object -First 1) | Should -Not -BeNullOrEmpty
     }
 
+    It 'lets KubernetesClient''s requests reach -Debug, one line each with method, address, status and time' {
+        $out = @(Start-PodCapture web-0 -Namespace shop -DryRun @kc -Debug 5>&1)
+        @($out | Where-Object { $_ -is [string] }).Count | Should -Be 1 -Because 'the dry run still writes the pod'
+        $lines = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        @($lines | Where-Object { $_ -match "^\[KubernetesClient\] GET $([regex]::Escape($fake.Url))/api/v1/? 200 \(\d+ ms\)$" }).Count | Should -Be 1 -Because ($lines -join "`n")
+        @($lines | Where-Object { $_ -match "^\[KubernetesClient\] GET $([regex]::Escape($fake.Url))/api/v1/namespaces/shop/pods/web-0 200 \(\d+ ms\)$" }).Count | Should -Be 1 -Because ($lines -join "`n")
+    }
+
     It 'narrates each step with -Verbose and reports the seconds left' {
         $verbose = Start-PodCapture web-0 -Namespace shop -Duration 2 -OutputDirectory (New-OutputDirectory) @kc -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message

@@ -1,4 +1,5 @@
 using k8s;
+using KForensics.Core.Diagnostics;
 using k8s.Exceptions;
 
 namespace KForensics.Core.Kubernetes;
@@ -29,7 +30,8 @@ public sealed class KubeConnection : IDisposable
     /// Opens a kubeconfig (the given file, else $KUBECONFIG's first entry, else ~/.kube/config), or the
     /// in-cluster service account when there is no kubeconfig and the process runs in a pod.
     /// </summary>
-    public static KubeConnection Open(string? kubeconfigPath, string? context)
+    /// <param name="log">Receives a line per API request KubernetesClient makes (REST and watch; exec streams are not HTTP requests).</param>
+    public static KubeConnection Open(string? kubeconfigPath, string? context, LibraryLog? log = null)
     {
         string? path = kubeconfigPath;
         if (string.IsNullOrEmpty(path))
@@ -73,7 +75,7 @@ public sealed class KubeConnection : IDisposable
             throw new KubeOperationException(KubeFailureKind.ConfigurationInvalid, $"Cannot use kubeconfig '{path}': {e.Message}", e);
         }
 
-        var client = new k8s.Kubernetes(config);
+        var client = log is null ? new k8s.Kubernetes(config) : new k8s.Kubernetes(config, log.RequestHandler("KubernetesClient"));
         return new KubeConnection(client, contextName, config.Host ?? string.Empty,
             string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace);
     }

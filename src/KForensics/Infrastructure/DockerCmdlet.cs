@@ -34,7 +34,7 @@ public abstract class DockerCmdlet : AsyncCmdlet
         try
         {
             string? certs = DockerCertPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DockerCertPath);
-            _engine = await DockerEngine.ConnectAsync(DockerEndpoint.Resolve(DockerHost, certs), CancellationToken);
+            _engine = await DockerEngine.ConnectAsync(DockerEndpoint.Resolve(DockerHost, certs), CancellationToken, LibraryLog);
             WriteVerbose(ErrorRecords.Format("Docker engine {0}, version {1}, API {2}, experimental {3}.",
                 _engine.Info.Endpoint, _engine.Info.Version, _engine.Info.ApiVersion, _engine.Info.Experimental));
             return _engine;

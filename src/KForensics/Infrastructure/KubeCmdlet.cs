@@ -28,7 +28,7 @@ public abstract class KubeCmdlet : AsyncCmdlet
                 string? path = Kubeconfig is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig);
                 try
                 {
-                    _connection = KubeConnection.Open(path, Context);
+                    _connection = KubeConnection.Open(path, Context, LibraryLog);
                 }
                 catch (KubeOperationException e)
                 {

@@ -25,6 +25,7 @@ internal static class StorageErrors
     public static async Task<BlobDestination> ConnectAsync(AsyncCmdlet cmdlet, string destination, string? connectionString, string? managedIdentityClientId,
         CancellationToken cancellationToken)
     {
+        cmdlet.ListenToAzureSdk();
         try
         {
             BlobDestination target = connectionString is null
