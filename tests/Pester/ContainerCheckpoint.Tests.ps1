@@ -396,10 +396,11 @@ public static class KfSocketForwarder {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
         $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
-        # The failed request is in the libraries' log (-Debug), a successful one too.
-        $out = @(& { try { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" -Debug 5>&1 } catch { } })
+        # The failed request is in the libraries' log (what -Debug shows), a successful one too.
+        $DebugPreference = 'Continue'
+        $out = @(& { try { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" 5>&1 } catch { } })
         @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/version failed: ' }).Count | Should -Be 1
-        $out = @(Get-ContainerCheckpoint $busy -Debug 5>&1)
+        $out = @(Get-ContainerCheckpoint $busy 5>&1)
         ($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }).Name | Should -Be 'cpe'
         @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/containers/\S+/checkpoints\S* 200 \(\d+ ms\)$' }).Count | Should -BeGreaterThan 0
     }

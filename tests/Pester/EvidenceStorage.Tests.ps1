@@ -183,7 +183,9 @@ Describe 'Send-Evidence' {
         $sas = New-KfAzuriteSas $script:azurite evidence 'rcw'
         $signature = [uri]::UnescapeDataString(([regex]::Match($sas, '(?:^|&)sig=([^&]+)')).Groups[1].Value)
         $signature | Should -Not -BeNullOrEmpty
-        $out = @(Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'logged/' -Debug 5>&1)
+        # What -Debug shows (in this non-interactive host -Debug would ask whether to go on).
+        $DebugPreference = 'Continue'
+        $out = @(Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'logged/' 5>&1)
         @($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }).Blob | Should -Be 'logged/small.bin'
         $lines = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
         @($lines | Where-Object { $_ -match '^\[Azure\] Request \[[0-9a-f-]+\] PUT http://\S+/evidence/logged/small\.bin' }).Count | Should -BeGreaterThan 0 -Because ($lines -join "`n")

@@ -84,7 +84,9 @@ Describe 'Start-PodCapture: the happy path' {
     }
 
     It 'lets KubernetesClient''s requests reach -Debug, one line each with method, address, status and time' {
-        $out = @(Start-PodCapture web-0 -Namespace shop -DryRun @kc -Debug 5>&1)
+        # What -Debug shows (in this non-interactive host -Debug would ask whether to go on).
+        $DebugPreference = 'Continue'
+        $out = @(Start-PodCapture web-0 -Namespace shop -DryRun @kc 5>&1)
         @($out | Where-Object { $_ -is [string] }).Count | Should -Be 1 -Because 'the dry run still writes the pod'
         $lines = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
         @($lines | Where-Object { $_ -match "^\[KubernetesClient\] GET $([regex]::Escape($fake.Url))/api/v1/? 200 \(\d+ ms\)$" }).Count | Should -Be 1 -Because ($lines -join "`n")
