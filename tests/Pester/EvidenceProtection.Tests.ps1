@@ -185,11 +185,56 @@ Describe 'Unprotect-Evidence' {
         } finally { Remove-KfGpgHome $locked }
     }
 
+    It 'refuses a message without integrity protection (gpg --rfc2440 writes one) and writes nothing; gpg refuses it too' {
+        # --rfc2440 makes gpg write the old symmetrically encrypted data packet (tag 9), which has no modification detection code.
+        $old = Join-Path $TestDrive 'no-mdc.bin.gpg'
+        $g = Invoke-KfGpg $script:gpg @('--rfc2440', '--recipient', $script:keys.curve.Email, '--output', $old, '--encrypt', $script:plain)
+        $g.ExitCode | Should -Be 0 -Because $g.Output
+        $g.Output | Should -Match 'without integrity protection'
+        $out = Join-Path $TestDrive 'no-mdc-out'
+        Unprotect-Evidence -Path $old -Key $script:keys.curve.Secret -OutputDirectory $out -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceNotIntegrityProtected,KForensics.Commands.UnprotectEvidenceCommand'
+        @(Get-ChildItem $out -Force -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
+        (Invoke-KfGpg $script:gpg @('--output', (Join-Path $TestDrive 'gpg-no-mdc.bin'), '--decrypt', $old)).ExitCode | Should -Not -Be 0
+    }
+
     It 'refuses a file that is not OpenPGP' {
         $not = Join-Path $TestDrive 'plain.gpg'
         Set-Content $not 'just text'
         Unprotect-Evidence -Path $not -Key $script:keys.curve.Secret -OutputDirectory (Join-Path $TestDrive 'not') -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $e[0].FullyQualifiedErrorId | Should -BeLike 'EvidenceNotEncrypted,*'
+    }
+}
+
+Describe 'Evidence written to a full disk' {
+    BeforeAll {
+        # A 1 MiB tmpfs: the 8 MiB file cannot fit, whichever way it is written.
+        $script:full = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'full')
+        $script:mounted = $false
+        if ($IsLinux -and (& id -u) -eq '0') {
+            & mount -t tmpfs -o size=1m,mode=0755 kf-evidence-full $script:full.FullName 2>$null
+            $script:mounted = $LASTEXITCODE -eq 0
+        }
+    }
+
+    AfterAll {
+        if ($script:mounted) { & umount $script:full.FullName }
+    }
+
+    It 'Protect-Evidence and Unprotect-Evidence report EvidenceWriteFailed and leave nothing behind' {
+        if (-not $script:mounted) { Set-ItResult -Skipped -Because 'a small tmpfs can be mounted only as root on Linux'; return }
+        Protect-Evidence -Path $script:plain -Recipient $script:keys.curve.Public -OutputDirectory $script:full -ErrorVariable e -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceWriteFailed,KForensics.Commands.ProtectEvidenceCommand'
+        "$($e[0])" | Should -Match 'space'
+        @(Get-ChildItem $script:full -Force) | Should -BeNullOrEmpty
+
+        $enc = (Protect-Evidence -Path $script:plain -Recipient $script:keys.curve.Public -OutputDirectory (Join-Path $TestDrive 'to-full')).Path
+        Unprotect-Evidence -Path $enc -Key $script:keys.curve.Secret -OutputDirectory $script:full -ErrorVariable e2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e2.Count | Should -Be 1
+        $e2[0].FullyQualifiedErrorId | Should -Be 'EvidenceWriteFailed,KForensics.Commands.UnprotectEvidenceCommand'
+        @(Get-ChildItem $script:full -Force) | Should -BeNullOrEmpty
     }
 }
 

@@ -89,6 +89,44 @@ Describe 'Protect-Evidence to certificates' {
     }
 }
 
+Describe 'EC certificates' {
+    BeforeAll {
+        # An EC certificate for encryption as a PKI issues it: P-256, key usage keyAgreement (what CMS uses an EC key for).
+        $dir = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'pki-ec')
+        $script:ecKey = Join-Path $dir 'ec.key.pem'; $script:ecCert = Join-Path $dir 'ec.cert.pem'
+        $r = Invoke-Openssl @('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', $script:ecKey, '-out', $script:ecCert,
+            '-days', '2', '-subj', '/CN=KForensics ec/O=Incident Response', '-addext', 'keyUsage=critical,keyAgreement')
+        if ($r.ExitCode -ne 0) { throw "openssl could not make the EC certificate: $($r.Output)" }
+    }
+
+    It 'are refused as recipients before any file, naming the key and what to give instead' {
+        $out = Join-Path $TestDrive 'ec-out'
+        { Protect-Evidence -Path $script:plain -Recipient $script:ecCert -OutputDirectory $out } |
+            Should -Throw -ErrorId 'EvidenceRecipientInvalid,KForensics.Commands.ProtectEvidenceCommand' -ExpectedMessage '*EC key (curve P-256)*RSA key transport only*OpenPGP*'
+        $x509 = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($script:ecCert)
+        { Protect-Evidence -Path $script:plain -Recipient $script:team.Certificate, $x509 -OutputDirectory $out } |
+            Should -Throw -ErrorId 'EvidenceRecipientInvalid,KForensics.Commands.ProtectEvidenceCommand' -ExpectedMessage '*CN=KForensics ec*EC key*'
+        Test-Path $out | Should -BeFalse
+    }
+
+    It 'name key agreement when asked to decrypt what openssl encrypted to one, and write nothing' {
+        # openssl cms does encrypt to an EC certificate, by ECDH key agreement (kari).
+        $enc = Join-Path $TestDrive 'ec.bin.p7m'
+        $o = Invoke-Openssl @('cms', '-encrypt', '-binary', '-aes256', '-in', $script:plain, '-outform', 'DER', '-out', $enc, $script:ecCert)
+        $o.ExitCode | Should -Be 0 -Because $o.Output
+        (Invoke-Openssl @('cms', '-cmsout', '-print', '-inform', 'DER', '-in', $enc, '-noout')).Output | Should -Match 'd.kari:'
+        $out = Join-Path $TestDrive 'ec-dec'
+        Unprotect-Evidence -Path $enc -Key $script:ecKey -OutputDirectory $out -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceWrongKey,KForensics.Commands.UnprotectEvidenceCommand'
+        "$($e[0])" | Should -Match 'key agreement.*openssl cms -decrypt'
+        @(Get-ChildItem $out -Force -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
+        # openssl, the reader the message names, opens it.
+        $plainOut = Join-Path $TestDrive 'ec-openssl.bin'
+        (Invoke-Openssl @('cms', '-decrypt', '-binary', '-inform', 'DER', '-in', $enc, '-inkey', $script:ecKey, '-out', $plainOut)).ExitCode | Should -Be 0
+        Sha $plainOut | Should -Be $script:plainSha
+    }
+}
+
 Describe 'Unprotect-Evidence with a certificate''s key' {
     BeforeAll {
         $script:pfx = Join-Path $TestDrive 'team.pfx'

@@ -169,6 +169,48 @@ Describe 'Send-Evidence' {
         $script:container.GetBlobClient('readonly/small.bin').Exists().Value | Should -BeFalse
     }
 
+    It 'reports a blob leased by another client as EvidenceUploadFailed, even with -Force, and leaves it as it was' {
+        $first = Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'leased'
+        $blob = $script:container.GetBlobClient('leased/small.bin')
+        $extensions = (Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions', $true)
+        $method = $extensions.GetMethods() | Where-Object { $_.Name -eq 'GetBlobLeaseClient' -and $_.GetParameters()[0].ParameterType.Name -eq 'BlobBaseClient' }
+        $lease = $method.Invoke($null, @($blob, [guid]::NewGuid().ToString()))
+        $null = $lease.Acquire([TimeSpan]::FromSeconds(-1), $null, [Threading.CancellationToken]::None)
+        try {
+            Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'leased' -Force -ErrorVariable e -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $e.Count | Should -Be 1
+            $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceUploadFailed,KForensics.Commands.SendEvidenceCommand'
+            $e[0].CategoryInfo.Category | Should -Be 'WriteError'
+            "$($e[0])" | Should -Match 'leased by another client \(Lease'
+            $blob.GetProperties().Value.ETag | Should -Be $first.ETag
+        } finally { $null = $lease.Release($null, [Threading.CancellationToken]::None) }
+    }
+
+    It 'reports a retention or hold the service did not apply as EvidenceRetentionNotApplied, the blob stored and its manifest beside it' {
+        # Azurite accepts the commit's immutability headers and keeps no policy (it lists immutability policies and legal
+        # holds among what it does not support): the blob comes back without one, as from a container without version-level WORM.
+        $until = [DateTime]::UtcNow.AddDays(30)
+        Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'retain' -RetainUntil $until -LegalHold `
+            -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'EvidenceRetentionNotApplied,KForensics.Commands.SendEvidenceCommand'
+        "$($e[0])" | Should -Match ([regex]::Escape($until.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture)))
+        "$($e[0])" | Should -Match 'legal hold'
+        "$($e[0])" | Should -Match 'not protected from change or deletion'
+        "$($e[0])" | Should -Match (Sha $script:small)
+        $props = $script:container.GetBlobClient('retain/small.bin').GetProperties().Value
+        $props.Metadata['sha256'] | Should -Be (Sha $script:small)
+        $props.HasLegalHold | Should -BeFalse
+        $props.ImmutabilityPolicy.ExpiresOn | Should -BeNullOrEmpty
+        (Read-BlobText $script:container 'retain/small.bin.manifest.json' | ConvertFrom-Json).storage.immutability | Should -Be 'none'
+
+        # Without either, the state is reported as the service gives it: none, for the blob and its container.
+        $plain = Send-Evidence -Path $script:small -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'plain' -Verbose 4>&1
+        (($plain | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'immutability: none'
+        ($plain | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Immutability | Should -Be 'none'
+    }
+
     It 'uploads with a SAS that grants rcw and never records the SAS' {
         $sas = New-KfAzuriteSas $script:azurite evidence 'rcw'
         $r = Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'sas/'
@@ -230,5 +272,62 @@ Describe 'Send-Evidence' {
         $sent = Get-ChildItem $dir | Send-Evidence -Destination 'evidence' -ConnectionString $script:cs -BlobPrefix 'many'
         @($sent).Count | Should -Be 3
         $sent.Blob | Should -Be @('many/f1.txt', 'many/f2.txt', 'many/f3.txt')
+    }
+}
+
+Describe 'Send-Evidence signed in with a managed identity' {
+    # Azurite over HTTPS with --oauth basic, and a managed identity endpoint as an Automation sandbox has one
+    # (IDENTITY_ENDPOINT, IDENTITY_HEADER). Send-Evidence runs in a pwsh of its own, whose environment holds that
+    # endpoint and whose certificate store (SSL_CERT_FILE) trusts Azurite's certificate, as a runbook's trusts Azure's.
+    BeforeAll {
+        $script:tls = Start-KfAzurite -OAuth
+        $script:tlsContainer = Get-KfAzuriteContainer $script:tls evidence -Create
+        $script:identity = Start-KfIdentityEndpoint -Token (New-KfAccessToken)
+        $script:url = "$($script:tls.BlobEndpoint)/evidence"
+        function Invoke-Send([string] $Arguments, $Identity = $script:identity) {
+            $script = "`$r = `$null; `$e = `$null; try { `$r = Send-Evidence $Arguments -ErrorAction Stop } catch { `$e = `$_ }; " +
+                "[pscustomobject]@{ Sent = `$r | Select-Object Authentication, Blob, Sha256, Sha256ReadBack, Immutability; ErrorId = `$e.FullyQualifiedErrorId; Message = `"`$e`" } | ConvertTo-Json -Compress -Depth 3"
+            Invoke-KfIsolatedModule -ModulePath $env:KF_MODULE_PATH -Script $script -Environment @{
+                IDENTITY_ENDPOINT = $Identity.Endpoint; IDENTITY_HEADER = $Identity.Header; SSL_CERT_FILE = $script:tls.CertificatePath }
+        }
+    }
+
+    AfterAll {
+        if ($script:identity) { Stop-KfIdentityEndpoint $script:identity }
+        if ($script:tls) { Stop-KfAzurite $script:tls }
+    }
+
+    It 'gets a storage token from the identity endpoint and uploads over HTTPS with it' {
+        $r = Invoke-Send "-LiteralPath '$($script:small)' -Destination '$($script:url)' -BlobPrefix mi"
+        $r.ErrorId | Should -BeNullOrEmpty -Because $r.Message
+        $r.Sent.Authentication | Should -Be 'DefaultAzureCredential'
+        $r.Sent.Blob | Should -Be 'mi/small.bin'
+        $r.Sent.Sha256ReadBack | Should -Be (Sha $script:small)
+        $asked = @($script:identity.Requests | Where-Object Resource -eq 'https://storage.azure.com')
+        $asked.Count | Should -BeGreaterThan 0
+        $asked | ForEach-Object { $_.Authentic | Should -BeTrue; $_.ApiVersion | Should -Be '2019-08-01'; $_.ClientId | Should -BeNullOrEmpty }
+        $props = $script:tlsContainer.GetBlobClient('mi/small.bin').GetProperties().Value
+        $props.Metadata['sha256'] | Should -Be (Sha $script:small)
+        $script:tlsContainer.GetBlobClient('mi/small.bin.manifest.json').Exists().Value | Should -BeTrue
+    }
+
+    It 'asks the endpoint for the user-assigned identity -ManagedIdentityClientId names' {
+        $clientId = [guid]::NewGuid().ToString()
+        $r = Invoke-Send "-LiteralPath '$($script:small)' -Destination '$($script:url)' -BlobPrefix user-assigned -ManagedIdentityClientId $clientId"
+        $r.ErrorId | Should -BeNullOrEmpty -Because $r.Message
+        $r.Sent.Sha256ReadBack | Should -Be (Sha $script:small)
+        @($script:identity.Requests | Where-Object ClientId -eq $clientId).Count | Should -BeGreaterThan 0
+    }
+
+    It 'stops with EvidenceStorageUnauthorized, before anything is sent, when the account refuses the token' {
+        # A token the identity endpoint hands out for another service (Key Vault): Azurite checks the audience.
+        $vault = Start-KfIdentityEndpoint -Token (New-KfAccessToken -Audience 'https://vault.azure.net')
+        try {
+            $r = Invoke-Send "-LiteralPath '$($script:small)' -Destination '$($script:url)' -BlobPrefix refused" -Identity $vault
+            $r.ErrorId | Should -Be 'EvidenceStorageUnauthorized,KForensics.Commands.SendEvidenceCommand'
+            $r.Message | Should -Match 'refused the credential \(DefaultAzureCredential, AuthenticationFailed\)'
+            @($vault.Requests | Where-Object { $_.Authentic -and $_.Resource -eq 'https://storage.azure.com' }).Count | Should -BeGreaterThan 0
+            $script:tlsContainer.GetBlobClient('refused/small.bin').Exists().Value | Should -BeFalse
+        } finally { Stop-KfIdentityEndpoint $vault }
     }
 }

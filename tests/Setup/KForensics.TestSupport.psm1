@@ -642,9 +642,15 @@ function Start-KfAzurite {
     Starts Azurite's Blob service on 127.0.0.1 (a free port, a fresh storage folder, an account with a key
     made on the spot) and returns what the tests need: Process, Port, Location, Account, Key, BlobEndpoint
     and ConnectionString. Stop it with Stop-KfAzurite.
+    With -OAuth it serves HTTPS with a self-signed certificate for 127.0.0.1 that openssl makes on the spot
+    (CertificatePath, PEM) and accepts bearer tokens (`--oauth basic`: issuer, audience and lifetime are checked,
+    the signature is not), as a storage account accepts a managed identity's.
     #>
     [CmdletBinding()]
-    param([string] $Location = (Join-Path ([IO.Path]::GetTempPath()) "kf-azurite-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))
+    param(
+        [string] $Location = (Join-Path ([IO.Path]::GetTempPath()) "kf-azurite-$([guid]::NewGuid().ToString('N').Substring(0, 8))"),
+        [switch] $OAuth
+    )
     $bin = Get-KfAzurite
     if (-not $bin) { throw 'Azurite is not installed: run ./build.ps1 -Task Bootstrap.' }
     New-Item -ItemType Directory -Force -Path $Location | Out-Null
@@ -653,6 +659,17 @@ function Start-KfAzurite {
     $key = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(64))
     $start = [System.Diagnostics.ProcessStartInfo]::new($bin)
     foreach ($a in '--blobHost', '127.0.0.1', '--blobPort', "$port", '--location', $Location, '--skipApiVersionCheck', '--loose', '--silent') { $start.ArgumentList.Add($a) }
+    $scheme = 'http'
+    $certificate = $null
+    if ($OAuth) {
+        $certificate = Join-Path $Location 'tls-cert.pem'
+        $tlsKey = Join-Path $Location 'tls-key.pem'
+        $out = & openssl req -x509 -newkey rsa:2048 -nodes -keyout $tlsKey -out $certificate -days 2 -subj '/CN=127.0.0.1' `
+            -addext 'subjectAltName=IP:127.0.0.1' -addext 'extendedKeyUsage=serverAuth' 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "openssl could not make Azurite's certificate: $out" }
+        foreach ($a in '--cert', $certificate, '--key', $tlsKey, '--oauth', 'basic') { $start.ArgumentList.Add($a) }
+        $scheme = 'https'
+    }
     $start.Environment['AZURITE_ACCOUNTS'] = "${account}:$key"
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
@@ -665,7 +682,7 @@ function Start-KfAzurite {
         try { $client.Connect([System.Net.IPAddress]::Loopback, $port); break } catch { Start-Sleep -Milliseconds 200 } finally { $client.Dispose() }
         if ([DateTime]::UtcNow -gt $deadline) { $process.Kill($true); throw "Azurite did not listen on 127.0.0.1:$port within 30 s" }
     }
-    $endpoint = "http://127.0.0.1:$port/$account"
+    $endpoint = "${scheme}://127.0.0.1:$port/$account"
     [pscustomobject]@{
         Process          = $process
         Port             = $port
@@ -673,8 +690,104 @@ function Start-KfAzurite {
         Account          = $account
         Key              = $key
         BlobEndpoint     = $endpoint
-        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
+        ConnectionString = "DefaultEndpointsProtocol=$scheme;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
+        CertificatePath  = $certificate
     }
+}
+
+function New-KfAccessToken {
+    <#
+    A Microsoft Entra-style access token (a JWT signed RS256 with a key made on the spot) for -Audience
+    (https://storage.azure.com by default), issued by https://sts.windows.net/TENANT/, valid from a minute ago
+    for an hour unless -ExpiresInSeconds says otherwise; the claims a managed identity's token carries.
+    #>
+    param([string] $Audience = 'https://storage.azure.com', [string] $Tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        [string] $ObjectId = ([guid]::NewGuid().ToString()), [int] $ExpiresInSeconds = 3600)
+    function ConvertTo-Base64Url([byte[]] $Bytes) { [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $header = @{ typ = 'JWT'; alg = 'RS256'; kid = 'kf-test' } | ConvertTo-Json -Compress
+    $claims = [ordered]@{ aud = $Audience; iss = "https://sts.windows.net/$Tenant/"; iat = $now - 60; nbf = $now - 60; exp = $now + $ExpiresInSeconds
+        oid = $ObjectId; sub = $ObjectId; tid = $Tenant; idtyp = 'app'; ver = '1.0' } | ConvertTo-Json -Compress
+    $body = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($header))) + '.' + (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($claims)))
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    try {
+        $signature = $rsa.SignData([Text.Encoding]::ASCII.GetBytes($body), [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    } finally { $rsa.Dispose() }
+    return "$body.$(ConvertTo-Base64Url $signature)"
+}
+
+function Start-KfIdentityEndpoint {
+    <#
+    A managed identity endpoint on 127.0.0.1 as Azure Automation and App Service give a sandbox one
+    (IDENTITY_ENDPOINT and IDENTITY_HEADER, API version 2019-08-01): a GET with the X-IDENTITY-HEADER secret
+    and a resource gets -Token for it; anything else gets 400. Returns Endpoint, Header, Requests (each one's
+    query and whether its secret matched) and Listener; stop it with Stop-KfIdentityEndpoint.
+    #>
+    param([Parameter(Mandatory)] [string] $Token)
+    $port = Get-KfFreePort
+    $listener = [System.Net.HttpListener]::new()
+    $listener.Prefixes.Add("http://127.0.0.1:$port/")
+    $listener.Start()
+    $secret = [guid]::NewGuid().ToString('N')
+    $requests = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript({
+        param($Listener, $Secret, $Token, $Requests)
+        while ($Listener.IsListening) {
+            try { $context = $Listener.GetContext() } catch { break }
+            $query = $context.Request.QueryString
+            $authentic = $context.Request.Headers['X-IDENTITY-HEADER'] -eq $Secret
+            $Requests.Enqueue([pscustomobject]@{ Path = $context.Request.Url.AbsolutePath; ApiVersion = $query['api-version']; Resource = $query['resource']
+                ClientId = $query['client_id']; Authentic = $authentic })
+            if ($authentic -and $query['resource']) {
+                $status = 200
+                $body = [ordered]@{ access_token = $Token; expires_on = "$([DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds())"
+                    resource = $query['resource']; token_type = 'Bearer'; client_id = "$($query['client_id'])" } | ConvertTo-Json -Compress
+            } else {
+                $status = 400
+                $body = @{ statusCode = 400; message = 'X-IDENTITY-HEADER or resource missing' } | ConvertTo-Json -Compress
+            }
+            $bytes = [Text.Encoding]::UTF8.GetBytes($body)
+            $context.Response.StatusCode = $status
+            $context.Response.ContentType = 'application/json'
+            $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+            $context.Response.Close()
+        }
+    }).AddArgument($listener).AddArgument($secret).AddArgument($Token).AddArgument($requests)
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{ Endpoint = "http://127.0.0.1:$port/msi/token"; Header = $secret; Requests = $requests; Listener = $listener; Shell = $ps; Handle = $handle }
+}
+
+function Stop-KfIdentityEndpoint {
+    param([Parameter(Mandatory)] $Identity)
+    $Identity.Listener.Stop()
+    $null = $Identity.Handle.AsyncWaitHandle.WaitOne(5000)
+    $Identity.Shell.Dispose()
+    $Identity.Listener.Close()
+}
+
+function Invoke-KfIsolatedModule {
+    <#
+    Runs -Script in a fresh pwsh with the module at -ModulePath imported and an environment of its own: the
+    Azure credential variables of this process removed, -Environment added (IDENTITY_ENDPOINT..., SSL_CERT_FILE
+    to trust a test certificate the way the machine's store would). The script's output is taken as JSON.
+    #>
+    param([Parameter(Mandatory)] [string] $ModulePath, [Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $start = [System.Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$ModulePath'; $Script") { $start.ArgumentList.Add($a) }
+    foreach ($name in @($start.Environment.Keys)) {
+        if ($name -match '^(AZURE_|IDENTITY_|MSI_|IMDS_|SSL_CERT_)') { $null = $start.Environment.Remove($name) }
+    }
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEnd()
+    if (-not $process.WaitForExit(300000)) { $process.Kill($true); throw 'The isolated script did not end within 5 minutes.' }
+    if ($process.ExitCode -ne 0) { throw "The isolated script failed ($($process.ExitCode)): $stdout $($stderr.Result)" }
+    return $stdout | ConvertFrom-Json
 }
 
 function Stop-KfAzurite {
@@ -771,7 +884,19 @@ function Get-KfAzuriteContainer {
     <# A BlobContainerClient (the module's own Azure.Storage.Blobs) for -Name in a Start-KfAzurite instance; -Create makes it. #>
     param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Name, [switch] $Create)
     $type = (Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.BlobContainerClient', $true)
-    $client = [Activator]::CreateInstance($type, [object[]]@($Azurite.ConnectionString, $Name))
+    if ($Azurite.CertificatePath) {
+        # HTTPS with the test's own certificate: trusted by this client alone, as its only root.
+        $handler = [System.Net.Http.SocketsHttpHandler]::new()
+        $handler.SslOptions.CertificateChainPolicy = [System.Security.Cryptography.X509Certificates.X509ChainPolicy]::new()
+        $handler.SslOptions.CertificateChainPolicy.TrustMode = 'CustomRootTrust'
+        $handler.SslOptions.CertificateChainPolicy.RevocationMode = 'NoCheck'
+        $null = $handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add([System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Azurite.CertificatePath))
+        $options = [Activator]::CreateInstance((Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.BlobClientOptions', $true), [object[]]@([System.Enum]::GetValues((Get-KfModuleDependency 'Azure.Storage.Blobs').GetType('Azure.Storage.Blobs.BlobClientOptions+ServiceVersion', $true))[-1]))
+        $options.Transport = [Activator]::CreateInstance((Get-KfModuleDependency 'Azure.Core').GetType('Azure.Core.Pipeline.HttpClientTransport', $true), [object[]]@([System.Net.Http.HttpMessageHandler]$handler))
+        $client = [Activator]::CreateInstance($type, [object[]]@($Azurite.ConnectionString, $Name, $options))
+    } else {
+        $client = [Activator]::CreateInstance($type, [object[]]@($Azurite.ConnectionString, $Name))
+    }
     if ($Create) { $null = $client.CreateIfNotExists() }
     return $client
 }

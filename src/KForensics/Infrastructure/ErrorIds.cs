@@ -131,4 +131,5 @@ public static class ErrorIds
     public const string EvidenceBlobImmutable = "EvidenceBlobImmutable";
     public const string EvidenceUploadFailed = "EvidenceUploadFailed";
     public const string EvidenceUploadHashMismatch = "EvidenceUploadHashMismatch";
+    public const string EvidenceRetentionNotApplied = "EvidenceRetentionNotApplied";
 }

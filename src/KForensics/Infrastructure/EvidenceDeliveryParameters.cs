@@ -10,7 +10,7 @@ namespace KForensics.Infrastructure;
 /// </summary>
 public sealed class EvidenceDeliveryParameters
 {
-    /// <summary>OpenPGP public keys (files, fingerprints or key ids): the file is encrypted as it is written, never on disk in the clear.</summary>
+    /// <summary>OpenPGP public keys or X.509 certificates (files, armored blocks or PEM text): the file is encrypted as it is written, never on disk in the clear.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Recipient { get; set; }

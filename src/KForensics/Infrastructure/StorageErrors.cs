@@ -18,6 +18,7 @@ internal static class StorageErrors
         StorageFailure.Immutable => ErrorRecords.WithAdvice(ErrorRecords.Create(e, ErrorIds.EvidenceBlobImmutable, ErrorCategory.PermissionDenied, target),
             "Not even -Force replaces it."),
         StorageFailure.HashMismatch => ErrorRecords.Create(e, ErrorIds.EvidenceUploadHashMismatch, ErrorCategory.InvalidResult, target),
+        StorageFailure.RetentionNotApplied => ErrorRecords.Create(e, ErrorIds.EvidenceRetentionNotApplied, ErrorCategory.InvalidResult, target),
         _ => ErrorRecords.Create(e, ErrorIds.EvidenceUploadFailed, ErrorCategory.WriteError, target),
     };
 

@@ -83,6 +83,13 @@ internal static class CmsEnvelope
             }
         }
 
+        if ((content is null || opened is null) && recipients.All(r => r is not KeyTransRecipientInformation))
+        {
+            throw new ProtectionException(ProtectionFailure.WrongKey,
+                $"The file is CMS enveloped data for {names} by {Scheme(recipients[0])}, not RSA key transport: Unprotect-Evidence decrypts RSA key transport only "
+                + "(what Protect-Evidence writes); openssl cms -decrypt reads this one.");
+        }
+
         if (content is null || opened is null)
         {
             throw new ProtectionException(ProtectionFailure.WrongKey,
@@ -156,6 +163,14 @@ internal static class CmsEnvelope
             return false;
         }
     }
+
+    private static string Scheme(RecipientInformation recipient) => recipient switch
+    {
+        KeyAgreeRecipientInformation => "key agreement (an EC or DH certificate)",
+        KekRecipientInformation => "a pre-shared key-encryption key",
+        PasswordRecipientInformation => "a password",
+        _ => recipient.GetType().Name,
+    };
 
     private static string Describe(RecipientInformation recipient)
     {

@@ -9,6 +9,9 @@ namespace KForensics.Core.Evidence.Protection;
 /// One key evidence is encrypted to: either an OpenPGP key (of a transferable public key, as <c>gpg --export</c>
 /// writes it) that is valid now and flagged for encryption, or an X.509 certificate with an RSA key that is valid
 /// now and may encipher keys. The kind decides the format: OpenPGP for the first, CMS enveloped data for the second.
+/// EC certificates are refused by name: CMS reaches them only by key agreement (ECDH), and BouncyCastle 2.7's
+/// key agreement recipients do not decrypt with openssl 3.0 (measured with the SHA-1 and SHA-256 KDFs), so an EC
+/// team key goes through OpenPGP instead.
 /// </summary>
 public sealed class EvidenceRecipient
 {
@@ -150,6 +153,15 @@ public sealed class EvidenceRecipient
                     $"{name} is not valid now: it is valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}.");
             }
 
+            // The key's kind first: an EC certificate for encryption says keyAgreement, and "no keyEncipherment" would
+            // send its owner looking for the wrong fix.
+            if (certificate.GetPublicKey() is not RsaKeyParameters rsa)
+            {
+                throw new ProtectionException(ProtectionFailure.RecipientInvalid,
+                    $"{name} has {KeyDescription(certificate)}; evidence is encrypted to certificates by RSA key transport only (CMS key agreement is not written). "
+                    + "Give an RSA certificate whose key usage includes keyEncipherment, or an OpenPGP key (gpg's cv25519 keys work).");
+            }
+
             // Key usage, when the certificate states it, must allow enciphering keys (what RSA key transport does).
             bool[]? usage = certificate.GetKeyUsage();
             if (usage is not null && !(usage.Length > 2 && usage[2]))
@@ -158,16 +170,30 @@ public sealed class EvidenceRecipient
                     $"{name} may not be used for encryption: its key usage does not include keyEncipherment.");
             }
 
-            if (certificate.GetPublicKey() is not RsaKeyParameters rsa)
-            {
-                throw new ProtectionException(ProtectionFailure.RecipientInvalid,
-                    $"{name} has a key other than RSA (algorithm {certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id}); CMS evidence is encrypted by RSA key transport only.");
-            }
-
             recipients.Add(new EvidenceRecipient(certificate, rsa));
         }
 
         return recipients;
+    }
+
+    private static string KeyDescription(X509Certificate certificate)
+    {
+        string oid = certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id;
+        if (certificate.GetPublicKey() is ECPublicKeyParameters ec)
+        {
+            string curve = ec.PublicKeyParamSet is { } named
+                ? Org.BouncyCastle.Asn1.Nist.NistNamedCurves.GetName(named) ?? Org.BouncyCastle.Asn1.X9.ECNamedCurveTable.GetName(named) ?? named.Id
+                : $"{ec.Parameters.Curve.FieldSize}-bit";
+            return $"an EC key (curve {curve})";
+        }
+
+        return oid switch
+        {
+            "1.3.101.110" or "1.3.101.111" => "an X25519/X448 key",
+            "1.3.101.112" or "1.3.101.113" => "an Ed25519/Ed448 signing key",
+            "1.2.840.10040.4.1" => "a DSA signing key",
+            _ => $"a key other than RSA (algorithm {oid})",
+        };
     }
 
     private static bool HasExpired(PgpPublicKey key, DateTime nowUtc)

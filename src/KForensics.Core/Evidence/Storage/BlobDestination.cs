@@ -64,11 +64,15 @@ public sealed class BlobDestination
 
     /// <summary>A connection string (account key or SAS) and a container name, or a container URL whose last segment names it.</summary>
     public static BlobDestination FromConnectionString(string connectionString, string container)
+        => FromConnectionString(connectionString, container, Options());
+
+    /// <summary>As above, with the client's own options (its transport, its retries).</summary>
+    internal static BlobDestination FromConnectionString(string connectionString, string container, BlobClientOptions options)
     {
         string name = Uri.TryCreate(container, UriKind.Absolute, out Uri? uri) ? uri.AbsolutePath.Trim('/').Split('/')[^1] : container.Trim('/');
         try
         {
-            var client = new BlobContainerClient(connectionString, name, Options());
+            var client = new BlobContainerClient(connectionString, name, options);
             string? sp = connectionString.Split(';').Select(p => p.Trim())
                 .FirstOrDefault(p => p.StartsWith("SharedAccessSignature=", StringComparison.OrdinalIgnoreCase)) is string sas
                 ? QueryValue(new Uri("https://sas/?" + sas["SharedAccessSignature=".Length..]), "sp") ?? string.Empty

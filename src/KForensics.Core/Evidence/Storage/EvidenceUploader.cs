@@ -87,7 +87,7 @@ public static class EvidenceUploader
                     $"The blob {destination.Url}/{blobName} read back has SHA-256 {readBack}, but '{path}' has {sha256}: a stored block is not the file's. {fate}");
             }
 
-            string immutability = await ImmutabilityAsync(destination, blob, cancellationToken).ConfigureAwait(false);
+            (string immutability, bool retained, bool held) = await ImmutabilityAsync(destination, blob, cancellationToken).ConfigureAwait(false);
             DateTime now = DateTime.UtcNow;
             var landing = new ManifestStorage
             {
@@ -108,6 +108,26 @@ public static class EvidenceUploader
                 Conditions = options.Overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
                 ImmutabilityPolicy = commit.ImmutabilityPolicy,
             }, cancellationToken).ConfigureAwait(false);
+
+            // A retention or hold asked for and not reported back is not WORM evidence, whatever the service accepted.
+            var unapplied = new List<string>();
+            if (options.RetainUntil is DateTimeOffset asked && !retained)
+            {
+                unapplied.Add($"a retention policy until {asked.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (-RetainUntil)");
+            }
+
+            if (options.LegalHold && !held)
+            {
+                unapplied.Add("a legal hold (-LegalHold)");
+            }
+
+            if (unapplied.Count > 0)
+            {
+                throw new StorageException(StorageFailure.RetentionNotApplied,
+                    $"The blob {destination.Url}/{blobName} was stored and read back whole (SHA-256 {readBack}), with its manifest beside it, but the service reports "
+                    + $"no {string.Join(" and no ", unapplied.Select(u => u[2..]))} on it (immutability: {immutability}): it is not protected from change or deletion. "
+                    + "Version-level immutability must be enabled on the container (and versioning on the account) for a blob to carry its own retention.");
+            }
 
             return new SentEvidence(path, destination, blobName, length, sha256, readBack, ids.Count, resumed, manifestBlob,
                 committed.ETag.ToString(), committed.VersionId, immutability, clock.Elapsed, now);
@@ -331,19 +351,23 @@ public static class EvidenceUploader
         }
     }
 
-    private static async Task<string> ImmutabilityAsync(BlobDestination destination, BlockBlobClient blob, CancellationToken cancellationToken)
+    // The WORM state as text, and whether the blob itself reports a retention policy and a legal hold.
+    private static async Task<(string Text, bool Retained, bool Held)> ImmutabilityAsync(BlobDestination destination, BlockBlobClient blob, CancellationToken cancellationToken)
     {
         var parts = new List<string>();
+        bool retained = false, held = false;
         try
         {
             BlobProperties p = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
             if (p.ImmutabilityPolicy?.ExpiresOn is DateTimeOffset expires)
             {
+                retained = true;
                 parts.Add($"blob retained until {expires.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({p.ImmutabilityPolicy.PolicyMode})");
             }
 
             if (p.HasLegalHold)
             {
+                held = true;
                 parts.Add("blob under legal hold");
             }
         }
@@ -358,7 +382,7 @@ public static class EvidenceUploader
             parts.Add(container);
         }
 
-        return parts.Count == 0 ? "none" : string.Join("; ", parts);
+        return (parts.Count == 0 ? "none" : string.Join("; ", parts), retained, held);
     }
 
     private static string ContainerImmutability(BlobContainerProperties p)
@@ -426,6 +450,8 @@ public static class EvidenceUploader
             404 when code == "ContainerNotFound" || blobName is null => new StorageException(StorageFailure.ContainerNotFound, $"The container {destination.Url} does not exist; create it first.", e),
             409 when code.Contains("Immutable", StringComparison.Ordinal) || code.Contains("LegalHold", StringComparison.Ordinal) =>
                 new StorageException(StorageFailure.Immutable, $"{where} is immutable (WORM, {code}): it cannot be replaced.", e),
+            409 or 412 when code.StartsWith("Lease", StringComparison.Ordinal) => new StorageException(StorageFailure.Failed,
+                $"{where} is leased by another client ({code}): nothing can replace it until that lease is released, broken or ends.", e),
             409 or 412 when code is "BlobAlreadyExists" or "ConditionNotMet" or "TargetConditionNotMet" =>
                 new StorageException(StorageFailure.BlobExists, $"The blob {where} exists.", e),
             _ => new StorageException(StorageFailure.Failed, $"Storing {where} failed ({e.Status} {code}): {FirstLine(e.Message)}", e),

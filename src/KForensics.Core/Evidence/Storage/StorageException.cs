@@ -11,6 +11,9 @@ public enum StorageFailure
     BlobExists,
     Immutable,
     HashMismatch,
+
+    /// <summary>Stored and verified, but the retention or legal hold asked for is not on the blob.</summary>
+    RetentionNotApplied,
     Failed,
 }
 
