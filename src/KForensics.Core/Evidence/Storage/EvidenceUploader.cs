@@ -113,12 +113,12 @@ public static class EvidenceUploader
             var unapplied = new List<string>();
             if (options.RetainUntil is DateTimeOffset asked && !retained)
             {
-                unapplied.Add($"a retention policy until {asked.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (-RetainUntil)");
+                unapplied.Add($"a retention policy until {asked.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}");
             }
 
             if (options.LegalHold && !held)
             {
-                unapplied.Add("a legal hold (-LegalHold)");
+                unapplied.Add("a legal hold");
             }
 
             if (unapplied.Count > 0)
