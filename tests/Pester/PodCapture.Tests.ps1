@@ -144,12 +144,18 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
-    It 'the hash in the pod differs from the file received: CaptureHashMismatch; the copy is discarded' {
-        Set-FakeKubeScenario $fake -Mode 'hash-mismatch' -CaptureSource $source.FullName
+    It '<why>: <id> (<category>); the copy is discarded and the pod deleted' -ForEach @(
+        @{ why = 'the hash in the pod differs from the file received'; mode = 'hash-mismatch'; id = 'CaptureHashMismatch'; category = 'InvalidData'
+           text = @('SHA-256 in the pod [0-9a-f]{64}, received [0-9a-f]{64}') }
+        @{ why = 'the node''s disk fails while the capture is copied out'; mode = 'read-error'; id = 'CaptureCopyFailed'; category = 'ReadError'
+           text = @('tar exit code 2', 'Input/output error') }
+    ) {
+        Set-FakeKubeScenario $fake -Mode $mode -CaptureSource $source.FullName
         Start-PodCapture web-0 -Namespace shop -Duration 2 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CaptureHashMismatch,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $ev[0].Exception.Message | Should -Match 'SHA-256 in the pod [0-9a-f]{64}, received [0-9a-f]{64}'
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike "$id,*"
+        $ev[0].CategoryInfo.Category | Should -Be $category
+        foreach ($t in $text) { $ev[0].Exception.Message | Should -Match $t }
         @(Get-ChildItem $out).Count | Should -Be 0
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
@@ -226,18 +232,6 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         $ev[0].Exception.Message | Should -Match 'answered 500 \(Internal error occurred: etcdserver: request timed out\)'
         $ev[0].TargetObject | Should -Be 'web-0'
         (Get-CaptureEvents created).Count | Should -Be $created
-    }
-
-    It 'the node''s disk fails while the capture is copied out: CaptureCopyFailed with tar''s words; nothing kept, pod deleted' {
-        Set-FakeKubeScenario $fake -Mode 'read-error' -CaptureSource $source.FullName
-        Start-PodCapture web-0 -Namespace shop -Duration 1 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev.Count | Should -Be 1
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CaptureCopyFailed,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'ReadError'
-        $ev[0].Exception.Message | Should -Match 'tar exit code 2'
-        $ev[0].Exception.Message | Should -Match 'Input/output error'
-        @(Get-ChildItem $out).Count | Should -Be 0
-        @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
     It 'a kubeconfig that does not exist stops the cmdlet: KubeConfigInvalid' {

@@ -212,13 +212,17 @@ Describe 'New-PodCheckpoint: the errors users meet' -Skip:$skip {
         $err.Exception.Message | Should -Match 'nginx, sidecar'
     }
 
-    It 'a hash mismatch keeps nothing locally and keeps the node''s archive' {
-        Set-FakeKubeScenario $fake -Mode hash-mismatch
+    It '<why> is <id>: nothing kept locally, the node''s archive kept, no helper pod left' -ForEach @(
+        @{ why = 'a hash mismatch'; mode = 'hash-mismatch'; id = 'PodCheckpointHashMismatch'; category = 'InvalidData'; text = @('kept at node-1:/var/lib/kubelet/checkpoints/') }
+        @{ why = 'the node''s disk failing during the copy'; mode = 'read-error'; id = 'PodCheckpointCopyFailed'; category = 'ReadError'; text = @('tar exit code 2', 'Input/output error') }
+    ) {
+        Set-FakeKubeScenario $fake -Mode $mode
         $out = New-OutputDirectory
         $before = @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count
         $err = Get-ErrorRecord { New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc }
-        $err.FullyQualifiedErrorId | Should -BeLike 'PodCheckpointHashMismatch*'
-        $err.Exception.Message | Should -Match 'kept at node-1:/var/lib/kubelet/checkpoints/'
+        $err.FullyQualifiedErrorId | Should -BeLike "$id*"
+        $err.CategoryInfo.Category | Should -Be $category
+        foreach ($t in $text) { $err.Exception.Message | Should -Match $t }
         @(Get-ChildItem $out).Count | Should -Be 0
         @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count | Should -Be ($before + 1)
         Get-HelperPods | Should -BeNullOrEmpty
@@ -232,20 +236,6 @@ Describe 'New-PodCheckpoint: the errors users meet' -Skip:$skip {
         $err = Get-ErrorRecord { New-PodCheckpoint doomed-0 -Namespace shop -OutputDirectory $out @kc }
         $err.FullyQualifiedErrorId | Should -BeLike 'NodeGone*'
         @(Get-ChildItem $out).Count | Should -Be 0
-    }
-
-    It 'the node''s disk failing during the copy is PodCheckpointCopyFailed with tar''s words; nothing local, the node''s archive kept' {
-        Set-FakeKubeScenario $fake -Mode read-error
-        $out = New-OutputDirectory
-        $before = @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count
-        $err = Get-ErrorRecord { New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc }
-        $err.FullyQualifiedErrorId | Should -BeLike 'PodCheckpointCopyFailed*'
-        $err.CategoryInfo.Category | Should -Be 'ReadError'
-        $err.Exception.Message | Should -Match 'tar exit code 2'
-        $err.Exception.Message | Should -Match 'Input/output error'
-        @(Get-ChildItem $out).Count | Should -Be 0
-        @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count | Should -Be ($before + 1)
-        Get-HelperPods | Should -BeNullOrEmpty
     }
 
     It 'a helper pod that cannot be deleted is PodCheckpointHelperNotRemoved; the verified checkpoint still comes out' {
