@@ -13,7 +13,8 @@ Tasks (run in the order given):
              to the machine and nothing for what is in place (tests/Setup/KForensics.MachineSetup.psm1).
              A running Docker engine it did not start is used as found, never stopped or reconfigured;
              one it starts for Test, Bench or Demo is stopped again when they end.
-  Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works.
+  Build      Compiles and lays out out/KForensics so that Import-Module ./out/KForensics works, and beside it
+             out/KForensics.TestCaptures, the captures the tests and the demo are built from (not part of the module).
   Generate   Rewrites the engine's generated tables (event table and ids, the syscall, errno and signal names
              of sysdig 0.29.3, the field catalogue) with src/Generator from its data files and the -L and -lv
              lists of the installed sysdig 0.29.3. Needs what Build needs, and sysdig; runs before Build when
@@ -109,6 +110,13 @@ function Invoke-Build {
     $manifest = Get-Content -Raw (Join-Path $root 'KForensics.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $moduleOut 'KForensics.psd1') -Value $manifest -NoNewline
+
+    # The test captures (path-traversal scenario, hostile capture) go beside the module, never into it: the
+    # tests, the benchmarks and the demo load them next to the module they import (tests/Setup/KForensics.TestSupport.psm1).
+    $testCaptures = Join-Path $out 'KForensics.TestCaptures'
+    if (Test-Path $testCaptures) { Remove-Item -Recurse -Force $testCaptures }
+    New-Item -ItemType Directory -Force -Path $testCaptures | Out-Null
+    Copy-Item (Join-Path $root "tests/KForensics.TestCaptures/bin/$Configuration/net8.0/KForensics.TestCaptures.dll") $testCaptures
 
     $help = Join-Path $moduleOut 'en-US'
     Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'src/Help/Compile-Help.ps1'),

@@ -23,15 +23,15 @@ internal static class EventTables
     {
         List<EventRow> current = ReadCurrent(g.Data("events.tsv"));
         var knownTypes = current.SelectMany(e => e.Params).Select(p => p.Type).ToHashSet(StringComparer.Ordinal);
-        List<EventRow> oracle = ReadOracle(g.Data("events-sysdig-0.29.3.tsv"), Inputs.ParseEventList(sysdigEventList), knownTypes);
+        List<EventRow> sysdig = ReadSysdig(g.Data("events-sysdig-0.29.3.tsv"), Inputs.ParseEventList(sysdigEventList), knownTypes);
 
         const string currentSources = "src/Generator/Data/events.tsv";
-        string oracleSources = "src/Generator/Data/events-sysdig-0.29.3.tsv and the event list of sysdig 0.29.3 (sysdig -L)";
+        string sysdigSources = "src/Generator/Data/events-sysdig-0.29.3.tsv and the event list of sysdig 0.29.3 (sysdig -L)";
 
-        g.Write(Paths.EventIds, Ids(current, oracle.Count, currentSources));
+        g.Write(Paths.EventIds, Ids(current, sysdig.Count, currentSources));
         g.Write(Paths.EventsFirst, Events("DefineEvents0", current.Where(e => e.Id < SplitId), currentSources));
         g.Write(Paths.EventsSecond, Events("DefineEvents1", current.Where(e => e.Id >= SplitId), currentSources));
-        g.Write(Paths.EventsOracle, Oracle(oracle, current, oracleSources));
+        g.Write(Paths.EventsSysdig, Sysdig(sysdig, current, sysdigSources));
         g.Write(Paths.EventFlags, FlagTables(g, "src/Generator/Data/flag-tables.tsv and dynamic-params.tsv"));
     }
 
@@ -57,7 +57,7 @@ internal static class EventTables
     private static bool ListedBySysdig(string category, string[] flags)
         => category != "Internal" && !flags.Contains("Unused") && !flags.Contains("OldVersion");
 
-    private static List<EventRow> ReadOracle(string path, List<SysdigEvent> listed, HashSet<string> knownTypes)
+    private static List<EventRow> ReadSysdig(string path, List<SysdigEvent> listed, HashSet<string> knownTypes)
     {
         var rows = new List<EventRow>();
         int next = 0;
@@ -113,7 +113,7 @@ internal static class EventTables
             ?? throw new FormatException($"sysdig -L names a parameter type '{sysdig}' the event table does not know.");
     }
 
-    private static string Ids(List<EventRow> current, int oracleMax, string sources)
+    private static string Ids(List<EventRow> current, int sysdigMax, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, "KForensics.Core.Scap.Format");
         text.Append("/// <summary>Every event type id (<c>enum ppm_event_code</c>): PPME_ dropped, the rest PascalCased.</summary>\n");
@@ -133,7 +133,7 @@ internal static class EventTables
         text.Append("    /// <summary>PPM_EVENT_MAX of current libs.</summary>\n");
         text.Append($"    public const ushort Max = {current.Count};\n");
         text.Append("    /// <summary>PPM_EVENT_MAX of sysdig 0.29.3 (libs e5c53d64).</summary>\n");
-        text.Append($"    public const ushort OracleMax = {oracleMax};\n}}\n");
+        text.Append($"    public const ushort SysdigMax = {sysdigMax};\n}}\n");
         return text.ToString();
     }
 
@@ -177,15 +177,15 @@ internal static class EventTables
         return text.ToString();
     }
 
-    private static string Oracle(List<EventRow> oracle, List<EventRow> current, string sources)
+    private static string Sysdig(List<EventRow> sysdig, List<EventRow> current, string sources)
     {
         StringBuilder text = CSharp.Begin(sources, null);
         text.Append(Usings).Append("namespace KForensics.Core.Scap.Format;\n\n");
         text.Append("internal static partial class EventTableData\n{\n");
         text.Append("    // Ids whose parameters are unchanged since sysdig 0.29.3 share the current descriptions (first n);\n");
         text.Append("    // the others carry the old names, types and flag tables, which is what that version prints.\n");
-        text.Append("    private static void DefineOracle(EventInfo[] t)\n    {\n");
-        foreach (EventRow e in oracle)
+        text.Append("    private static void DefineSysdig(EventInfo[] t)\n    {\n");
+        foreach (EventRow e in sysdig)
         {
             text.Append($"        O(t[{e.Id}], {CSharp.Quote(e.Name)}, C.{e.Category}, {Flags(e.Flags)}");
             Param[] now = current[e.Id].Params;

@@ -6,22 +6,22 @@ public static class Paths
     public const string EventIds = "src/KForensics.Core/Scap/Format/EventIds.cs";
     public const string EventsFirst = "src/KForensics.Core/Scap/Format/EventTableData.Events0.cs";
     public const string EventsSecond = "src/KForensics.Core/Scap/Format/EventTableData.Events1.cs";
-    public const string EventsOracle = "src/KForensics.Core/Scap/Format/EventTableData.Oracle.cs";
+    public const string EventsSysdig = "src/KForensics.Core/Scap/Format/EventTableData.Sysdig.cs";
     public const string EventFlags = "src/KForensics.Core/Scap/Format/EventTableData.Flags.cs";
-    public const string SyscallNames = "src/KForensics.Core/Scap/Format/OracleSyscallNames.Data.cs";
-    public const string SyscallCategories = "src/KForensics.Core/Scap/Format/OracleSyscallCategories.Data.cs";
-    public const string OracleNames = "src/KForensics.Core/Scap/Format/OracleNames.Data.cs";
+    public const string SyscallNames = "src/KForensics.Core/Scap/Format/SysdigSyscallNames.Data.cs";
+    public const string SyscallCategories = "src/KForensics.Core/Scap/Format/SysdigSyscallCategories.Data.cs";
+    public const string SysdigNames = "src/KForensics.Core/Scap/Format/SysdigNames.Data.cs";
     public const string FieldCatalog = "src/KForensics.Core/Filtering/FieldCatalog.Data.cs";
 
     /// <summary>Every file the generator writes.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [EventIds, EventsFirst, EventsSecond, EventsOracle, EventFlags, SyscallNames, SyscallCategories, OracleNames, FieldCatalog];
+        [EventIds, EventsFirst, EventsSecond, EventsSysdig, EventFlags, SyscallNames, SyscallCategories, SysdigNames, FieldCatalog];
 }
 
 /// <summary>One run of the generator: reads the data files of a repository and sysdig, writes into a folder.</summary>
 public sealed class Generation
 {
-    /// <summary>The sysdig version whose view the oracle tables and the field catalogue describe.</summary>
+    /// <summary>The sysdig version whose view the sysdig tables and the field catalogue describe.</summary>
     public const string SysdigVersion = "0.29.3";
 
     private readonly string _root;

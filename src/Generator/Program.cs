@@ -7,12 +7,12 @@ using KForensics.Generator;
 // - EventIds and EventTableData.Events0/1 (the event table of current libs): Data/events.tsv. sysdig 0.29.3
 //   predates that table, so its facts (ids, names, categories, flags, parameter types and print formats)
 //   are written down in the repository.
-// - EventTableData.Oracle (the table as sysdig 0.29.3 prints it): the names, parameter names and parameter
+// - EventTableData.Sysdig (the table as sysdig 0.29.3 prints it): the names, parameter names and parameter
 //   types of every event sysdig -L lists come from sysdig -L; ids, categories, flags, print formats and flag
 //   tables, which sysdig -L does not show, and the events it leaves out (unused, old versions, internal)
 //   come from Data/events-sysdig-0.29.3.tsv, whose rows are checked against sysdig's list.
 // - EventTableData.Flags: Data/flag-tables.tsv and Data/dynamic-params.tsv (no sysdig option lists them).
-// - OracleSyscallNames/OracleSyscallCategories.Data and OracleNames.Data: Data/syscalls-, errno- and
+// - SysdigSyscallNames/SysdigSyscallCategories.Data and SysdigNames.Data: Data/syscalls-, errno- and
 //   signals-sysdig-0.29.3.tsv (sysdig prints these names but lists none of them).
 // - FieldCatalog.Data: sysdig -lv (every field's name, class, type and description) and
 //   Data/field-arguments.tsv (which fields take an argument, and how: sysdig -lv does not say).

@@ -30,14 +30,14 @@ internal static class SyscallTables
         }
 
         StringBuilder names = CSharp.Begin(syscallSource, "KForensics.Core.Scap.Format");
-        names.Append("public static partial class OracleSyscallNames\n{\n    private static readonly string[] Names =\n    [\n");
+        names.Append("public static partial class SysdigSyscallNames\n{\n    private static readonly string[] Names =\n    [\n");
         CSharp.AppendWrapped(names, syscalls.Select(r => CSharp.Quote(r[1])), "        ", 120);
         names.Append("    ];\n}\n");
         g.Write(Paths.SyscallNames, names.ToString());
 
         var shortName = Abbreviations.ToDictionary(a => a.Category, a => a.Short, StringComparer.Ordinal);
         StringBuilder categories = CSharp.Begin(syscallSource, "KForensics.Core.Scap.Format");
-        categories.Append("internal static partial class OracleSyscallCategories\n{\n");
+        categories.Append("internal static partial class SysdigSyscallCategories\n{\n");
         var constants = new StringBuilder("    private const EventCategory ");
         constants.Append(string.Join(", ", Abbreviations.Select(a => $"{a.Short} = EventCategory.{a.Category}")));
         categories.Append(constants).Append(";\n\n");
@@ -57,7 +57,7 @@ internal static class SyscallTables
         }
 
         StringBuilder text = CSharp.Begin("src/Generator/Data/errno-sysdig-0.29.3.tsv and signals-sysdig-0.29.3.tsv", "KForensics.Core.Scap.Format");
-        text.Append("internal static partial class OracleNames\n{\n");
+        text.Append("internal static partial class SysdigNames\n{\n");
         text.Append("    // Sorted by number; looked up by binary search.\n    private static readonly int[] ErrnoNumbers =\n    [\n");
         foreach (string[][] chunk in errnos.Chunk(16))
         {
@@ -69,6 +69,6 @@ internal static class SyscallTables
         text.Append("    ];\n\n    // Index = signal number; 0 has no name.\n    private static readonly string?[] SignalNames =\n    [\n");
         CSharp.AppendWrapped(text, signalNames.Select(s => s is null ? "null" : CSharp.Quote(s)), "        ", 120);
         text.Append("    ];\n}\n");
-        g.Write(Paths.OracleNames, text.ToString());
+        g.Write(Paths.SysdigNames, text.ToString());
     }
 }

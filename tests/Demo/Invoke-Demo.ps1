@@ -5,8 +5,9 @@ The path-traversal investigation: builds a capture of the attack, then answers t
 questions with Get-ScapEvent.
 
 .DESCRIPTION
-The capture (out/demo/demo.scap) is written by the module's engine (PathTraversalScenario on
-ScapWriter): a client pod runs `curl <nginx-ip>/files../etc/passwd`; the nginx pod, whose
+The capture (out/demo/demo.scap) is written by the module's own writer from the path-traversal
+scenario of the test captures (tests/KForensics.TestCaptures, laid out beside the module by the build,
+not shipped in it): a client pod runs `curl <nginx-ip>/files../etc/passwd`; the nginx pod, whose
 `location /files { alias /home/; }` lacks a trailing slash, opens /home/../etc/passwd and sends it back.
 The investigation then uses only the module's events: who read /etc/passwd, over which connection,
 which container was on the other end, and which command it ran; then the same drill-down with the
@@ -34,14 +35,10 @@ if (-not $OutputDirectory) { $OutputDirectory = Join-Path $repo 'out/demo' }
 New-Item -ItemType Directory -Force -Path $OutputDirectory | Out-Null
 Import-Module (Resolve-Path $ModulePath).Path -Force
 
-# The engine lives in the module's private load context; reach the scenario builder through it.
-$context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-$core = if ($context) { $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
-else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
-if (-not $core) { throw 'KForensics.Core cannot be found after Import-Module.' }
-$scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
+# The scenario is test support, not part of the module: written by the module's own writer.
+Import-Module (Join-Path $repo 'tests/Setup/KForensics.TestSupport.psm1') -Force
 $capture = Join-Path $OutputDirectory 'demo.scap'
-$scenario.Write($capture, $false)
+$scenario = New-KfDemoCapture -Path $capture
 Write-Host "Capture: $capture ($((Get-Item $capture).Length) bytes)" -ForegroundColor Cyan
 
 $events = @(Get-ScapEvent -LiteralPath $capture)

@@ -144,15 +144,4 @@ function New-FakeKubeCheckpointArchive {
     Get-Item -LiteralPath ([string]($output | Select-Object -Last 1))
 }
 
-function New-FakeKubeCaptureSource {
-    <# Writes the path-traversal capture with the module's own ScapWriter (KForensics.Core, in the module's private load context). #>
-    param([Parameter(Mandatory)] [string] $Path)
-    $alc = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
-    $core = if ($alc) { $alc.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core')) }
-            else { [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.Core' } | Select-Object -First 1 }
-    if (-not $core) { throw 'KForensics.Core is not loadable; import the module first.' }
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
-    $scenario.Write($Path, $false)
-    Get-Item -LiteralPath $Path
-}
 Export-ModuleMember -Function *-FakeKube*

@@ -112,16 +112,19 @@ Describe 'Export-ScapReport' {
 
     It 'shows the markup of a hostile capture as text in the browser' -Skip:(-not $haveChromium) {
         $capture = Join-Path $TestDrive 'hostile.scap'
-        New-KfHostileCapture $capture
+        $hostile = New-KfHostileCapture $capture
         $page = Join-Path $TestDrive 'hostile.html'
         Export-ScapReport -InputPath $capture -Path $page -Title '<img src=x onerror=alert(7)>' -Filter 'proc.name != "<b>"'
         $result = Invoke-Chromium $page @('--dump-dom')
         $result.Console | Should -BeNullOrEmpty
         $dom = $result.Output
+        # The browser's serialisation of text: only &, < and > come back as references.
+        function Text([string] $Value) { $Value.Replace('&', '&amp;').Replace('<', '&lt;').Replace('>', '&gt;') }
         ([regex]::Matches($dom, '<script[ >]')).Count | Should -Be 1
-        $dom | Should -Not -Match '<img|<svg onload|<b>'
-        $dom | Should -Match ([regex]::Escape('&lt;script&gt;alert(6)&lt;/script&gt; &lt;svg onload=alert(5)&gt; a&amp;b'))
-        $dom | Should -Match ([regex]::Escape('/tmp/"q"&amp;&lt;img src=x onerror=alert(4)&gt;.txt'))
+        $dom | Should -Not -Match '<img|<svg onload|<b>|<i>'
+        $dom | Should -Match ([regex]::Escape((Text "$($hostile::ProcessName) $($hostile::Argument)")))
+        $dom | Should -Match ([regex]::Escape((Text $hostile::FileName)))
+        $dom | Should -Match ([regex]::Escape((Text $hostile::ContainerName)))
         $dom | Should -Match ([regex]::Escape('<h1>&lt;img src=x onerror=alert(7)&gt;</h1>'))
         Get-TableRowCount $dom 'files-table' | Should -Be @(Get-ScapFileAccess -LiteralPath $capture).Count
     }

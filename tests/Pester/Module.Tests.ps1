@@ -29,6 +29,19 @@ Describe 'The module manifest' {
     }
 }
 
+Describe 'The module layout' {
+    It 'ships no test captures: the path-traversal scenario and the hostile capture stay in test support' {
+        @(Get-ChildItem -LiteralPath $modulePath -Recurse -File | Where-Object Name -like 'KForensics.TestCaptures*').Count | Should -Be 0
+        $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'KForensics.Dependencies' | Select-Object -First 1
+        $context | Should -Not -BeNullOrEmpty -Because 'the engine loads into the module''s private context'
+        $core = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('KForensics.Core'))
+        $names = @($core.GetTypes() | ForEach-Object Name)
+        $names | Should -Contain 'ScapWriter'
+        $names | Should -Not -Contain 'PathTraversalScenario'
+        $names | Should -Not -Contain 'HostileCapture'
+    }
+}
+
 Describe 'Help' {
     It '<Name> has a synopsis, a description, an example and every parameter described' -ForEach $cmdlets -AllowNullOrEmptyForEach {
         $help = Get-Help $Name -Full

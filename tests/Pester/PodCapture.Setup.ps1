@@ -1,12 +1,14 @@
 # Shared by the PodCapture*.Tests.ps1 files: starts the fake API server (tests/FakeKubeApi), seeds the fake
-# cluster, writes the capture "sysdig" will produce with the module's own ScapWriter, and defines helpers.
+# cluster, writes the capture "sysdig" will produce (the path-traversal scenario, by the module's own writer), and defines helpers.
 # Dot-source it in BeforeAll; call Stop-PodCaptureFixture in AfterAll.
 Import-Module $env:KF_MODULE_PATH -Force
 Import-Module (Join-Path $PSScriptRoot '../FakeKubeApi/FakeKubeApi.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../Setup/KForensics.TestSupport.psm1') -Force
 $script:work = Join-Path ([IO.Path]::GetTempPath()) "kf-podcapture-$PID-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
 New-Item -ItemType Directory -Force -Path $work | Out-Null
 $script:fake = Start-FakeKubeApi -WorkDirectory $work
-$script:source = New-FakeKubeCaptureSource -Path (Join-Path $work 'source.scap')
+$null = New-KfDemoCapture -Path (Join-Path $work 'source.scap')
+$script:source = Get-Item -LiteralPath (Join-Path $work 'source.scap')
 $script:kc = @{ Kubeconfig = $fake.Kubeconfig }
 
 $batch = 1..5 | ForEach-Object { @{ name = "batch-$_"; namespace = 'batch'; node = "node-$(1 + $_ % 2)"; labels = @{ app = 'batch' }; containers = @(@{ name = 'worker'; image = 'busybox:1.36' }) } }

@@ -25,18 +25,44 @@ function Get-KfChromium {
     return $null
 }
 
+function Get-KfTestCaptureAssembly {
+    <#
+    The test captures (tests/KForensics.TestCaptures: the path-traversal scenario, the hostile capture), which
+    the build lays out beside the module (out/KForensics.TestCaptures), never inside it. Loaded once, after the
+    KForensics module: their writer is the imported module's own engine. Returns the assembly.
+    #>
+    $loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'KForensics.TestCaptures' } | Select-Object -First 1
+    if ($loaded) { return $loaded }
+    $module = Get-Module KForensics | Select-Object -First 1
+    if (-not $module) { throw 'The test captures are written by the engine of the KForensics module: import it first.' }
+    $path = Join-Path (Split-Path -Parent $module.ModuleBase) 'KForensics.TestCaptures/KForensics.TestCaptures.dll'
+    if (-not (Test-Path -LiteralPath $path)) { throw "$path is missing: run build.ps1 -Task Build." }
+    return [System.Reflection.Assembly]::LoadFrom($path)
+}
+
 function New-KfDemoCapture {
     <#
-    Writes the demo capture (the path-traversal scenario: an nginx pod and a client pod) to -Path with the
-    writer of the KForensics module already imported; returns the scenario, whose properties name its pods,
-    pids and URL.
+    Writes the demo capture (the path-traversal scenario: an nginx pod and a client pod) to -Path; returns the
+    scenario, whose properties name its pods, pids and URL. -Gzip compresses it.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path, [switch] $Gzip)
+    $scenario = [Activator]::CreateInstance((Get-KfTestCaptureAssembly).GetType('KForensics.TestCaptures.PathTraversalScenario', $true))
+    $scenario.Write($Path, [bool]$Gzip)
+    return $scenario
+}
+
+function New-KfHostileCapture {
+    <#
+    Writes to -Path the hostile capture: process name, arguments, file name, container name and image are
+    markup, quotes and ampersands, as a hostile workload could make them. Returns the type that holds those
+    facts (its constants ProcessName, Argument, FileName, ContainerName, Image).
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $Path)
-    $core = Get-KfModuleDependency 'KForensics.Core'
-    $scenario = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.PathTraversalScenario', $true))
-    $scenario.Write($Path, $false)
-    return $scenario
+    $type = (Get-KfTestCaptureAssembly).GetType('KForensics.TestCaptures.HostileCapture', $true)
+    $null = $type::Write($Path)
+    return $type
 }
 
 # ---- Captures and sysdig -----------------------------------------------------------------------------
@@ -92,41 +118,6 @@ function Invoke-KfSysdig {
         if ($text.EndsWith("`n")) { $text = $text.Substring(0, $text.Length - 1) }
         return $text.Split("`n")
     } finally { $process.Dispose() }
-}
-
-function New-KfHostileCapture {
-    <#
-    Writes to -Path, with the writer of the KForensics module already imported, a capture whose process
-    name, arguments and file name are markup: execve of /bin/evil, an openat and a read of three bytes.
-    #>
-    [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Path)
-    $core = Get-KfModuleDependency 'KForensics.Core'
-    $writerType = $core.GetType('KForensics.Core.Scap.Writing.ScapWriter', $true)
-    $ids = $core.GetType('KForensics.Core.Scap.Format.EventIds', $true)
-    function Id([string] $Name) { [uint16]$ids.GetField($Name).GetValue($null) }
-    $writer = $writerType::Create($Path, $false)
-    try {
-        $thread = [Activator]::CreateInstance($core.GetType('KForensics.Core.Scap.Writing.ScapThread', $true),
-            @([long]700, [long]700, [long]1, 'sh', '/bin/sh'))
-        $writer.AddThread($thread)
-        $t = [ulong]1704164645000000000
-        $name = '/tmp/"q"&<img src=x onerror=alert(4)>.txt'
-        $events = @(
-            @((Id SyscallExecve19E), @('/bin/evil')),
-            @((Id SyscallExecve19X), @([long]0, '/bin/evil', [string[]]@('<svg onload=alert(5)>', 'a&b'), [long]700, [long]700, [long]1, '/',
-                [ulong]1024, [ulong]0, [ulong]1, [uint32]1, [uint32]1, [uint32]0, '<script>alert(6)</script>', [string[]]@(), [string[]]@(),
-                [int]0, [long]700, [int]-1, [uint32]0)),
-            @((Id SyscallOpenat_2E), @([long]-100, $name, [ulong]1, [uint32]0)),
-            @((Id SyscallOpenat_2X), @([long]5, [long]-100, $name, [ulong]1, [uint32]0, [uint32]0x803)),
-            @((Id SyscallReadE), @([long]5, [uint32]64)),
-            @((Id SyscallReadX), @([long]3, [byte[]](0x3c, 0x62, 0x3e)))
-        )
-        foreach ($e in $events) {
-            $writer.WriteEvent($t, [long]700, [uint16]0, $e[0], [object[]]$e[1])
-            $t += 1000000
-        }
-    } finally { $writer.Dispose() }
 }
 
 # ---- Docker engine with CRIU (container checkpoints) ----------------------------------------------

@@ -30,7 +30,7 @@ public readonly record struct CaptureSpan(ulong First, ulong Last, bool Any)
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                if (!info.IsOracleKnown)
+                if (!info.IsSysdigKnown)
                 {
                     continue;
                 }

@@ -14,7 +14,7 @@ internal static class FalcoEventTypes
 
     /// <summary>Falco 0.31.1's "all types": 2 and up, without old versions, unused codes and generic events.</summary>
     private static readonly HashSet<int> Legacy031All = EventTable.All
-        .Where(e => e.Id >= 2 && e.IsOracleKnown && (e.OracleFlags & (EventFlags.OldVersion | EventFlags.Unused)) == 0)
+        .Where(e => e.Id >= 2 && e.IsSysdigKnown && (e.SysdigFlags & (EventFlags.OldVersion | EventFlags.Unused)) == 0)
         .Select(e => (int)e.Id)
         .ToHashSet();
 
@@ -45,13 +45,13 @@ internal static class FalcoEventTypes
         "write", "writev",
     };
 
-    private static readonly HashSet<string> SyscallNames = Enumerable.Range(1, OracleSyscallNames.Count - 1)
-        .Select(OracleSyscallNames.Get).ToHashSet(StringComparer.Ordinal);
+    private static readonly HashSet<string> SyscallNames = Enumerable.Range(1, SysdigSyscallNames.Count - 1)
+        .Select(SysdigSyscallNames.Get).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Event codes Falco 0.31.1 skips without -A (<c>simple_consumer_consider</c> false), generic events aside.</summary>
     internal static bool IsLegacy031DroppedCode(EventInfo info)
-        => info.Id >= 2 && (!info.IsOracleKnown
-            || (info.OracleFlags & (EventFlags.SkipParseReset | EventFlags.Unused | EventFlags.DropSimpleCons | EventFlags.OldVersion)) != 0);
+        => info.Id >= 2 && (!info.IsSysdigKnown
+            || (info.SysdigFlags & (EventFlags.SkipParseReset | EventFlags.Unused | EventFlags.DropSimpleCons | EventFlags.OldVersion)) != 0);
 
     /// <summary>Generic events of these syscalls are skipped by Falco 0.31.1 without -A.</summary>
     internal static bool IsLegacy031DroppedGeneric(string syscall) => Legacy031DroppedGeneric.Contains(syscall);
@@ -152,7 +152,7 @@ internal static class FalcoEventTypes
             bool ownEvent = false;
             foreach (EventInfo info in EventTable.All)
             {
-                string name = current ? info.Name : info.IsOracleKnown ? info.OracleName : string.Empty;
+                string name = current ? info.Name : info.IsSysdigKnown ? info.SysdigName : string.Empty;
                 if (info.Id >= 2 && string.Equals(name, value.Text, StringComparison.Ordinal))
                 {
                     set.Add(info.Id);

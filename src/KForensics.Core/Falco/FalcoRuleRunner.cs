@@ -71,7 +71,7 @@ internal sealed class FalcoRuleRunner
     {
         if (info.Id <= EventIds.GenericX)
         {
-            return FalcoEventTypes.IsLegacy031DroppedGeneric(OracleSyscallNames.Get(OracleSyscallNames.IdOf(c.Raw)));
+            return FalcoEventTypes.IsLegacy031DroppedGeneric(SysdigSyscallNames.Get(SysdigSyscallNames.IdOf(c.Raw)));
         }
 
         return FalcoEventTypes.IsLegacy031DroppedCode(info);

@@ -48,6 +48,16 @@ public sealed class FieldAccessor<TContext>
     public static FieldAccessor<TContext> ForNumbers(FieldReference field, Func<TContext, IReadOnlyList<long>?> get)
         => new(field) { Numbers = get };
 
+    /// <summary>
+    /// Numbers of either end of a connection (fd.port): '!=' holds only when no end has the value, every other
+    /// comparison when one end does.
+    /// </summary>
+    public static FieldAccessor<TContext> ForEitherEnd(FieldReference field, Func<TContext, IReadOnlyList<long>?> get)
+        => new(field) { Numbers = get, NotEqualMeansNone = true };
+
+    /// <summary>For multi-valued numbers: '!=' means no value equals, rather than some value differs.</summary>
+    public bool NotEqualMeansNone { get; private init; }
+
     public static FieldAccessor<TContext> ForAddresses(FieldReference field, Func<TContext, IReadOnlyList<IPAddress>?> get)
         => new(field) { Addresses = get };
 

@@ -135,6 +135,12 @@ public static partial class FilterCompiler
         if (field.Numbers is { } getNumbers)
         {
             var test = NumberTest(filter, check, field.Field.Field);
+            if (field.NotEqualMeansNone && check.Operator == FilterOperator.NotEqual)
+            {
+                long x = ParseNumber(filter, check.Values[0], field.Field.Field);
+                return c => getNumbers(c) is { } values && !values.Contains(x);
+            }
+
             return c =>
             {
                 if (getNumbers(c) is not { } values)

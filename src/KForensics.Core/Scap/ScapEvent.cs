@@ -58,7 +58,7 @@ public sealed class ScapEvent
 
     /// <summary>evt.type, e.g. <c>openat</c>.</summary>
     public string Type => EventInfo.Id is EventIds.GenericE or EventIds.GenericX ? SyscallName()
-        : EventInfo.IsOracleKnown ? EventInfo.OracleName : EventInfo.Name;
+        : EventInfo.IsSysdigKnown ? EventInfo.SysdigName : EventInfo.Name;
 
     /// <summary>thread.tid.</summary>
     public long ThreadId { get; }
@@ -99,7 +99,7 @@ public sealed class ScapEvent
     public ScapEventArguments Arguments => _arguments ??= new ScapEventArguments(EventArguments.Decode(Raw, EventInfo, _snapshot));
 
     /// <summary>evt.category.</summary>
-    public EventCategory Category => EventInfo.IsOracleKnown ? EventInfo.OracleCategory : EventInfo.Category;
+    public EventCategory Category => EventInfo.IsSysdigKnown ? EventInfo.SysdigCategory : EventInfo.Category;
 
     /// <summary>sysdig hides this event unless run with -D (internal events, state-only records).</summary>
     public bool IsHidden { get; }
@@ -122,7 +122,7 @@ public sealed class ScapEvent
     internal RawEvent Raw => _bytes.ToRawEvent();
 
     // Generic events stand for syscalls without their own event: the first parameter says which.
-    private string SyscallName() => OracleSyscallNames.Get(OracleSyscallNames.IdOf(Raw));
+    private string SyscallName() => SysdigSyscallNames.Get(SysdigSyscallNames.IdOf(Raw));
 
     /// <summary>sysdig's default line: <c>evt.num evt.time evt.cpu proc.name (thread.tid) evt.dir evt.type evt.info</c>.</summary>
     public override string ToString()

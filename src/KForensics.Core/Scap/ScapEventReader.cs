@@ -151,7 +151,7 @@ public sealed class ScapEventReader : IDisposable
         while (_blocks.ReadEvent(out RawEvent raw, out EventInfo info))
         {
             // sysdig numbers only the events its own table knows; newer ones share the previous number.
-            if (info.IsOracleKnown)
+            if (info.IsSysdigKnown)
             {
                 _number++;
             }
@@ -167,7 +167,7 @@ public sealed class ScapEventReader : IDisposable
             // In the parser, the filter runs on every event sysdig's table knows, hidden ones included,
             // since rejecting them changes the state later events see.
             bool pass = true;
-            if (_filter is not null && info.IsOracleKnown)
+            if (_filter is not null && info.IsSysdigKnown)
             {
                 Context.Set(raw, info, _number, _firstTimestamp, previous);
                 pass = State.Process(raw, info, _evaluate);
@@ -246,14 +246,14 @@ public sealed class ScapEventReader : IDisposable
     {
         bool containerEvent = info.Id is EventIds.ContainerJsonE or EventIds.ContainerJson2E;
         bool beforeFirst = containerEvent && !_sawFirstEvent;
-        if (!containerEvent && info.IsOracleKnown)
+        if (!containerEvent && info.IsSysdigKnown)
         {
             _sawFirstEvent = true;
         }
 
-        unread = !info.IsOracleKnown || beforeFirst;
-        return !info.IsOracleKnown
-            || ((int)info.OracleCategory & (int)EventCategory.Internal) != 0
+        unread = !info.IsSysdigKnown || beforeFirst;
+        return !info.IsSysdigKnown
+            || ((int)info.SysdigCategory & (int)EventCategory.Internal) != 0
             || (raw.BlockFlags & BlockTypes.StateOnlyFlag) != 0
             || State.FilteredOut
             || beforeFirst;
@@ -261,7 +261,7 @@ public sealed class ScapEventReader : IDisposable
 
     private EventSnapshot Snapshot(in RawEvent raw, EventInfo info)
     {
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        IReadOnlyList<ParamInfo> table = info.IsSysdigKnown ? info.SysdigParams : info.Params;
         SnapshotExtra? extra = null;
 
         // Names of the threads pid parameters point at are printed whether or not the event has a thread.
@@ -272,7 +272,7 @@ public sealed class ScapEventReader : IDisposable
         {
             if (index < raw.ParamCount && raw.GetParam(index) is { Length: >= 4 } p)
             {
-                long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
+                long pid = Params.I64(p);
                 if (State.Threads.Find(pid) is { } t)
                 {
                     if (comm0 is null)
@@ -308,11 +308,9 @@ public sealed class ScapEventReader : IDisposable
             ReadOnlySpan<byte> p = raw.GetParam(index);
             if (table[index].Type == ParamType.FdList)
             {
-                // u16 count, then (i64 fd, u16 flags) per entry.
-                int count = p.Length >= 2 ? BitConverter.ToUInt16(p) : 0;
-                for (int j = 0; j < count && 2 + (10 * j) + 8 <= p.Length; j++)
+                for (int j = 0, count = Params.FdListCount(p); j < count; j++)
                 {
-                    Keep(BitConverter.ToInt64(p[(2 + (10 * j))..]));
+                    Keep(Params.FdListFd(p, j));
                 }
             }
             else

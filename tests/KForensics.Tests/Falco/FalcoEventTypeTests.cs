@@ -16,14 +16,14 @@ public sealed class FalcoEventTypeTests
 
     /// <summary>0.31.1's "all types" as the reference defines it (filter.cpp:552).</summary>
     private static readonly HashSet<int> Legacy031All = EventTable.All
-        .Where(e => e.Id >= 2 && e.IsOracleKnown && (e.OracleFlags & (EventFlags.OldVersion | EventFlags.Unused)) == 0)
+        .Where(e => e.Id >= 2 && e.IsSysdigKnown && (e.SysdigFlags & (EventFlags.OldVersion | EventFlags.Unused)) == 0)
         .Select(e => (int)e.Id).ToHashSet();
 
     private static HashSet<int> Named(params string[] names)
         => EventTable.All.Where(e => e.Id >= 2 && names.Contains(e.Name)).Select(e => (int)e.Id).ToHashSet();
 
     private static HashSet<int> LegacyNamed(params string[] names)
-        => EventTable.All.Where(e => e.Id >= 2 && e.IsOracleKnown && names.Contains(e.OracleName)).Select(e => (int)e.Id).ToHashSet();
+        => EventTable.All.Where(e => e.Id >= 2 && e.IsSysdigKnown && names.Contains(e.SysdigName)).Select(e => (int)e.Id).ToHashSet();
 
     private static HashSet<int> With(HashSet<int> set, params int[] more) => set.Concat(more).ToHashSet();
 
@@ -102,7 +102,7 @@ public sealed class FalcoEventTypeTests
         Assert.Equal(Legacy031All.Order(), rule.Legacy031Codes.Order());
         Assert.DoesNotContain(EventIds.GenericE, rule.Legacy031Codes);
         Assert.DoesNotContain(EventIds.GenericX, rule.Legacy031Codes);
-        Assert.DoesNotContain(rule.Legacy031Codes, c => (EventTable.Get(c).OracleFlags & EventFlags.OldVersion) != 0);
+        Assert.DoesNotContain(rule.Legacy031Codes, c => (EventTable.Get(c).SysdigFlags & EventFlags.OldVersion) != 0);
     }
 
     [Fact]

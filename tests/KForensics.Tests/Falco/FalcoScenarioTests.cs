@@ -74,7 +74,7 @@ public sealed class FalcoScenarioTests : IDisposable
     /// </summary>
     private static void Write(string path)
     {
-        int madvise = Enumerable.Range(0, OracleSyscallNames.Count).First(i => OracleSyscallNames.Get(i) == "madvise");
+        int madvise = Enumerable.Range(0, SysdigSyscallNames.Count).First(i => SysdigSyscallNames.Get(i) == "madvise");
         using ScapWriter w = ScapWriter.Create(path);
         w.AddThread(new ScapThread(100, 100, 1, "cat", "cat") { Args = ["/etc/hosts"] });
         w.AddThread(new ScapThread(200, 200, 1, "vi", "vi"));

@@ -67,15 +67,18 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
         // fds of failed opens and of events whose fd is not in the table, times, latencies
         "fd.typechar", "fd.name", "fd.directory", "fd.filename", "fd.containername", "fd.containerdirectory", "fd.name_changed",
         "evt.abspath", "evt.is_open_exec", "evt.rawtime.ns", "evt.latency.ns", "evt.latency.human",
+
+        // client ports, poll fd lists, arguments and buffers, devices and gids (see WrongByRule)
+        "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "evt.arg[0]", "evt.args", "evt.info", "evt.buffer",
+        "fd.dev", "fd.dev.major", "fd.dev.minor", "group.gid",
     ];
 
     /// <summary>Fields that do not agree with sysdig on every event yet; each moves to <see cref="Fields"/> once it does.</summary>
     internal static readonly string[] Pending =
     [
         // thread.totexectime: sysdig 0.29.3 aborts on falco_psp_privileged ("invalid thread state ID0").
-        // fd.dev*: sysdig prints uninitialised memory (0x55xx) for fds whose open event has no dev.
-        "thread.totexectime", "fd.dev", "fd.dev.major", "fd.dev.minor", "proc.env", "group.gid", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
-        "evt.arg[0]", "evt.args", "evt.buffer", "evt.deltatime", "evt.info", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "fd.cport", "fdlist.names", "fdlist.sips", "fdlist.sports", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
+        "thread.totexectime", "proc.env", "proc.vmsize", "proc.vmrss", "thread.pfmajor", "thread.pfminor", "thread.vmsize", "thread.vmrss",
+        "evt.deltatime", "evt.reltime", "evt.reltime.ns", "evt.type.is.open", "k8s.deployment.name", "k8s.pod.labels", "k8s.svc.name", "proc.vpid", "syscall.type", "thread.cgroups", "thread.vtid"
     ];
 
     /// <summary>
@@ -112,6 +115,26 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
             "0.29.3 does not compute it where no enter paired with the event and prints the previous event's text"),
     };
 
+    /// <summary>
+    /// Fields whose printed value sysdig 0.29.3 gets wrong in a way that can be told from its text and ours: an
+    /// event is excused only where the rule holds for the two texts of that event.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<string, string, bool> Applies, string Defect)> WrongByRule = new()
+    {
+        // sysdig -r bencer_capture.scap -p '%group.gid %group.name' 'group.name=root and group.gid!=0' prints
+        // 4294967296 ... 34359738368 next to root: the gid (0) with garbage above bit 31.
+        ["group.gid"] = ((theirs, ours) => ulong.TryParse(theirs, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)
+                && v > uint.MaxValue && (v & uint.MaxValue).ToString(CultureInfo.InvariantCulture) == ours,
+            "0.29.3 reads the 32-bit gid into a 64-bit field: garbage in the high bits"),
+
+        // sysdig -r instruqt_svh5_activity.scap -p '%fd.dev' 'evt.type=socket and evt.dir=<' prints another device on
+        // every run of the same command (562F, 55C7, 5602, ...): the device of an fd whose creating event carries none
+        // is uninitialised memory. The module gives such fds device 0.
+        ["fd.dev"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+        ["fd.dev.major"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+        ["fd.dev.minor"] = ((theirs, ours) => ours == "0" && theirs != "0", "0.29.3 prints uninitialised memory as the device of fds whose event has none"),
+    };
+
     public static TheoryData<string> Files() => SharedCaptures.Names();
 
     [SkippableTheory]
@@ -138,6 +161,7 @@ public sealed class FieldDifferentialTests(ITestOutputHelper output)
             {
                 string printed = mine![i] ?? "<NA>";
                 if (printed == theirs[i] || Excused(file, Fields[i], number)
+                    || (WrongByRule.TryGetValue(Fields[i], out var rule) && rule.Applies(theirs[i], printed))
                     || (StaleText.TryGetValue(Fields[i], out var stale) && stale.Applies(theirs) && theirs[i] == (before?[i] ?? string.Empty)))
                 {
                     continue;

@@ -3,6 +3,7 @@ using KForensics.Core.Analysis;
 using KForensics.Core.Report;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
+using KForensics.TestCaptures;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using KForensics.Core.Analysis;
 using KForensics.Core.Report;
 using KForensics.Core.Scap.Writing;
+using KForensics.TestCaptures;
 using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap.Writer;
 using Xunit;

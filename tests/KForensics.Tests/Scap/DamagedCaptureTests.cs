@@ -1,5 +1,6 @@
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
+using KForensics.TestCaptures;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

@@ -180,7 +180,7 @@ public sealed class EventFormatterTests
 
         // Types sysdig cannot print (only in ids newer than 0.29.3, e.g. the iterator events).
         EventInfo withPort = EventTable.Get(EventIds.IterTaskFileSocketInetE);
-        Assert.False(withPort.IsOracleKnown);
+        Assert.False(withPort.IsSysdigKnown);
         byte[][] values = withPort.Params.Select(p => new byte[Size(p.Type)]).ToArray();
         string info = Info(withPort.Id, Context(), values);
         Assert.Contains("local_port=(n.a.) ", info, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class EventFormatterTests
         Assert.Equal(string.Empty, Info(EventIds.GenericE, Context(), U16(1), U16(2)));
 
         EventInfo newer = EventTable.Get(EventIds.SyscallCloseRangeX);
-        Assert.False(newer.IsOracleKnown);
+        Assert.False(newer.IsSysdigKnown);
         string info = Info(newer.Id, Context(), newer.Params.Select(p => new byte[Size(p.Type)]).ToArray());
         Assert.StartsWith(newer.Params[0].Name + "=", info);
     }

@@ -9,9 +9,9 @@ public sealed class EventTableTests
     public void EverySyscallIdHasACategoryAndAName()
     {
         // The two generic-syscall tables are indexed by the same id; a missing row would shift every later one.
-        Assert.Equal(OracleSyscallNames.Count, OracleSyscallCategories.Count);
-        Assert.Equal("<unknown>", OracleSyscallNames.Get(0));
-        Assert.Equal(EventCategory.Other, OracleSyscallCategories.Get(0));
+        Assert.Equal(SysdigSyscallNames.Count, SysdigSyscallCategories.Count);
+        Assert.Equal("<unknown>", SysdigSyscallNames.Get(0));
+        Assert.Equal(EventCategory.Other, SysdigSyscallCategories.Get(0));
     }
 
     [SkippableFact]
@@ -24,15 +24,15 @@ public sealed class EventTableTests
         var expected = new List<string>();
         foreach (EventInfo info in EventTable.All)
         {
-            if (!info.IsOracleKnown
-                || (info.OracleFlags & (EventFlags.Unused | EventFlags.OldVersion)) != 0
-                || info.OracleCategory == EventCategory.Internal)
+            if (!info.IsSysdigKnown
+                || (info.SysdigFlags & (EventFlags.Unused | EventFlags.OldVersion)) != 0
+                || info.SysdigCategory == EventCategory.Internal)
             {
                 continue;
             }
 
-            string args = string.Join(", ", info.OracleParams.Select(p => $"{OracleTypeName(p.Type)} {p.Name}"));
-            expected.Add($"{info.Direction} {info.OracleName}({args})");
+            string args = string.Join(", ", info.SysdigParams.Select(p => $"{OracleTypeName(p.Type)} {p.Name}"));
+            expected.Add($"{info.Direction} {info.SysdigName}({args})");
         }
 
         Assert.Equal(listed.Length, expected.Count);
@@ -46,8 +46,8 @@ public sealed class EventTableTests
     public void OracleKnowsExactlyTheFirst336Ids()
     {
         Assert.Equal(EventIds.Max, EventTable.Count);
-        Assert.All(EventTable.All, e => Assert.Equal(e.Id < EventIds.OracleMax, e.IsOracleKnown));
-        Assert.All(EventTable.All.Where(e => e.IsOracleKnown), e => Assert.Equal(e.OracleParamCount, e.OracleParams.Count));
+        Assert.All(EventTable.All, e => Assert.Equal(e.Id < EventIds.SysdigMax, e.IsSysdigKnown));
+        Assert.All(EventTable.All.Where(e => e.IsSysdigKnown), e => Assert.Equal(e.SysdigParamCount, e.SysdigParams.Count));
     }
 
     [Fact]

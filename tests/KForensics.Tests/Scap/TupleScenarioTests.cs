@@ -21,10 +21,9 @@ public sealed class TupleScenarioTests(ITestOutputHelper output) : IDisposable
     private readonly TempCapture _temp = new();
     private ulong _ts = T0;
 
-    // fd.cport is left out until it agrees (see FieldDifferentialTests.Pending).
     private static readonly string[] Fields =
     [
-        "evt.type", "fd.num", "fd.name", "fd.type", "fd.typechar", "fd.l4proto", "fd.sockfamily", "fd.sip", "fd.cip", "fd.sport",
+        "evt.type", "fd.num", "fd.name", "fd.type", "fd.typechar", "fd.l4proto", "fd.sockfamily", "fd.sip", "fd.cip", "fd.sport", "fd.cport",
         "fd.lip", "fd.rip", "fd.lport", "fd.rport", "fd.is_server", "fd.connected", "fd.name_changed",
     ];
 

@@ -4,6 +4,7 @@ using System.Net;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
+using KForensics.TestCaptures;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 

@@ -38,7 +38,7 @@ internal static class EventArguments
         var result = new KeyValuePair<string, object?>[count];
         Span<int> starts = count <= 64 ? stackalloc int[count] : new int[count];
         Span<int> lengths = count <= 64 ? stackalloc int[count] : new int[count];
-        var values = new EventParams(ev, count, starts, lengths);
+        var values = new Params(ev, count, starts, lengths);
         for (int i = 0; i < count; i++)
         {
             ParamInfo param = info.Params[i];
@@ -58,7 +58,7 @@ internal static class EventArguments
         switch (param.Type)
         {
             case ParamType.CharBuf or ParamType.FsPath or ParamType.FsRelPath:
-                return Encoding.UTF8.GetString(EventParams.CString(data));
+                return Encoding.UTF8.GetString(Params.CString(data));
             case ParamType.ByteBuf:
                 return data.ToArray();
             case ParamType.SockAddr:
@@ -120,7 +120,7 @@ internal static class EventArguments
         switch (data[0])
         {
             case 1:
-                return Encoding.UTF8.GetString(EventParams.CString(data[1..]));
+                return Encoding.UTF8.GetString(Params.CString(data[1..]));
             case 2 when data.Length == 7:
                 return new IPEndPoint(new IPAddress(data.Slice(1, 4)), BinaryPrimitives.ReadUInt16LittleEndian(data[5..]));
             case 10 when data.Length == 19:
@@ -146,7 +146,7 @@ internal static class EventArguments
                 return new UnixTuple(
                     BinaryPrimitives.ReadUInt64LittleEndian(data[1..]),
                     BinaryPrimitives.ReadUInt64LittleEndian(data[9..]),
-                    Encoding.UTF8.GetString(EventParams.CString(data[17..])));
+                    Encoding.UTF8.GetString(Params.CString(data[17..])));
             default:
                 return data.ToArray();
         }

@@ -13,7 +13,7 @@ internal static partial class EventFormatter
     public static bool TryFormatArgument(in RawEvent ev, EventInfo info, IEventContext? context, string? name, int index, out string text)
     {
         text = string.Empty;
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        IReadOnlyList<ParamInfo> table = info.IsSysdigKnown ? info.SysdigParams : info.Params;
         int count = Math.Min(Math.Min(ev.FileParamCount, table.Count), MaxParams);
         if (name is not null)
         {
@@ -28,14 +28,14 @@ internal static partial class EventFormatter
             }
         }
 
-        if (index < 0 || index >= count || info.Id is EventIds.GenericE or EventIds.GenericX)
+        if (index < 0 || index >= count)
         {
             return false;
         }
 
         Span<int> starts = stackalloc int[count];
         Span<int> lengths = stackalloc int[count];
-        var values = new EventParams(ev, count, starts, lengths);
+        var values = new Params(ev, count, starts, lengths);
         StringBuilder value = Rent(ref cachedValue);
         StringBuilder resolved = Rent(ref cachedResolved);
         try

@@ -22,7 +22,7 @@ internal static partial class EventFormatter
         switch (tail[0])
         {
             case FamilyUnix:
-                AppendSanitized(value, EventParams.CString(tail[1..]));
+                AppendSanitized(value, Params.CString(tail[1..]));
                 break;
             case FamilyInet when length == 1 + 4 + 2 && tail.Length >= length:
                 AppendIpv4(value, tail.Slice(1, 4)).Append(':').Append(Port(tail, 5));
@@ -83,9 +83,9 @@ internal static partial class EventFormatter
                 value.Append("INVALID IPv6");
                 break;
             case FamilyUnix:
-                AppendFormatted(value, EventParams.ReadUnsigned(tail.Length > 1 ? tail[1..] : [], 8), "x").Append("->");
-                AppendFormatted(value, EventParams.ReadUnsigned(tail.Length > 9 ? tail[9..] : [], 8), "x").Append(' ');
-                AppendSanitized(value, EventParams.CString(tail.Length > 17 ? tail[17..] : []));
+                AppendFormatted(value, Params.ReadUnsigned(tail.Length > 1 ? tail[1..] : [], 8), "x").Append("->");
+                AppendFormatted(value, Params.ReadUnsigned(tail.Length > 9 ? tail[9..] : [], 8), "x").Append(' ');
+                AppendSanitized(value, Params.CString(tail.Length > 17 ? tail[17..] : []));
                 break;
             default:
                 value.Append("family ").Append((sbyte)tail[0]);

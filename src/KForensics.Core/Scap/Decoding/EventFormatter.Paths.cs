@@ -27,7 +27,7 @@ internal static partial class EventFormatter
         }
 
         string baseDir = BaseDirectory(ref state, info);
-        AppendJoinedPath(resolved, baseDir, EventParams.CString(tail));
+        AppendJoinedPath(resolved, baseDir, Params.CString(tail));
     }
 
     // sinsp's strcpy_sanitized: drops unprintable bytes, stops at NUL or after `limit` kept bytes,
@@ -71,7 +71,7 @@ internal static partial class EventFormatter
             return cwd;
         }
 
-        long dirfd = (long)EventParams.ReadUnsigned(state.Values.Tail(dir), 8);
+        long dirfd = (long)Params.ReadUnsigned(state.Values.Tail(dir), 8);
         if (dirfd == AtFdCwd)
         {
             return cwd;

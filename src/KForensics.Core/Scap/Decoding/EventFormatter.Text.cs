@@ -23,7 +23,7 @@ internal static partial class EventFormatter
             ParamType.Int32 or ParamType.UInt32 => 4,
             _ => 8,
         };
-        ulong raw = EventParams.ReadUnsigned(tail, size);
+        ulong raw = Params.ReadUnsigned(tail, size);
         long promoted = type switch
         {
             ParamType.Int8 => (sbyte)raw,
@@ -131,7 +131,7 @@ internal static partial class EventFormatter
         bool first = true;
         for (int signal = 0; signal < 32; signal++)
         {
-            if ((set & (1U << signal)) != 0 && OracleNames.Signal(signal + 1) is { } name)
+            if ((set & (1U << signal)) != 0 && SysdigNames.Signal(signal + 1) is { } name)
             {
                 value.Append(first ? string.Empty : " ").Append(name);
                 first = false;
@@ -182,7 +182,7 @@ internal static partial class EventFormatter
         {
             resolved.Append("AT_FDCWD");
         }
-        else if (OracleNames.Errno((int)fd) is { } error)
+        else if (SysdigNames.Errno((int)fd) is { } error)
         {
             resolved.Append(error);
         }
@@ -190,14 +190,14 @@ internal static partial class EventFormatter
 
     private static void AppendFdList(StringBuilder value, ReadOnlySpan<byte> tail, IEventContext context)
     {
-        int count = (int)EventParams.ReadUnsigned(tail, 2);
+        int count = (int)Params.ReadUnsigned(tail, 2);
         int pos = 2;
         int start = value.Length;
         for (int j = 0; j < count; j++)
         {
             ReadOnlySpan<byte> entry = pos < tail.Length ? tail[pos..] : [];
-            long fd = (long)EventParams.ReadUnsigned(entry, 8);
-            short events = (short)EventParams.ReadUnsigned(entry.Length > 8 ? entry[8..] : [], 2);
+            long fd = (long)Params.ReadUnsigned(entry, 8);
+            short events = (short)Params.ReadUnsigned(entry.Length > 8 ? entry[8..] : [], 2);
             char type = context.TryGetFd(fd, out string tag, out _) && tag.Length > 0 ? tag[0] : '?';
             int before = value.Length;
             AppendFormatted(value.Append((ulong)fd).Append(':').Append(type), (uint)(int)events, "x");

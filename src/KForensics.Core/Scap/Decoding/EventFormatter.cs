@@ -10,8 +10,8 @@ namespace KForensics.Core.Scap.Decoding;
 /// <remarks>
 /// Ids sysdig 0.29.3 knows are printed with its own table (parameter names, types and flag tables of
 /// that version, and no more parameters than it had), so captures from newer writers, which append
-/// parameters, print as the oracle prints them. Ids it does not know are printed with the current
-/// table by the same rules. Quirks of the oracle are kept on purpose: unsigned 32-bit values printed
+/// parameters, print as sysdig 0.29.3 prints them. Ids it does not know are printed with the current
+/// table by the same rules. Quirks of sysdig 0.29.3 are kept on purpose: unsigned 32-bit values printed
 /// as signed, a value of zero length repeating the text of the previous parameter, types it cannot
 /// print shown as <c>(n.a.)</c>, fd -1 resolved as <c>EPERM</c>.
 /// </remarks>
@@ -41,7 +41,7 @@ internal static partial class EventFormatter
             return string.Empty;
         }
 
-        IReadOnlyList<ParamInfo> table = info.IsOracleKnown ? info.OracleParams : info.Params;
+        IReadOnlyList<ParamInfo> table = info.IsSysdigKnown ? info.SysdigParams : info.Params;
         int count = Math.Min(Math.Min(ev.FileParamCount, table.Count), MaxParams);
         if (count <= 0)
         {
@@ -50,7 +50,7 @@ internal static partial class EventFormatter
 
         Span<int> starts = stackalloc int[count];
         Span<int> lengths = stackalloc int[count];
-        var values = new EventParams(ev, count, starts, lengths);
+        var values = new Params(ev, count, starts, lengths);
 
         StringBuilder text = Rent(ref cachedText);
         StringBuilder value = Rent(ref cachedValue);
@@ -100,7 +100,7 @@ internal static partial class EventFormatter
 
     private readonly ref struct FormatState
     {
-        public FormatState(EventParams values, IReadOnlyList<ParamInfo> table, IEventContext? context)
+        public FormatState(Params values, IReadOnlyList<ParamInfo> table, IEventContext? context)
         {
             Values = values;
             Table = table;
@@ -108,7 +108,7 @@ internal static partial class EventFormatter
             HasThread = context is not null && context.HasThread;
         }
 
-        public EventParams Values { get; }
+        public Params Values { get; }
 
         public IReadOnlyList<ParamInfo> Table { get; }
 
@@ -164,9 +164,9 @@ internal static partial class EventFormatter
 
             case ParamType.Errno:
                 {
-                    long res = (long)EventParams.ReadUnsigned(tail, 8);
+                    long res = (long)Params.ReadUnsigned(tail, 8);
                     value.Clear().Append(res);
-                    if (res < 0 && OracleNames.Errno((int)res) is { } name)
+                    if (res < 0 && SysdigNames.Errno((int)res) is { } name)
                     {
                         resolved.Append(name);
                     }
@@ -176,7 +176,7 @@ internal static partial class EventFormatter
 
             case ParamType.CharBuf:
                 value.Clear();
-                AppendUtf8(value, EventParams.CString(tail));
+                AppendUtf8(value, Params.CString(tail));
                 break;
             case ParamType.FsPath or ParamType.FsRelPath:
                 FormatPath(ref state, info, length, tail, value, resolved);
@@ -202,13 +202,26 @@ internal static partial class EventFormatter
 
                 break;
             case ParamType.SyscallId:
-                value.Clear().Append((ushort)EventParams.ReadUnsigned(tail, 2));
+                {
+                    // The number, resolved to the name of sysdig's syscall table; past its end, a marker alone.
+                    ushort id = (ushort)Params.ReadUnsigned(tail, 2);
+                    if (id < SysdigSyscallNames.Count)
+                    {
+                        value.Clear().Append(id);
+                        resolved.Append(SysdigSyscallNames.Get(id));
+                    }
+                    else
+                    {
+                        value.Clear().Append("<unknown syscall>");
+                    }
+                }
+
                 break;
             case ParamType.SigType:
                 {
-                    byte signal = (byte)EventParams.ReadUnsigned(tail, 1);
+                    byte signal = (byte)Params.ReadUnsigned(tail, 1);
                     value.Clear().Append(signal);
-                    if (OracleNames.Signal(signal) is { } name)
+                    if (SysdigNames.Signal(signal) is { } name)
                     {
                         resolved.Append(name);
                     }
@@ -218,7 +231,7 @@ internal static partial class EventFormatter
 
             case ParamType.RelTime:
                 {
-                    ulong ns = EventParams.ReadUnsigned(tail, 8);
+                    ulong ns = Params.ReadUnsigned(tail, 8);
                     value.Clear();
                     if (ns == ulong.MaxValue)
                     {
@@ -237,7 +250,7 @@ internal static partial class EventFormatter
             case ParamType.Flags8 or ParamType.Flags16 or ParamType.Flags32:
                 {
                     int size = info.Type == ParamType.Flags8 ? 1 : info.Type == ParamType.Flags16 ? 2 : 4;
-                    uint flags = (uint)EventParams.ReadUnsigned(tail, size);
+                    uint flags = (uint)Params.ReadUnsigned(tail, size);
                     value.Clear().Append(flags);
                     AppendFlagNames(resolved, flags, declared.FlagNames);
                     break;
@@ -247,26 +260,26 @@ internal static partial class EventFormatter
                 {
                     value.Clear();
                     AppendNumber(value, ParamType.UInt32, format, tail);
-                    AppendFlagNames(resolved, (uint)EventParams.ReadUnsigned(tail, 4), declared.FlagNames);
+                    AppendFlagNames(resolved, (uint)Params.ReadUnsigned(tail, 4), declared.FlagNames);
                     break;
                 }
 
             case ParamType.Uid or ParamType.Gid:
-                FormatOwner(state.Context, info.Type == ParamType.Uid, (uint)EventParams.ReadUnsigned(tail, 4), value, resolved);
+                FormatOwner(state.Context, info.Type == ParamType.Uid, (uint)Params.ReadUnsigned(tail, 4), value, resolved);
                 break;
             case ParamType.SigSet:
                 value.Clear();
-                AppendSignalSet(value, (uint)EventParams.ReadUnsigned(tail, 4));
+                AppendSignalSet(value, (uint)Params.ReadUnsigned(tail, 4));
                 break;
             case ParamType.Dyn or ParamType.AbsTime:
                 value.Clear().Append("INVALID DYNAMIC PARAMETER");
                 break;
             case ParamType.EnumFlags8 or ParamType.EnumFlags16 or ParamType.EnumFlags32:
                 {
-                    // Newer than the oracle (only in ids it does not know): current libs print every
+                    // Newer than sysdig 0.29.3 (only in ids it does not know): current libs print every
                     // name whose value matches exactly (AF_LOCAL|AF_UNIX).
                     int size = info.Type == ParamType.EnumFlags8 ? 1 : info.Type == ParamType.EnumFlags16 ? 2 : 4;
-                    uint flags = (uint)EventParams.ReadUnsigned(tail, size);
+                    uint flags = (uint)Params.ReadUnsigned(tail, size);
                     value.Clear().Append(flags);
                     foreach (FlagName name in declared.FlagNames)
                     {
@@ -286,5 +299,5 @@ internal static partial class EventFormatter
     }
 
     private static long ReadSigned(ReadOnlySpan<byte> tail, int size)
-        => size == 8 ? (long)EventParams.ReadUnsigned(tail, 8) : (int)(uint)EventParams.ReadUnsigned(tail, 4);
+        => size == 8 ? (long)Params.ReadUnsigned(tail, 8) : (int)(uint)Params.ReadUnsigned(tail, 4);
 }

@@ -50,7 +50,7 @@ public static partial class ScapExporter
         public bool ChangesExportedState(ScapFilterContext c)
         {
             RawEvent raw = c.Raw;
-            if ((c.Info.OracleFlags & EventFlags.ModifiesState) == 0
+            if ((c.Info.SysdigFlags & EventFlags.ModifiesState) == 0
                 || !_sourceTakenAt.TryGetValue(raw.ThreadId, out ulong takenAt) || raw.Timestamp <= takenAt)
             {
                 return false;
@@ -178,15 +178,13 @@ public static partial class ScapExporter
             ReadOnlySpan<byte> p = raw.GetParam(0);
             if (raw.Type == EventIds.ContainerE)
             {
-                int end = p.IndexOf((byte)0);
-                _describedByEvents.Add(System.Text.Encoding.UTF8.GetString(end < 0 ? p : p[..end]));
+                _describedByEvents.Add(Params.CStr(p));
             }
             else if (raw.Type is EventIds.ContainerJsonE or EventIds.ContainerJson2E)
             {
                 try
                 {
-                    int end = p.IndexOf((byte)0);
-                    using var json = System.Text.Json.JsonDocument.Parse(end < 0 ? p.ToArray() : p[..end].ToArray());
+                    using var json = System.Text.Json.JsonDocument.Parse(Params.CString(p).ToArray());
                     if (json.RootElement.TryGetProperty("container", out var c) && c.TryGetProperty("id", out var id) && id.GetString() is string text)
                     {
                         _describedByEvents.Add(text);
@@ -203,12 +201,12 @@ public static partial class ScapExporter
         private void RecordReferencedThreads(Inspector state, ScapEvent ev)
         {
             RawEvent raw = ev.Raw;
-            IReadOnlyList<ParamInfo> table = ev.EventInfo.IsOracleKnown ? ev.EventInfo.OracleParams : ev.EventInfo.Params;
+            IReadOnlyList<ParamInfo> table = ev.EventInfo.IsSysdigKnown ? ev.EventInfo.SysdigParams : ev.EventInfo.Params;
             for (int i = 0; i < table.Count && i < raw.ParamCount; i++)
             {
                 if (table[i].Type is ParamType.Pid or ParamType.Pid32 && raw.GetParam(i) is { Length: >= 4 } p)
                 {
-                    long pid = p.Length >= 8 ? BitConverter.ToInt64(p) : BitConverter.ToInt32(p);
+                    long pid = Params.I64(p);
                     if (!_threads.ContainsKey(pid) && state.Threads.Find(pid) is ThreadInfo t)
                     {
                         AddThread(state, t);
@@ -217,15 +215,14 @@ public static partial class ScapExporter
                 else if (table[i].Type == ParamType.Fd && raw.GetParam(i) is { Length: 8 } f)
                 {
                     // fd parameters (fcntl's result, dup's…) are printed with the name of the fd they name.
-                    AddKnownFd(state, BitConverter.ToInt64(f));
+                    AddKnownFd(state, Params.I64(f));
                 }
                 else if (table[i].Type == ParamType.FdList && raw.GetParam(i) is { Length: >= 2 } list)
                 {
-                    // poll's fd list: u16 count, then (i64 fd, i16 flags) pairs; printed with each fd's type.
-                    int count = BitConverter.ToUInt16(list);
-                    for (int k = 0, at = 2; k < count && at + 10 <= list.Length; k++, at += 10)
+                    // poll's fd list: printed with each fd's type.
+                    for (int k = 0, count = Params.FdListCount(list); k < count; k++)
                     {
-                        AddKnownFd(state, BitConverter.ToInt64(list[at..]));
+                        AddKnownFd(state, Params.FdListFd(list, k));
                     }
                 }
             }

@@ -150,14 +150,14 @@ public static partial class ScapExporter
     /// <summary>Copies an event as stored: every parameter the file had, even those the table does not name.</summary>
     private static void WriteStored(ScapWriter writer, RawEvent raw, bool stateOnly = false)
     {
-        var parameters = new byte[raw.FileParamCount][];
-        int lengthSize = raw.WideLengths ? 4 : 2;
-        int pos = raw.Offset + raw.HeaderSize + (lengthSize * raw.FileParamCount);
-        for (int i = 0; i < raw.FileParamCount; i++)
+        int count = raw.FileParamCount;
+        var parameters = new byte[count][];
+        Span<int> starts = count <= 64 ? stackalloc int[count] : new int[count];
+        Span<int> lengths = count <= 64 ? stackalloc int[count] : new int[count];
+        var stored = new Params(raw, count, starts, lengths);
+        for (int i = 0; i < count; i++)
         {
-            int length = raw.GetParamLength(i);
-            parameters[i] = raw.Buffer.AsSpan(pos, length).ToArray();
-            pos += length;
+            parameters[i] = stored.Value(i).ToArray();
         }
 
         writer.WriteEncodedEvent(raw.Timestamp, raw.ThreadId, raw.Cpu, raw.Type, parameters, raw.WideLengths, stateOnly);

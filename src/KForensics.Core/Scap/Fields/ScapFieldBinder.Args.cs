@@ -25,7 +25,7 @@ public sealed partial class ScapFieldBinder
         return index;
     }
 
-    private static IReadOnlyList<ParamInfo> Table(EventInfo info) => info.IsOracleKnown ? info.OracleParams : info.Params;
+    private static IReadOnlyList<ParamInfo> Table(EventInfo info) => info.IsSysdigKnown ? info.SysdigParams : info.Params;
 
     private static int Find(EventInfo info, string name)
     {
@@ -49,7 +49,7 @@ public sealed partial class ScapFieldBinder
             return res;
         }
 
-        EventFlags flags = info.IsOracleKnown ? info.OracleFlags : info.Flags;
+        EventFlags flags = info.IsSysdigKnown ? info.SysdigFlags : info.Flags;
         return !info.IsEnter && (flags & EventFlags.CreatesFd) != 0 ? Find(info, "fd") : -1;
     }
 
@@ -136,7 +136,7 @@ public sealed partial class ScapFieldBinder
             return null;
         }
 
-        string path = System.Text.Encoding.UTF8.GetString(EventParams.CString(raw.GetParam(pi)));
+        string path = System.Text.Encoding.UTF8.GetString(Params.CString(raw.GetParam(pi)));
         long dirfd = ReadSigned(raw.GetParam(di));
         string dir;
         if (path.Length > 0 && path[0] == '/')
@@ -178,7 +178,7 @@ public sealed partial class ScapFieldBinder
             },
             c => !TryGetRaw(c, index, out ReadOnlySpan<byte> p, out ParamType type) ? null
                 : IsNumeric(type) ? ReadNumber(p, type).ToString(CultureInfo.InvariantCulture)
-                : System.Text.Encoding.UTF8.GetString(EventParams.CString(p)));
+                : System.Text.Encoding.UTF8.GetString(Params.CString(p)));
     }
 
     private static bool TryGetRaw(Ctx c, short[] index, out ReadOnlySpan<byte> value, out ParamType type)
@@ -198,7 +198,7 @@ public sealed partial class ScapFieldBinder
     }
 
     private static long ReadNumber(ReadOnlySpan<byte> p, ParamType type)
-        => IsSigned(type) ? ReadSigned(p) : (long)EventParams.ReadUnsigned(p, p.Length);
+        => IsSigned(type) ? ReadSigned(p) : (long)Params.ReadUnsigned(p, p.Length);
 
     private static bool IsNumeric(ParamType t) => t is ParamType.Int8 or ParamType.Int16 or ParamType.Int32 or ParamType.Int64
         or ParamType.UInt8 or ParamType.UInt16 or ParamType.UInt32 or ParamType.UInt64 or ParamType.Errno or ParamType.Fd

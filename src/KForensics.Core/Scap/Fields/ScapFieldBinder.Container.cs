@@ -144,15 +144,29 @@ public sealed partial class ScapFieldBinder
         Func<FdInfo?, long, string?> pick = f.Field.Name switch
         {
             "fdlist.nums" => (_, fd) => fd.ToString(CultureInfo.InvariantCulture),
-            "fdlist.names" => (info, _) => info?.Name,
+            "fdlist.names" => (info, _) => info is { Name.Length: > 0 } i ? i.Name : "<NA>",
             "fdlist.cips" => (info, _) => info is { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock } i ? i.SourceIp?.ToString() : null,
-            "fdlist.sips" => (info, _) => info is { IsIpSocket: true } i ? i.DestIp?.ToString() : null,
+            "fdlist.sips" => (info, _) => info is { IsIpSocket: true } i ? ListedServerAddress(i) : null,
             "fdlist.cports" => (info, _) => info is { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock } i ? i.SourcePort.ToString(CultureInfo.InvariantCulture) : null,
-            "fdlist.sports" => (info, _) => info is { IsIpSocket: true } i ? i.DestPort.ToString(CultureInfo.InvariantCulture) : null,
+            "fdlist.sports" => (info, _) => info is { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock } i ? i.DestPort.ToString(CultureInfo.InvariantCulture) : null,
             _ => (_, _) => null,
         };
 
         return Str(f, c => FdList(c, pick));
+    }
+
+    /// <summary>
+    /// fdlist.sips of one fd: the server address; sinsp prints an IPv6 listening socket's address as IPv4,
+    /// from its first four bytes.
+    /// </summary>
+    private static string? ListedServerAddress(FdInfo fd)
+    {
+        if (fd.DestIp is not { } ip)
+        {
+            return null;
+        }
+
+        return fd.Type == ScapFdType.Ipv6ServSock ? new System.Net.IPAddress(ip.GetAddressBytes().AsSpan(0, 4)).ToString() : ip.ToString();
     }
 
     /// <summary>The fds of a poll/ppoll event, picked and joined with commas as sysdig prints them.</summary>

@@ -18,8 +18,9 @@ public sealed partial class ScapFieldBinder
             case "fd.typechar": return Str(f, c => c.Fd is { } fd ? fd.TypeChar.ToString() : TypeCharOfCreator(c));
             case "fd.name": return Str(f, c => FdName(c));
             case "fd.dev": return Num(f, c => c.Fd is { } fd ? fd.Dev : null);
-            case "fd.dev.major": return Num(f, c => c.Fd is { } fd ? fd.Dev >> 20 : null);
-            case "fd.dev.minor": return Num(f, c => c.Fd is { } fd ? fd.Dev & 0xfffff : null);
+            // The device as the driver encodes it for user space (the kernel's new_encode_dev layout).
+            case "fd.dev.major": return Num(f, c => c.Fd is { } fd ? (fd.Dev & 0xfff00) >> 8 : null);
+            case "fd.dev.minor": return Num(f, c => c.Fd is { } fd ? (fd.Dev & 0xff) | ((fd.Dev >> 12) & 0xfff00) : null);
             case "fd.nameraw": return Str(f, c => c.Fd is { } fd ? CollapseSlashes(fd.NameRaw ?? string.Empty) : null);
             case "fd.directory": return Str(f, c => DirectoryOf(c));
             case "fd.filename": return Str(f, c => c.Fd is { Type: ScapFdType.File or ScapFdType.FileV2 } fd ? FileName(fd.Name) : null);
@@ -28,12 +29,12 @@ public sealed partial class ScapFieldBinder
             case "fd.sip": return Addresses(f, c => Server(c) is { } fd ? One(fd.DestIp) : null);
             case "fd.lip": return Addresses(f, c => One(LocalRemote(c, local: true).Ip));
             case "fd.rip": return Addresses(f, c => One(LocalRemote(c, local: false).Ip));
-            case "fd.port": return FieldAccessor<Ctx>.ForNumbers(f, c => c.Fd is { IsIpSocket: true } fd ? Ports(fd) : null);
-            case "fd.cport": return Num(f, c => Connected(c) is { } fd ? fd.SourcePort : null);
+            case "fd.port": return FieldAccessor<Ctx>.ForEitherEnd(f, c => c.Fd is { IsIpSocket: true } fd ? Ports(fd) : null);
+            case "fd.cport": return Num(f, c => ClientPort(c));
             case "fd.sport": return Num(f, c => c.Fd is { Type: ScapFdType.Ipv4ServSock or ScapFdType.Ipv6ServSock } s ? s.DestPort : Server(c) is { } fd ? fd.DestPort : null);
             case "fd.lport": return Num(f, c => LocalRemote(c, local: true).Port);
             case "fd.rport": return Num(f, c => LocalRemote(c, local: false).Port);
-            case "fd.l4proto": return Str(f, c => c.Fd is { } fd ? fd.L4Proto switch { 2 => "tcp", 3 => "udp", 4 => "icmp", 5 => "raw", _ => null } : null);
+            case "fd.l4proto": return Str(f, c => c.Fd is { } fd ? fd.L4Proto switch { 2 => "tcp", 3 => "udp", 4 => "icmp", 5 => "raw", _ => "<NA>" } : null);
             case "fd.sockfamily":
                 return Str(f, c => c.Fd?.Type switch
                 {
@@ -49,7 +50,7 @@ public sealed partial class ScapFieldBinder
             case "fd.containerdirectory": return Str(f, c => DirectoryOf(c) is { } dir ? SinspContainerId(c) + ":" + dir : null);
             case "fd.net": return Addresses(f, c => c.Fd is { } fd ? Both(fd.SourceIp, fd.DestIp) : null);
             case "fd.cnet": return Addresses(f, c => One(Connected(c)?.SourceIp));
-            case "fd.snet": return Addresses(f, c => c.Fd is { IsIpSocket: true } fd ? One(fd.DestIp) : null);
+            case "fd.snet": return Addresses(f, c => Server(c) is { } fd ? One(fd.DestIp) : null);
             case "fd.lnet": return Addresses(f, c => One(LocalRemote(c, local: true).Ip));
             case "fd.rnet": return Addresses(f, c => One(LocalRemote(c, local: false).Ip));
             case "fd.cip.name" or "fd.sip.name" or "fd.lip.name" or "fd.rip.name":
@@ -75,7 +76,8 @@ public sealed partial class ScapFieldBinder
 
     /// <summary>
     /// A failed exit of the old openat (its name only in the enter event): filters see its fd.name, but sysdig
-    /// 0.29.3's output formatter cannot get the enter event back and prints &lt;NA&gt; for it and its directory.
+    /// 0.29.3's output formatter cannot get the enter event back and prints &lt;NA&gt; for it and its directory
+    /// (the filter, which can, sees both).
     /// </summary>
     internal static bool IsUnnamedInPrint(Ctx c) => c.Raw.Type == Ppme.OpenAtX && c.Fd is null && c.State.FdName is null;
 
@@ -119,7 +121,7 @@ public sealed partial class ScapFieldBinder
             };
         }
 
-        return HasFd(c) && !c.Info.IsEnter && !IsUnnamedInPrint(c) && FdName(c) is { } name ? Directory(name) : null;
+        return HasFd(c) && !c.Info.IsEnter && FdName(c) is { } name ? Directory(name) : null;
     }
 
     private static bool HasFd(Ctx c) => c.Thread is not null && (Flags(c) & (EventFlags.CreatesFd | EventFlags.UsesFd | EventFlags.DestroysFd)) != 0;
@@ -142,6 +144,17 @@ public sealed partial class ScapFieldBinder
 
         return !c.Info.IsEnter && (flags & EventFlags.CreatesFd) != 0 && Result(c) is long r && r >= 0 ? r : t.LastEventFd;
     }
+
+    /// <summary>
+    /// fd.cport as sinsp extracts it: an IP socket's client port once its role is known; any other fd with a
+    /// role (a connected unix socket) falls through to the protocol text, an empty string that reads as port 0.
+    /// </summary>
+    private static long? ClientPort(Ctx c) => c.Fd switch
+    {
+        null or { Role: SocketRole.None } => null,
+        { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock } fd => fd.SourcePort,
+        _ => 0,
+    };
 
     /// <summary>A connected IP socket whose role is known: client and server ends mean something.</summary>
     private static FdInfo? Connected(Ctx c) => c.Fd is { Type: ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock, Role: not SocketRole.None } fd ? fd : null;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Ctx = KForensics.Core.Scap.Fields.ScapFilterContext;
 using KForensics.Core.Filtering;
+using KForensics.Core.Scap.Decoding;
 
 namespace KForensics.Core.Scap.Fields;
 
@@ -35,17 +36,24 @@ public sealed partial class ScapFieldBinder
 
         if (accessor.String is { } getString)
         {
-            // sysdig prints the environment as stored; other texts without unprintable characters.
+            // sysdig prints the environment, the poll fd names and the argument texts as it has them (a container
+            // event's JSON keeps its closing newline); other texts without unprintable characters.
             return definition.Name switch
             {
-                "proc.env" => getString,
-                "fd.name" or "fd.containername" => c => IsUnnamedInPrint(c) ? null : getString(c) is { } s ? Printable(s) : null,
+                "proc.env" or "fdlist.names" or "evt.arg" or "evt.args" or "evt.info" => getString,
+                "fd.name" or "fd.containername" or "fd.directory" or "fd.containerdirectory" => c => IsUnnamedInPrint(c) ? null : getString(c) is { } s ? Printable(s) : null,
                 _ => c => getString(c) is { } s ? Printable(s) : null,
             };
         }
 
         if (accessor.Number is { } getNumber)
         {
+            if (definition.Name == "fd.dev")
+            {
+                // The one field sysdig 0.29.3 prints in hexadecimal (upper case, no prefix).
+                return c => getNumber(c, out long v) ? ((uint)v).ToString("X", CultureInfo.InvariantCulture) : null;
+            }
+
             return PaddedFields.Contains(definition.Name)
                 ? c => getNumber(c, out long v) ? ((ulong)v).ToString("D9", CultureInfo.InvariantCulture) : null
                 : NumberText(definition.Type, getNumber);
@@ -58,7 +66,9 @@ public sealed partial class ScapFieldBinder
 
         if (accessor.Bytes is { } getBytes)
         {
-            return c => getBytes(c) is { } b ? Dotted(b.Span) : null;
+            // The one byte field, evt.buffer, prints as sysdig prints the data argument it reads: unprintable
+            // bytes as dots, cut at sysdig's output length.
+            return c => getBytes(c) is not null && EventFormatter.TryFormatArgument(c.Raw, c.Info, c.Snapshot, "data", -1, out string text) ? text : null;
         }
 
         // Multi-valued accessors only back filter-only fields, refused above.
@@ -112,18 +122,6 @@ public sealed partial class ScapFieldBinder
     };
 
     private static string AddressText(IPAddress address) => address.ToString();
-
-    /// <summary>Buffers print with every unprintable byte as '.'.</summary>
-    private static string Dotted(ReadOnlySpan<byte> bytes)
-    {
-        return string.Create(bytes.Length, bytes.ToArray(), static (chars, b) =>
-        {
-            for (int i = 0; i < b.Length; i++)
-            {
-                chars[i] = b[i] is >= 0x20 and <= 0x7e ? (char)b[i] : '.';
-            }
-        });
-    }
 
     /// <summary>sysdig leaves unprintable characters out of the text it prints.</summary>
     internal static string Printable(string value)

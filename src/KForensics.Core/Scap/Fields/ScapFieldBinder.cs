@@ -157,7 +157,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.rawarg": return BindRawArg(f);
             case "evt.buffer": return FieldAccessor<Ctx>.ForBytes(f, c => Buffer(c));
             case "evt.buflen": return Num(f, c => BufferLength(c));
-            case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : OracleNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
+            case "evt.res": return Str(f, c => Result(c) is long r ? (r >= 0 ? "SUCCESS" : SysdigNames.Errno((int)r) ?? r.ToString(CultureInfo.InvariantCulture)) : null);
             case "evt.rawres": return Num(f, c => Result(c));
             case "evt.failed": return Flag(f, c => Result(c) is long r && r < 0);
             case "evt.is_io": return Flag(f, c => IsIo(c));
@@ -222,21 +222,21 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     }
 
     private static readonly Lazy<HashSet<string>> SyscallNames = new(() =>
-        Enumerable.Range(0, OracleSyscallNames.Count).Select(OracleSyscallNames.Get).ToHashSet(StringComparer.Ordinal));
+        Enumerable.Range(0, SysdigSyscallNames.Count).Select(SysdigSyscallNames.Get).ToHashSet(StringComparer.Ordinal));
 
     private static string TypeName(Ctx c)
     {
         if (c.Info.Id is EventIds.GenericE or EventIds.GenericX)
         {
-            return OracleSyscallNames.Get(OracleSyscallNames.IdOf(c.Raw));
+            return SysdigSyscallNames.Get(SysdigSyscallNames.IdOf(c.Raw));
         }
 
-        return c.Info.IsOracleKnown ? c.Info.OracleName : c.Info.Name;
+        return c.Info.IsSysdigKnown ? c.Info.SysdigName : c.Info.Name;
     }
 
-    private static EventCategory Category(Ctx c) => c.Info.IsOracleKnown ? c.Info.OracleCategory : c.Info.Category;
+    private static EventCategory Category(Ctx c) => c.Info.IsSysdigKnown ? c.Info.SysdigCategory : c.Info.Category;
 
-    private static EventFlags Flags(Ctx c) => c.Info.IsOracleKnown ? c.Info.OracleFlags : c.Info.Flags;
+    private static EventFlags Flags(Ctx c) => c.Info.IsSysdigKnown ? c.Info.SysdigFlags : c.Info.Flags;
 
     private static bool IsSyscall(Ctx c)
     {
@@ -256,7 +256,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         bool generic = c.Info.Id is EventIds.GenericE or EventIds.GenericX;
         if (generic)
         {
-            category = OracleSyscallCategories.Get(OracleSyscallNames.IdOf(c.Raw));
+            category = SysdigSyscallCategories.Get(SysdigSyscallNames.IdOf(c.Raw));
         }
         else
         {

@@ -467,5 +467,5 @@ public static class EventIds
     /// <summary>PPM_EVENT_MAX of current libs.</summary>
     public const ushort Max = 454;
     /// <summary>PPM_EVENT_MAX of sysdig 0.29.3 (libs e5c53d64).</summary>
-    public const ushort OracleMax = 336;
+    public const ushort SysdigMax = 336;
 }

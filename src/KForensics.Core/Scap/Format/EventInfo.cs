@@ -35,7 +35,7 @@ public sealed class ParamInfo
 }
 
 /// <summary>
-/// One event type of the table. The main view is current falcosecurity/libs; the Oracle* members
+/// One event type of the table. The main view is current falcosecurity/libs; the Sysdig* members
 /// describe the same id as sysdig 0.29.3 (libs e5c53d64) knew it, because that is what its
 /// <c>%evt.info</c> prints and what it hides.
 /// </summary>
@@ -51,9 +51,9 @@ public sealed class EventInfo
         Flags = flags;
         Params = parameters;
         ParamCount = parameters.Length;
-        OracleName = name;
-        OracleParamCount = -1;
-        OracleParams = NoParams;
+        SysdigName = name;
+        SysdigParamCount = -1;
+        SysdigParams = NoParams;
     }
 
     public ushort Id { get; }
@@ -75,30 +75,30 @@ public sealed class EventInfo
     public char Direction => IsEnter ? '>' : '<';
 
     /// <summary>Parameter count in sysdig 0.29.3's table; -1 when that table lacks the id.</summary>
-    public int OracleParamCount { get; private set; }
+    public int SysdigParamCount { get; private set; }
 
     /// <summary>Category in sysdig 0.29.3's table (Internal events are hidden without -D); Unknown when it lacks the id.</summary>
-    public EventCategory OracleCategory { get; private set; }
+    public EventCategory SysdigCategory { get; private set; }
 
     /// <summary>Flags in sysdig 0.29.3's table.</summary>
-    public EventFlags OracleFlags { get; private set; }
+    public EventFlags SysdigFlags { get; private set; }
 
     /// <summary>Name in sysdig 0.29.3's table (a few placeholder slots were renamed since); <see cref="Name"/> when it lacks the id.</summary>
-    public string OracleName { get; private set; }
+    public string SysdigName { get; private set; }
 
     /// <summary>Parameters as sysdig 0.29.3 describes them (names, types, flag tables of that version); empty when it lacks the id.</summary>
-    public IReadOnlyList<ParamInfo> OracleParams { get; private set; }
+    public IReadOnlyList<ParamInfo> SysdigParams { get; private set; }
 
     /// <summary>True when sysdig 0.29.3 knows this id.</summary>
-    public bool IsOracleKnown => OracleParamCount >= 0;
+    public bool IsSysdigKnown => SysdigParamCount >= 0;
 
-    internal void SetOracle(string name, EventCategory category, EventFlags flags, ParamInfo[] parameters)
+    internal void SetSysdig(string name, EventCategory category, EventFlags flags, ParamInfo[] parameters)
     {
-        OracleName = name;
-        OracleCategory = category;
-        OracleFlags = flags;
-        OracleParams = parameters;
-        OracleParamCount = parameters.Length;
+        SysdigName = name;
+        SysdigCategory = category;
+        SysdigFlags = flags;
+        SysdigParams = parameters;
+        SysdigParamCount = parameters.Length;
     }
 
     public override string ToString() => $"{Direction} {Name} ({Id})";

@@ -57,7 +57,7 @@ internal static partial class EventTableData
         new("CLONE_NEWCGROUP", 268435456), new("CLONE_CHILD_IN_PIDNS", 536870912),
     ];
 
-    internal static readonly FlagName[] CloneFlagsOracle =
+    internal static readonly FlagName[] CloneFlagsSysdig =
     [
         new("CLONE_FILES", 1), new("CLONE_FS", 2), new("CLONE_IO", 4), new("CLONE_NEWIPC", 8), new("CLONE_NEWNET", 16),
         new("CLONE_NEWNS", 32), new("CLONE_NEWPID", 64), new("CLONE_NEWUTS", 128), new("CLONE_PARENT", 256),
@@ -93,7 +93,7 @@ internal static partial class EventTableData
         new("EXE_WRITABLE", 1), new("EXE_UPPER_LAYER", 2), new("EXE_FROM_MEMFD", 4), new("EXE_LOWER_LAYER", 8),
     ];
 
-    internal static readonly FlagName[] ExecveFlagsOracle =
+    internal static readonly FlagName[] ExecveFlagsSysdig =
     [
         new("EXE_WRITABLE", 1),
     ];
@@ -125,7 +125,7 @@ internal static partial class EventTableData
         new("FD_UPPER_LAYER", 32768), new("FD_LOWER_LAYER", 65536),
     ];
 
-    internal static readonly FlagName[] FileFlagsOracle =
+    internal static readonly FlagName[] FileFlagsSysdig =
     [
         new("O_LARGEFILE", 2048), new("O_DIRECTORY", 1024), new("O_DIRECT", 512), new("O_TRUNC", 256), new("O_SYNC", 128),
         new("O_NONBLOCK", 64), new("O_EXCL", 32), new("O_DSYNC", 16), new("O_APPEND", 8), new("O_CREAT", 4), new("O_RDWR", 3),
@@ -364,7 +364,7 @@ internal static partial class EventTableData
         new("SHUT_UNKNOWN", 65535), new("SHUT_RDWR", 2), new("SHUT_WR", 1), new("SHUT_RD", 0),
     ];
 
-    internal static readonly FlagName[] ShutdownHowOracle =
+    internal static readonly FlagName[] ShutdownHowSysdig =
     [
         new("SHUT_RDWR", 2), new("SHUT_WR", 1), new("SHUT_RD", 0),
     ];

@@ -12,7 +12,7 @@ internal static partial class EventTableData
         var table = new EventInfo[EventIds.Max];
         DefineEvents0(table);
         DefineEvents1(table);
-        DefineOracle(table);
+        DefineSysdig(table);
         return table;
     }
 
@@ -31,9 +31,9 @@ internal static partial class EventTableData
             shared[i] = (ParamInfo)info.Params[i];
         }
 
-        info.SetOracle(name, category, flags, shared);
+        info.SetSysdig(name, category, flags, shared);
     }
 
     private static void O(EventInfo info, string name, EventCategory category, EventFlags flags, params ParamInfo[] parameters)
-        => info.SetOracle(name, category, flags, parameters);
+        => info.SetSysdig(name, category, flags, parameters);
 }

@@ -65,7 +65,7 @@ public readonly struct RawEvent
             : BinaryPrimitives.ReadUInt16LittleEndian(Buffer.AsSpan(at));
     }
 
-    /// <summary>The bytes of parameter <paramref name="index"/> (0-based, &lt; <see cref="ParamCount"/>).</summary>
+    /// <summary>The bytes of parameter <paramref name="index"/> (0-based, &lt; <see cref="ParamCount"/>), located by <see cref="Params"/>.</summary>
     public ReadOnlySpan<byte> GetParam(int index)
     {
         if ((uint)index >= (uint)ParamCount)
@@ -73,14 +73,7 @@ public readonly struct RawEvent
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
-        int lengthSize = WideLengths ? 4 : 2;
-        int pos = Offset + HeaderSize + (lengthSize * FileParamCount);
-        for (int i = 0; i < index; i++)
-        {
-            pos += GetParamLength(i);
-        }
-
-        return Buffer.AsSpan(pos, GetParamLength(index));
+        return Params.Stored(this, index);
     }
 
     /// <summary>Copies the event bytes so the result survives the reader's buffer being reused.</summary>

@@ -187,13 +187,13 @@ internal sealed class ScapBlockReader : IDisposable
     }
 
     /// <summary>
-    /// v1 blocks store no parameter count: like libscap, start from the table's count (the oracle's
+    /// v1 blocks store no parameter count: like libscap, start from the table's count (sysdig 0.29.3's
     /// where it has one, since old writers used old tables) and take the first count whose lengths
     /// add up to the event length exactly.
     /// </summary>
     private static int DeriveParamCount(byte[] w, int eventAt, EventInfo info, bool wide, int evLength)
     {
-        int n = info.OracleParamCount >= 0 ? info.OracleParamCount : info.ParamCount;
+        int n = info.SysdigParamCount >= 0 ? info.SysdigParamCount : info.ParamCount;
         if (info.Id is EventIds.NotificationE or EventIds.InfrastructureEventE)
         {
             // Old writers stored these three bytes too long.

@@ -5,7 +5,7 @@ namespace KForensics.Core.Scap.State;
 internal sealed partial class Inspector
 {
     /// <summary>The flags sysdig 0.29.3 acts on: its own table's where it knows the event.</summary>
-    internal static EventFlags FlagsOf(EventInfo info) => info.IsOracleKnown ? info.OracleFlags : info.Flags;
+    internal static EventFlags FlagsOf(EventInfo info) => info.IsSysdigKnown ? info.SysdigFlags : info.Flags;
 
     /// <summary>After parsing: the thread, fd and container the fields of this event read (sinsp's filterchecks).</summary>
     private void Describe(in RawEvent ev, EventInfo info, int type)

@@ -217,7 +217,7 @@ internal sealed partial class Inspector : IScapMetadataSink
         // Clone exits and context switches look the thread up without inventing a placeholder;
         // switches then stop, so they never disturb the enter/exit pairing. Events sysdig 0.29.3 does
         // not know never reach its parser, so they must not add threads to the table either.
-        bool lookupOnly = Ppme.IsClone(type) || type == Ppme.SchedSwitch6E || !info.IsOracleKnown;
+        bool lookupOnly = Ppme.IsClone(type) || type == Ppme.SchedSwitch6E || !info.IsSysdigKnown;
         ThreadInfo? t = lookupOnly ? Threads.Find(ev.ThreadId) : Threads.GetOrAdd(ev.ThreadId);
         Thread = t;
         if (t is null || type == Ppme.SchedSwitch6E)

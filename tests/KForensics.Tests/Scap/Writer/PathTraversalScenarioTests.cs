@@ -1,6 +1,7 @@
 using System.Globalization;
 using KForensics.Core.Scap;
 using KForensics.Core.Scap.Writing;
+using KForensics.TestCaptures;
 using Xunit;
 
 namespace KForensics.Tests.Scap.Writer;

@@ -5,7 +5,7 @@
 #nullable enable
 namespace KForensics.Core.Scap.Format;
 
-public static partial class OracleSyscallNames
+public static partial class SysdigSyscallNames
 {
     private static readonly string[] Names =
     [

@@ -3,13 +3,13 @@ using System.Text;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
 
-namespace KForensics.Tests.Report;
+namespace KForensics.TestCaptures;
 
 /// <summary>
 /// A capture written with the module's writer whose process, argument, file and container strings are
 /// markup, quotes and ampersands, as a hostile workload could make them. Events are exactly 1 ms apart.
 /// </summary>
-internal static class HostileCapture
+public static class HostileCapture
 {
     public const string ProcessName = "<script>alert(1)</script>";
     public const string Argument = "--x=\"a&b\" '<svg onload=alert(2)>'";

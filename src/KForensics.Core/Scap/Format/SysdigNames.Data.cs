@@ -5,7 +5,7 @@
 #nullable enable
 namespace KForensics.Core.Scap.Format;
 
-internal static partial class OracleNames
+internal static partial class SysdigNames
 {
     // Sorted by number; looked up by binary search.
     private static readonly int[] ErrnoNumbers =

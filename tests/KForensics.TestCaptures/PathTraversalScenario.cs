@@ -1,7 +1,8 @@
 using System.Net;
 using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 
-namespace KForensics.Core.Scap.Writing;
+namespace KForensics.TestCaptures;
 
 /// <summary>
 /// A capture of a path-traversal attack, built with <see cref="ScapWriter"/>: a client container runs

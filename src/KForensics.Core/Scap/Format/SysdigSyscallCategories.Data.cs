@@ -5,7 +5,7 @@
 #nullable enable
 namespace KForensics.Core.Scap.Format;
 
-internal static partial class OracleSyscallCategories
+internal static partial class SysdigSyscallCategories
 {
     private const EventCategory O = EventCategory.Other, F = EventCategory.File, N = EventCategory.Net, I = EventCategory.Ipc, M = EventCategory.Memory, P = EventCategory.Process, Sl = EventCategory.Sleep, Sy = EventCategory.System, Sg = EventCategory.Signal, U = EventCategory.User, T = EventCategory.Time, R = EventCategory.IoRead, W = EventCategory.IoWrite, IO = EventCategory.IoOther, Wt = EventCategory.Wait;
 

@@ -14,12 +14,12 @@ internal static partial class EventTableData
 {
     // Ids whose parameters are unchanged since sysdig 0.29.3 share the current descriptions (first n);
     // the others carry the old names, types and flag tables, which is what that version prints.
-    private static void DefineOracle(EventInfo[] t)
+    private static void DefineSysdig(EventInfo[] t)
     {
         O(t[0], "syscall", C.Other, Fl.None, 2);
         O(t[1], "syscall", C.Other, Fl.None, 1);
-        O(t[2], "open", C.File, Fl.CreatesFd | Fl.ModifiesState, P("name", T.FsPath, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct));
-        O(t[3], "open", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("name", T.FsPath, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct), P("dev", T.UInt32, F.Hex));
+        O(t[2], "open", C.File, Fl.CreatesFd | Fl.ModifiesState, P("name", T.FsPath, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct));
+        O(t[3], "open", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("name", T.FsPath, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct), P("dev", T.UInt32, F.Hex));
         O(t[4], "close", C.IoOther, Fl.DestroysFd | Fl.UsesFd | Fl.ModifiesState | Fl.DropSimpleCons, 1);
         O(t[5], "close", C.IoOther, Fl.DestroysFd | Fl.UsesFd | Fl.ModifiesState | Fl.DropSimpleCons, 1);
         O(t[6], "read", C.IoRead, Fl.UsesFd | Fl.ReadsFromFd | Fl.DropSimpleCons, 2);
@@ -31,7 +31,7 @@ internal static partial class EventTableData
         O(t[12], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
         O(t[13], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 8);
         O(t[14], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[15], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[15], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[16], "procexit", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
         O(t[17], "NA1", C.Process, Fl.Unused, 0);
         O(t[18], "socket", C.Net, Fl.CreatesFd | Fl.ModifiesState, P("domain", T.Flags32, F.Dec, SocketFamilies), P("type", T.UInt32, F.Dec), P("proto", T.UInt32, F.Dec));
@@ -52,7 +52,7 @@ internal static partial class EventTableData
         O(t[33], "recv", C.IoRead, Fl.UsesFd | Fl.ReadsFromFd | Fl.DropSimpleCons, 2);
         O(t[34], "recvfrom", C.IoRead, Fl.UsesFd | Fl.ReadsFromFd | Fl.ModifiesState, 2);
         O(t[35], "recvfrom", C.IoRead, Fl.UsesFd | Fl.ReadsFromFd | Fl.ModifiesState, 3);
-        O(t[36], "shutdown", C.Net, Fl.UsesFd | Fl.ModifiesState | Fl.DropSimpleCons, P("fd", T.Fd, F.Dec), P("how", T.Flags8, F.Hex, ShutdownHowOracle));
+        O(t[36], "shutdown", C.Net, Fl.UsesFd | Fl.ModifiesState | Fl.DropSimpleCons, P("fd", T.Fd, F.Dec), P("how", T.Flags8, F.Hex, ShutdownHowSysdig));
         O(t[37], "shutdown", C.Net, Fl.UsesFd | Fl.ModifiesState | Fl.DropSimpleCons, 1);
         O(t[38], "getsockname", C.Net, Fl.DropSimpleCons, 0);
         O(t[39], "getsockname", C.Net, Fl.DropSimpleCons, 0);
@@ -118,7 +118,7 @@ internal static partial class EventTableData
         O(t[99], "mkdir", C.File, Fl.None, 1);
         O(t[100], "rmdir", C.File, Fl.None, 1);
         O(t[101], "rmdir", C.File, Fl.None, 1);
-        O(t[102], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState | Fl.OldVersion, P("dirfd", T.Fd, F.Dec), P("name", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct));
+        O(t[102], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState | Fl.OldVersion, P("dirfd", T.Fd, F.Dec), P("name", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct));
         O(t[103], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState | Fl.OldVersion, 1);
         O(t[104], "link", C.File, Fl.OldVersion, 2);
         O(t[105], "link", C.File, Fl.OldVersion, 1);
@@ -173,7 +173,7 @@ internal static partial class EventTableData
         O(t[154], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
         O(t[155], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 13);
         O(t[156], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[157], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[157], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[158], "brk", C.Memory, Fl.DropSimpleCons, 1);
         O(t[159], "brk", C.Memory, Fl.DropSimpleCons, 4);
         O(t[160], "mmap", C.Memory, Fl.DropSimpleCons, 6);
@@ -199,9 +199,9 @@ internal static partial class EventTableData
         O(t[180], "symlinkat", C.File, Fl.None, 0);
         O(t[181], "symlinkat", C.File, Fl.None, 4);
         O(t[182], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[183], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[183], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[184], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[185], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[185], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[186], "procexit", C.Process, Fl.ModifiesState, 4);
         O(t[187], "NA1", C.Process, Fl.Unused, 0);
         O(t[188], "sendfile", C.IoWrite, Fl.UsesFd | Fl.DropSimpleCons, 4);
@@ -233,17 +233,17 @@ internal static partial class EventTableData
         O(t[214], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
         O(t[215], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 15);
         O(t[216], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[217], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[217], "clone", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[218], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[219], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[219], "fork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[220], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
-        O(t[221], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
+        O(t[221], "vfork", C.Process, Fl.ModifiesState | Fl.OldVersion, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec));
         O(t[222], "clone", C.Process, Fl.ModifiesState, 0);
-        O(t[223], "clone", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
+        O(t[223], "clone", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
         O(t[224], "fork", C.Process, Fl.ModifiesState, 0);
-        O(t[225], "fork", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
+        O(t[225], "fork", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
         O(t[226], "vfork", C.Process, Fl.ModifiesState, 0);
-        O(t[227], "vfork", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
+        O(t[227], "vfork", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
         O(t[228], "container", C.Internal, Fl.ModifiesState | Fl.SkipParseReset | Fl.OldVersion, 4);
         O(t[229], "container", C.Internal, Fl.Unused | Fl.OldVersion, 0);
         O(t[230], "execve", C.Process, Fl.ModifiesState, 0);
@@ -256,7 +256,7 @@ internal static partial class EventTableData
         O(t[237], "getdents", C.File, Fl.UsesFd | Fl.DropSimpleCons, 1);
         O(t[238], "getdents64", C.File, Fl.UsesFd | Fl.DropSimpleCons, 1);
         O(t[239], "getdents64", C.File, Fl.UsesFd | Fl.DropSimpleCons, 1);
-        O(t[240], "setns", C.Process, Fl.UsesFd, P("fd", T.Fd, F.NA), P("nstype", T.Flags32, F.Hex, CloneFlagsOracle));
+        O(t[240], "setns", C.Process, Fl.UsesFd, P("fd", T.Fd, F.NA), P("nstype", T.Flags32, F.Hex, CloneFlagsSysdig));
         O(t[241], "setns", C.Process, Fl.UsesFd, 1);
         O(t[242], "flock", C.File, Fl.UsesFd, 2);
         O(t[243], "flock", C.File, Fl.UsesFd, 1);
@@ -300,7 +300,7 @@ internal static partial class EventTableData
         O(t[281], "NA4", C.System, Fl.Unused, 0);
         O(t[282], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 0);
         O(t[283], "execve", C.Process, Fl.ModifiesState | Fl.OldVersion, 17);
-        O(t[284], "unshare", C.Process, Fl.None, P("flags", T.Flags32, F.Hex, CloneFlagsOracle));
+        O(t[284], "unshare", C.Process, Fl.None, P("flags", T.Flags32, F.Hex, CloneFlagsSysdig));
         O(t[285], "unshare", C.Process, Fl.None, 1);
         O(t[286], "infra", C.Internal, Fl.SkipParseReset, 4);
         O(t[287], "NA4", C.System, Fl.Unused, 0);
@@ -309,7 +309,7 @@ internal static partial class EventTableData
         O(t[290], "page_fault", C.Other, Fl.SkipParseReset | Fl.DropSimpleCons, 3);
         O(t[291], "NA5", C.Other, Fl.Unused, 0);
         O(t[292], "execve", C.Process, Fl.ModifiesState, 1);
-        O(t[293], "execve", C.Process, Fl.ModifiesState, P("res", T.Errno, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.UInt64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("env", T.ByteBuf, F.NA), P("tty", T.Int32, F.Dec), P("pgid", T.Pid, F.Dec), P("loginuid", T.Int32, F.Dec), P("flags", T.Flags32, F.Hex, ExecveFlagsOracle));
+        O(t[293], "execve", C.Process, Fl.ModifiesState, P("res", T.Errno, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.UInt64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("env", T.ByteBuf, F.NA), P("tty", T.Int32, F.Dec), P("pgid", T.Pid, F.Dec), P("loginuid", T.Int32, F.Dec), P("flags", T.Flags32, F.Hex, ExecveFlagsSysdig));
         O(t[294], "setpgid", C.Process, Fl.ModifiesState, 2);
         O(t[295], "setpgid", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec));
         O(t[296], "bpf", C.Other, Fl.CreatesFd, 1);
@@ -322,8 +322,8 @@ internal static partial class EventTableData
         O(t[303], "unlinkat", C.File, Fl.None, 4);
         O(t[304], "mkdirat", C.File, Fl.None, 0);
         O(t[305], "mkdirat", C.File, Fl.None, 4);
-        O(t[306], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState, P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 0), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct));
-        O(t[307], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct), P("dev", T.UInt32, F.Hex));
+        O(t[306], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState, P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 0), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct));
+        O(t[307], "openat", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct), P("dev", T.UInt32, F.Hex));
         O(t[308], "link", C.File, Fl.None, 0);
         O(t[309], "link", C.File, Fl.None, 3);
         O(t[310], "linkat", C.File, Fl.None, 0);
@@ -337,20 +337,20 @@ internal static partial class EventTableData
         O(t[318], "renameat2", C.File, Fl.None, 0);
         O(t[319], "renameat2", C.File, Fl.None, 6);
         O(t[320], "userfaultfd", C.File, Fl.CreatesFd | Fl.ModifiesState, 0);
-        O(t[321], "userfaultfd", C.File, Fl.CreatesFd | Fl.ModifiesState, P("res", T.Errno, F.Dec), P("flags", T.Flags32, F.Hex, FileFlagsOracle));
+        O(t[321], "userfaultfd", C.File, Fl.CreatesFd | Fl.ModifiesState, P("res", T.Errno, F.Dec), P("flags", T.Flags32, F.Hex, FileFlagsSysdig));
         O(t[322], "pluginevent", C.Other, Fl.LargePayload, P("plugin ID", T.UInt32, F.Dec), P("event_data", T.ByteBuf, F.NA));
         O(t[323], "pluginevent", C.Other, Fl.Unused, 0);
         O(t[324], "container", C.Process, Fl.ModifiesState | Fl.LargePayload, 1);
         O(t[325], "container", C.Process, Fl.Unused, 0);
-        O(t[326], "openat2", C.File, Fl.CreatesFd | Fl.ModifiesState, P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct), P("resolve", T.Flags32, F.Hex, Openat2Flags));
-        O(t[327], "openat2", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsOracle), P("mode", T.UInt32, F.Oct), P("resolve", T.Flags32, F.Hex, Openat2Flags));
+        O(t[326], "openat2", C.File, Fl.CreatesFd | Fl.ModifiesState, P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct), P("resolve", T.Flags32, F.Hex, Openat2Flags));
+        O(t[327], "openat2", C.File, Fl.CreatesFd | Fl.ModifiesState, P("fd", T.Fd, F.Dec), P("dirfd", T.Fd, F.Dec), P("name", T.FsRelPath, F.NA, dirFd: 1), P("flags", T.Flags32, F.Hex, FileFlagsSysdig), P("mode", T.UInt32, F.Oct), P("resolve", T.Flags32, F.Hex, Openat2Flags));
         O(t[328], "mprotect", C.Memory, Fl.DropSimpleCons, 3);
         O(t[329], "mprotect", C.Memory, Fl.DropSimpleCons, 1);
         O(t[330], "execveat", C.Process, Fl.ModifiesState, 3);
-        O(t[331], "execveat", C.Process, Fl.ModifiesState, P("res", T.Errno, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.UInt64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("env", T.ByteBuf, F.NA), P("tty", T.Int32, F.Dec), P("pgid", T.Pid, F.Dec), P("loginuid", T.Int32, F.Dec), P("flags", T.Flags32, F.Hex, ExecveFlagsOracle));
+        O(t[331], "execveat", C.Process, Fl.ModifiesState, P("res", T.Errno, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.UInt64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("env", T.ByteBuf, F.NA), P("tty", T.Int32, F.Dec), P("pgid", T.Pid, F.Dec), P("loginuid", T.Int32, F.Dec), P("flags", T.Flags32, F.Hex, ExecveFlagsSysdig));
         O(t[332], "copy_file_range", C.File, Fl.UsesFd | Fl.ReadsFromFd | Fl.WritesToFd, 3);
         O(t[333], "copy_file_range", C.File, Fl.UsesFd | Fl.ReadsFromFd | Fl.WritesToFd, 3);
         O(t[334], "clone3", C.Process, Fl.ModifiesState, 0);
-        O(t[335], "clone3", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsOracle), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
+        O(t[335], "clone3", C.Process, Fl.ModifiesState, P("res", T.Pid, F.Dec), P("exe", T.CharBuf, F.NA), P("args", T.ByteBuf, F.NA), P("tid", T.Pid, F.Dec), P("pid", T.Pid, F.Dec), P("ptid", T.Pid, F.Dec), P("cwd", T.CharBuf, F.NA), P("fdlimit", T.Int64, F.Dec), P("pgft_maj", T.UInt64, F.Dec), P("pgft_min", T.UInt64, F.Dec), P("vm_size", T.UInt32, F.Dec), P("vm_rss", T.UInt32, F.Dec), P("vm_swap", T.UInt32, F.Dec), P("comm", T.CharBuf, F.NA), P("cgroups", T.ByteBuf, F.NA), P("flags", T.Flags32, F.Hex, CloneFlagsSysdig), P("uid", T.UInt32, F.Dec), P("gid", T.UInt32, F.Dec), P("vtid", T.Pid, F.Dec), P("vpid", T.Pid, F.Dec));
     }
 }

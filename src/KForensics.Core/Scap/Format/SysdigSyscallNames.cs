@@ -3,9 +3,9 @@ namespace KForensics.Core.Scap.Format;
 /// <summary>
 /// Syscall names by <c>PPM_SC_*</c> id, as sysdig 0.29.3 (libs e5c53d64, syscall_info_table.c) names
 /// them: the evt.type of generic <c>syscall</c> events, whose first parameter is that id. The table is
-/// generated (OracleSyscallNames.Data.cs).
+/// generated (SysdigSyscallNames.Data.cs).
 /// </summary>
-public static partial class OracleSyscallNames
+public static partial class SysdigSyscallNames
 {
     /// <summary>The syscall id a generic event carries in its first parameter (0, "&lt;unknown&gt;", without one).</summary>
     public static int IdOf(in RawEvent generic)

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using KForensics.Core.Scap.Format;
+using KForensics.Core.Scap.Writing;
 
-namespace KForensics.Core.Scap.Writing;
+namespace KForensics.TestCaptures;
 
 public sealed partial class PathTraversalScenario
 {
