@@ -24,7 +24,8 @@ Tasks (run in the order given):
   Bench      Bootstrap + Build, then the benchmarks against sysdig and the docker CLI.
   Demo       Bootstrap + Build, then the path-traversal investigation on a capture built on the spot,
              and the checkpoint half on the real engine: freeze, look inside, replay in a sandbox.
-  Package    Build, then a .nupkg of the module in out/.
+  Package    Build from an emptied bin/ (nothing an earlier build left there ships), then a .nupkg of
+             the module in out/repository, the only file there.
   Clean      Removes out/ and every bin/ and obj/.
 
 .EXAMPLE
@@ -56,7 +57,8 @@ $script:engineUse = $null
 
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
-    return [string]($props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1).'#text'
+    # By path: the file has more than one PropertyGroup, and only one of them sets Version.
+    return [string]$props.SelectSingleNode('/Project/PropertyGroup/Version').InnerText
 }
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {
@@ -94,12 +96,15 @@ function Invoke-Bootstrap {
 function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     $version = Get-ModuleVersion
+    $bin = Join-Path $root "src/KForensics/bin/$Configuration/net8.0"
+    # The layout copies every assembly in bin/; for a package that folder starts empty, so an assembly
+    # left there by an earlier build (a dependency since dropped) cannot ship. MSBuild fills it again.
+    if ($Task -contains 'Package' -and (Test-Path $bin)) { Remove-Item -Recurse -Force $bin }
     Invoke-Native dotnet @('build', (Join-Path $root 'KForensics.slnx'), '-c', $Configuration, '--nologo', '--verbosity', 'quiet', "-p:Version=$version")
 
     if (Test-Path $moduleOut) { Remove-Item -Recurse -Force $moduleOut }
     $deps = Join-Path $moduleOut 'deps'
     New-Item -ItemType Directory -Force -Path $deps | Out-Null
-    $bin = Join-Path $root "src/KForensics/bin/$Configuration/net8.0"
     # KForensics.dll loads into the default context; everything else goes to deps/ and is loaded
     # into the module's private context (see DependencyLoadContext).
     Copy-Item (Join-Path $bin 'KForensics.dll') $moduleOut

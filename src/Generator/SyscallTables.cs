@@ -50,7 +50,7 @@ internal static class SyscallTables
         List<string[]> errnos = Inputs.ReadTsv(g.Data("errno-sysdig-0.29.3.tsv"))
             .OrderBy(r => int.Parse(r[0], CultureInfo.InvariantCulture)).ToList();
         List<string[]> signals = Inputs.ReadTsv(g.Data("signals-sysdig-0.29.3.tsv"));
-        var signalNames = new string?[signals.Max(r => int.Parse(r[0], CultureInfo.InvariantCulture)) + 1];
+        string?[] signalNames = new string?[signals.Max(r => int.Parse(r[0], CultureInfo.InvariantCulture)) + 1];
         foreach (string[] r in signals)
         {
             signalNames[int.Parse(r[0], CultureInfo.InvariantCulture)] = r[1];

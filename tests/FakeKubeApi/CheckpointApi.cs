@@ -15,6 +15,8 @@ namespace FakeKubeApi;
 /// </summary>
 public static class CheckpointApi
 {
+    private static readonly string[] ContainerLists = ["containers", "initContainers", "ephemeralContainers"];
+
     public const string KubeletCheckpoints = "/var/lib/kubelet/checkpoints";
 
     public static void Map(WebApplication app, ClusterState state)
@@ -90,7 +92,7 @@ public static class CheckpointApi
             return;
         }
 
-        bool inSpec = new[] { "containers", "initContainers", "ephemeralContainers" }
+        bool inSpec = ContainerLists
             .SelectMany(k => pod["spec"]?[k]?.AsArray() ?? new JsonArray())
             .Any(x => x?["name"]?.GetValue<string>() == container);
         if (!inSpec)

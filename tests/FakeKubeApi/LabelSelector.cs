@@ -5,6 +5,8 @@ namespace FakeKubeApi;
 /// <summary>The label selector grammar the API server accepts: k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b).</summary>
 public static class LabelSelector
 {
+    private static readonly string[] Operators = ["!=", "==", "="];
+
     public static bool Matches(string? selector, JsonObject? labels)
     {
         if (string.IsNullOrWhiteSpace(selector))
@@ -33,7 +35,7 @@ public static class LabelSelector
 
         foreach (string term in selector.Split(','))
         {
-            string[] kv = term.Split(new[] { "!=", "==", "=" }, 2, StringSplitOptions.None);
+            string[] kv = term.Split(Operators, 2, StringSplitOptions.None);
             bool negate = term.Contains("!=", StringComparison.Ordinal);
             string? actual = kv[0].Trim() switch
             {
@@ -55,8 +57,14 @@ public static class LabelSelector
         int depth = 0, start = 0;
         for (int i = 0; i < selector.Length; i++)
         {
-            if (selector[i] == '(') depth++;
-            else if (selector[i] == ')') depth--;
+            if (selector[i] == '(')
+            {
+                depth++;
+            }
+            else if (selector[i] == ')')
+            {
+                depth--;
+            }
             else if (selector[i] == ',' && depth == 0)
             {
                 yield return selector[start..i];

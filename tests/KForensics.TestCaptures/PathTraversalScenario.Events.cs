@@ -86,7 +86,7 @@ public sealed partial class PathTraversalScenario
     }
 
     // kubelet polling cgroup files and sshd traffic: the noise an investigation has to look through.
-    private void HostBackground(Clock clock)
+    private static void HostBackground(Clock clock)
     {
         const string pidsMax = "/sys/fs/cgroup/kubepods.slice/pids.max";
         ulong rdonly = OpenatFlag("O_RDONLY");

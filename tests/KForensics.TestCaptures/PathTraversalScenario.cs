@@ -58,10 +58,10 @@ public sealed partial class PathTraversalScenario
     public string Url => $"{NginxIp}/files../etc/passwd";
 
     /// <summary>The file the traversal reaches, as sysdig names it (fd.name).</summary>
-    public string TargetFile => "/etc/passwd";
+    public string TargetFile { get; } = "/etc/passwd";
 
     /// <summary>The path nginx built from its alias and the request (the openat name).</summary>
-    public string OpenedPath => "/home/../etc/passwd";
+    public string OpenedPath { get; } = "/home/../etc/passwd";
 
     public long NginxMasterPid { get; init; } = 21874;
 
@@ -75,7 +75,7 @@ public sealed partial class PathTraversalScenario
     public string Request => $"GET /files../etc/passwd HTTP/1.1\r\nHost: {NginxIp}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
 
     /// <summary>The start of /etc/passwd inside the nginx image.</summary>
-    public string PasswdContent =>
+    public string PasswdContent { get; } =
         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\n" +
         "sys:x:3:3:sys:/dev:/usr/sbin/nologin\nnginx:x:101:101:nginx user:/nonexistent:/bin/false\n";
 

@@ -49,6 +49,21 @@ Describe 'Get-ScapEvent' {
         { Get-ScapEvent $script:sample -Field 'proc.aname' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*only be used in filters*'
         (Get-ScapField fd.cproto).Computable | Should -BeFalse
         (Get-ScapField proc.aexepath).InSysdig | Should -BeFalse
+        { Get-ScapEvent $script:sample -Field 'span.id' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FieldInvalid,KForensics.Commands.GetScapEventCommand' -ExpectedMessage '*tracer*'
+        { Get-ScapEvent $script:sample -Field 'evt.around[1]' -ErrorAction Stop } | Should -Throw -ExpectedMessage '*only be used in filters*'
+    }
+
+    It 'offers the syslog fields and evt.around, and says why span, evtin and mesos fields cannot be read' {
+        @(Get-ScapField 'syslog.*' | Where-Object { -not $_.Computable }).Count | Should -Be 0
+        @(Get-ScapField 'syslog.*').Count | Should -Be 5
+        (Get-ScapField evt.around).Computable | Should -BeTrue
+        $tracer = @(Get-ScapField 'span.*', 'evtin.*')
+        $tracer.Count | Should -BeGreaterThan 30
+        $tracer | ForEach-Object { $_.NotComputableReason | Should -BeLike '*tracer*' }
+        $mesos = @(Get-ScapField 'mesos.*')
+        $mesos.Count | Should -Be 6
+        $mesos | ForEach-Object { $_.NotComputableReason | Should -BeLike '*live Mesos master*' }
     }
 
     It 'prints the line sysdig prints by default' -Skip:(-not ($haveCorpus -and $haveSysdig)) {

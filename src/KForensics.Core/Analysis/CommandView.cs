@@ -63,9 +63,8 @@ public sealed class CommandView : ScapView
         // For chdir the chisel takes the shell itself as the parent and its ancestors from proc.aname[0] on.
         long parent = chdir ? pid : ParentId(context) ?? 0;
         int shift = chdir ? 1 : 0;
-        if (!_tree.ContainsKey(parent))
+        if (_tree.TryAdd(parent, (-1, 0)))
         {
-            _tree[parent] = (-1, 0);
             for (int j = 1; j <= MaxAncestors; j++)
             {
                 string? name = AncestorName[j - shift](context);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KForensics.Core.Analysis;
 
 /// <summary>
@@ -94,5 +96,5 @@ public sealed class ScapCommand
     /// <summary>True when spy_users shows the command: a shell is among its ancestors.</summary>
     public bool Interactive => ShellDepth is not null;
 
-    public override string ToString() => $"{Time:HH:mm:ss} {CommandLine}";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Time:HH:mm:ss} {CommandLine}");
 }

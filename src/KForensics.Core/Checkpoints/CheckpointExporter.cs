@@ -113,8 +113,8 @@ public static class CheckpointExporter
             ProtectionDigest? digest = null;
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
-                using ProtectedWriter? encrypted = recipients is null ? null
-                    : new ProtectedWriter(file, recipients, PlainName(path), checkpointed);
+                using ProtectedWriteStream? encrypted = recipients is null ? null
+                    : new ProtectedWriteStream(file, recipients, PlainName(path), checkpointed);
                 await using (var gzip = new GZipStream((Stream?)encrypted ?? file, CompressionLevel.Fastest, leaveOpen: true))
                 await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
                 {

@@ -15,7 +15,7 @@ internal sealed class ContainerFacts
         root.TryGetProperty("Config", out JsonElement config);
         Image = DockerEngine.Str(config, "Image");
         root.TryGetProperty("State", out JsonElement state);
-        Running = state.ValueKind == JsonValueKind.Object && state.TryGetProperty("Running", out JsonElement r) && r.ValueKind == JsonValueKind.True;
+        Running = state.ValueKind == JsonValueKind.Object && state.TryGetProperty("Running"u8, out JsonElement r) && r.ValueKind == JsonValueKind.True;
         Status = DockerEngine.Str(state, "Status");
         StartedUtc = ParseTime(DockerEngine.Str(state, "StartedAt"));
         CreatedUtc = ParseTime(DockerEngine.Str(root, "Created"));

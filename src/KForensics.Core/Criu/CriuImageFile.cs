@@ -209,7 +209,7 @@ internal sealed class CriuImageFile : IDisposable
     public byte[] ReadPayload(int length)
     {
         long at = _stream.Position;
-        var bytes = new byte[length];
+        byte[] bytes = new byte[length];
         if (ReadFully(bytes) < length)
         {
             throw new CriuImageException(CriuImageErrorKind.Truncated,

@@ -183,7 +183,7 @@ internal sealed class CriuImageSet
         return cache ? Cached(fileName, Load)! : Load();
     }
 
-    private IReadOnlyDictionary<uint, FileEntry> LoadFiles()
+    private Dictionary<uint, FileEntry> LoadFiles()
     {
         var files = new Dictionary<uint, FileEntry>();
         foreach (FileEntry f in ReadAll("files.img", FileEntry.Parser, required: false, cache: false))

@@ -226,17 +226,17 @@ internal static class CriuMagic
     }
 
     /// <summary>crit's name for a magic value, or null for values CRIU does not define.</summary>
-    public static string? MagicName(uint magic) => Names.TryGetValue(magic, out var name) ? name : null;
+    public static string? MagicName(uint magic) => Names.TryGetValue(magic, out string? name) ? name : null;
 
     /// <summary>What an image file of this name must hold, or null when CRIU writes no such name.</summary>
     public static CriuImageType? FromFileName(string fileName)
     {
-        var name = Path.GetFileName(fileName);
+        string name = Path.GetFileName(fileName);
         foreach (var p in Patterns)
         {
             if (!name.StartsWith(p.Prefix, StringComparison.Ordinal) || !name.EndsWith(p.Suffix, StringComparison.Ordinal))
                 continue;
-            var idLength = name.Length - p.Prefix.Length - p.Suffix.Length;
+            int idLength = name.Length - p.Prefix.Length - p.Suffix.Length;
             if (idLength < 0)
                 continue;
             var id = name.AsSpan(p.Prefix.Length, idLength);
@@ -257,9 +257,11 @@ internal static class CriuMagic
 
     private static bool IsAll(ReadOnlySpan<char> s, Func<char, bool> test)
     {
-        foreach (var c in s)
+        foreach (char c in s)
+        {
             if (!test(c))
                 return false;
+        }
         return true;
     }
 

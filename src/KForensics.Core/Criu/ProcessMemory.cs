@@ -285,7 +285,7 @@ internal sealed class ProcessMemory : IDisposable
             return [];
         }
 
-        var bytes = new byte[checked((int)(end - start))];
+        byte[] bytes = new byte[checked((int)(end - start))];
         Read(start, bytes);
         return bytes;
     }

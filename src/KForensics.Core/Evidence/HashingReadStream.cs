@@ -41,7 +41,7 @@ internal sealed class HashingReadStream : Stream
     /// <summary>Reads what is left of the inner stream, then returns the SHA-256 of everything read (lower-case hex).</summary>
     public async Task<string> FinishAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[81920];
+        byte[] buffer = new byte[81920];
         while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
         {
         }

@@ -218,7 +218,7 @@ public static class SafeArchiveExtractor
         long length = 0;
         if (entry.DataStream is not null)
         {
-            var buffer = new byte[81920];
+            byte[] buffer = new byte[81920];
             int n;
             while (true)
             {

@@ -69,6 +69,15 @@ public sealed class FieldAccessor<TContext>
 
     public static FieldAccessor<TContext> ForBytes(FieldReference field, Func<TContext, ReadOnlyMemory<byte>?> get)
         => new(field) { Bytes = get };
+
+    /// <summary>
+    /// Fields that are a test rather than a value (evt.around): they take only '=', and the value sets the test
+    /// up (it throws <see cref="FilterSyntaxException"/> for a value the test cannot use).
+    /// </summary>
+    public Func<FilterValue, Func<TContext, bool>>? EqualityTest { get; private init; }
+
+    public static FieldAccessor<TContext> ForEqualityTest(FieldReference field, Func<FilterValue, Func<TContext, bool>> makeTest)
+        => new(field) { EqualityTest = makeTest };
 }
 
 /// <summary>Maps a field reference to how its value is read; throws <see cref="FilterSyntaxException"/> for fields it cannot serve.</summary>

@@ -165,8 +165,8 @@ public static partial class FieldCatalog
     // Levenshtein distance, small strings only.
     private static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        int[] previous = new int[b.Length + 1];
+        int[] current = new int[b.Length + 1];
         for (int j = 0; j <= b.Length; j++)
         {
             previous[j] = j;

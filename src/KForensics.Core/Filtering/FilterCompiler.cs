@@ -48,6 +48,16 @@ public static partial class FilterCompiler
     private static Func<TContext, bool> CompileCheck<TContext>(string filter, CheckNode check, FieldAccessor<TContext> field)
     {
         FilterOperator op = check.Operator;
+        if (field.EqualityTest is { } makeTest)
+        {
+            if (op != FilterOperator.Equal || check.Values.Count != 1)
+            {
+                throw new FilterSyntaxException(filter, check.OperatorPosition, $"The field '{check.Field}' takes only the '=' operator with one value.");
+            }
+
+            return makeTest(check.Values[0]);
+        }
+
         if (op == FilterOperator.Exists)
         {
             return CompileExists(field);

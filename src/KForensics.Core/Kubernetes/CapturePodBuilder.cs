@@ -130,7 +130,7 @@ public static class CapturePodBuilder
         }
         else
         {
-            sysdig.Args = new[] { "sysdig" }.Concat(sysdigArgs).ToList();
+            sysdig.Args = ["sysdig", .. sysdigArgs];
             if (options.Driver == SysdigDriver.Ebpf)
             {
                 sysdig.Env.Add(new V1EnvVar { Name = "SYSDIG_BPF_PROBE", Value = string.Empty });

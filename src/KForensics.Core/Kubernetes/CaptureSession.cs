@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using k8s;
 using k8s.Models;
@@ -74,11 +75,11 @@ public sealed class CaptureSession
             }
 
             Directory.CreateDirectory(outputDirectory);
-            string stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}";
+            string stem = string.Create(CultureInfo.InvariantCulture, $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}");
             // Evidence already on disk is never overwritten: a second capture in the same second gets -2, -3...
             for (int n = 2; File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz")) || File.Exists(Path.Combine(outputDirectory, stem + ".scap.gz.gpg")); n++)
             {
-                stem = $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}-{n}";
+                stem = string.Create(CultureInfo.InvariantCulture, $"capture-{target.Name}-{startUtc:yyyyMMdd'T'HHmmss'Z'}-{n}");
             }
 
             string fileName = stem + ".scap.gz";
@@ -141,7 +142,7 @@ public sealed class CaptureSession
         string partial = path + ".partial";
         File.Delete(partial);
         var check = new CaptureStreamCheck();
-        ProtectedWriter? encrypted = null;
+        ProtectedWriteStream? encrypted = null;
         ProtectionDigest? digest = null;
         try
         {
@@ -149,7 +150,7 @@ public sealed class CaptureSession
             var copied = await PodExec.CopyFileOutAsync(Client, podName, target.Namespace, CapturePodBuilder.KeeperContainer,
                 CapturePodBuilder.OutputDirectory, CapturePodBuilder.OutputFileName, partial, null, cancellationToken, file =>
                 {
-                    encrypted = new ProtectedWriter(file, recipients, fileName, startUtc);
+                    encrypted = new ProtectedWriteStream(file, recipients, fileName, startUtc);
                     return (new TeeWriteStream(encrypted, check.Input), () => digest = encrypted.Complete());
                 }).ConfigureAwait(false);
             string? invalid = await check.FinishAsync().ConfigureAwait(false);

@@ -113,7 +113,7 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet, IDynamicParame
         {
             if (!StagedFile.TryWrite(this, target, ErrorIds.ScapExportWriteFailed, stream =>
                 {
-                    using var encrypted = new ProtectedWriter(stream, _delivery!.Recipients, plainName, start);
+                    using var encrypted = new ProtectedWriteStream(stream, _delivery!.Recipients, plainName, start);
                     ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken, progress);
                     return (Summary: s, Digest: encrypted.Complete());
                 }, out var written))

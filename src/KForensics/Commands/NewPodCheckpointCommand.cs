@@ -150,7 +150,7 @@ public sealed class NewPodCheckpointCommand : KubeCmdlet, IDynamicParameters
         }, CancellationToken);
     }
 
-    private IEnumerable<TargetContainer> ContainersOf(PodTarget target)
+    private List<TargetContainer> ContainersOf(PodTarget target)
     {
         if (Container is null)
         {

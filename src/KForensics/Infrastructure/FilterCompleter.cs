@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
@@ -9,7 +10,7 @@ namespace KForensics.Infrastructure;
 /// <summary>Completes field names inside a -Filter value on Tab: the word under the cursor is matched against the field list.</summary>
 public sealed class FilterCompleter : IArgumentCompleter
 {
-    private static readonly char[] Separators = [' ', '(', ')', '!', '=', '<', '>', ','];
+    private static readonly SearchValues<char> Separators = SearchValues.Create(" ()!=<>,");
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -23,7 +24,7 @@ public sealed class FilterCompleter : IArgumentCompleter
             text = text[..^1];
         }
 
-        int start = text.LastIndexOfAny(Separators) + 1;
+        int start = text.AsSpan().LastIndexOfAny(Separators) + 1;
         string prefix = text[..start];
         string partial = text[start..];
         foreach (FieldDefinition field in FieldCatalog.All)

@@ -15,7 +15,6 @@ namespace KForensics.Tests.Analysis;
 /// </summary>
 public class ContainerDifferentialTests
 {
-    private const string Sep = "\u0001\u0001";
     private const string Meta = "%container.id|~|%container.name|~|%container.type|~|%container.image|~|%container.image.repository|~|%container.image.tag|~|%container.image.digest|~|%container.image.id|~|%k8s.pod.name|~|%k8s.ns.name";
     private readonly ITestOutputHelper _output;
 

@@ -47,7 +47,7 @@ public sealed class ExperimentalModeTests : IDisposable
             await using (var stream = new NetworkStream(client))
             {
                 var head = new StringBuilder();
-                var buffer = new byte[1];
+                byte[] buffer = new byte[1];
                 while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(buffer) == 1)
                 {
                     head.Append((char)buffer[0]);
@@ -82,7 +82,7 @@ public sealed class ExperimentalModeTests : IDisposable
         lock (_requests)
         {
             // Nothing but the two questions about the engine itself was asked.
-            Assert.Equal(new[] { "/version", "/info" }, _requests);
+            Assert.Equal(["/version", "/info"], _requests);
         }
     }
 }

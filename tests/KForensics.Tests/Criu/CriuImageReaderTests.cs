@@ -118,7 +118,7 @@ public sealed class CriuImageReaderTests : IDisposable
     [Fact]
     public void ImagesOfABigEndianHostAreRecognisedAndRefused()
     {
-        var bytes = new byte[8];
+        byte[] bytes = new byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, CriuMagic.ImgCommon);
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4), CriuMagic.Pstree);
         var ex = Assert.Throws<CriuImageException>(() => CriuImageFile.Open(Put("pstree.img", bytes)));
@@ -273,7 +273,7 @@ public sealed class CriuImageReaderTests : IDisposable
         // made of bytes checkpointctl rewrites before matching.
         int chunk = MemorySearch.ChunkSize;
         byte[] needle = [0x00, 0x4b, 0x46, 0xff, 0x10, 0x4b, 0x46, 0x00];
-        var heap = new byte[2 * chunk + 2 * ProcessMemory.PageSize];
+        byte[] heap = new byte[2 * chunk + 2 * ProcessMemory.PageSize];
         needle.CopyTo(heap, chunk - 3);
         int entryBoundary = chunk + ProcessMemory.PageSize * 5;
         needle.CopyTo(heap, entryBoundary - 4);
@@ -297,7 +297,7 @@ public sealed class CriuImageReaderTests : IDisposable
     public async Task ARegularExpressionMatchesAcrossTheChunkBoundary()
     {
         int chunk = MemorySearch.ChunkSize;
-        var heap = new byte[chunk + ProcessMemory.PageSize * 4];
+        byte[] heap = new byte[chunk + ProcessMemory.PageSize * 4];
         byte[] token = Encoding.ASCII.GetBytes("token=AKIA0123456789ABCDEF;");
         token.CopyTo(heap, chunk - 10);
         using var images = new SyntheticImages();
@@ -314,7 +314,7 @@ public sealed class CriuImageReaderTests : IDisposable
     public async Task PagesOfAPlainArchiveAreReadInPlaceAndAGzipArchivesAreUnpacked(bool gzip)
     {
         int chunk = MemorySearch.ChunkSize;
-        var heap = new byte[chunk + ProcessMemory.PageSize * 4];
+        byte[] heap = new byte[chunk + ProcessMemory.PageSize * 4];
         byte[] marker = Encoding.ASCII.GetBytes("KF-MARKER-IN-ARCHIVE");
         marker.CopyTo(heap, chunk - 7);
         using var images = new SyntheticImages();

@@ -94,7 +94,7 @@ internal sealed class SyntheticImages : IDisposable
 
     public static byte[] Pad(byte[] data)
     {
-        var padded = new byte[(data.Length + ProcessMemory.PageSize - 1) / ProcessMemory.PageSize * ProcessMemory.PageSize];
+        byte[] padded = new byte[(data.Length + ProcessMemory.PageSize - 1) / ProcessMemory.PageSize * ProcessMemory.PageSize];
         data.CopyTo(padded, 0);
         return padded;
     }
@@ -107,7 +107,7 @@ internal sealed class SyntheticImages : IDisposable
 
         byte[] args = System.Text.Encoding.ASCII.GetBytes(string.Join('\0', Arguments) + "\0");
         byte[] env = System.Text.Encoding.ASCII.GetBytes(string.Join('\0', Environment) + "\0");
-        var stack = new byte[StackPages * ProcessMemory.PageSize];
+        byte[] stack = new byte[StackPages * ProcessMemory.PageSize];
         args.CopyTo(stack, 0x100);
         env.CopyTo(stack, 0x100 + args.Length);
         ulong argStart = StackStart + 0x100;

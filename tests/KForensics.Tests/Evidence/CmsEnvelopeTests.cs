@@ -27,7 +27,7 @@ public sealed class CmsEnvelopeTests
         return (certificate.ExportCertificatePem(), rsa.ExportPkcs8PrivateKeyPem());
     }
 
-    private static IReadOnlyList<EvidenceRecipient> Recipients(params string[] pems)
+    private static List<EvidenceRecipient> Recipients(params string[] pems)
         => pems.SelectMany(p => EvidenceRecipient.Load(new MemoryStream(Encoding.ASCII.GetBytes(p)), "test", DateTime.UtcNow)).ToList();
 
     private static EvidenceSecretKeys Key(params string[] pems) => EvidenceSecretKeys.Load(new MemoryStream(Encoding.ASCII.GetBytes(string.Join("\n", pems))), "test", []);
@@ -91,7 +91,7 @@ public sealed class CmsEnvelopeTests
     public void AMessageNeverCompletedIsTampered()
     {
         using var cipher = new MemoryStream();
-        using (var writer = new ProtectedWriter(cipher, Recipients(Team.Value.Certificate), "x", DateTime.UtcNow))
+        using (var writer = new ProtectedWriteStream(cipher, Recipients(Team.Value.Certificate), "x", DateTime.UtcNow))
         {
             writer.Write(RandomNumberGenerator.GetBytes(100_000));
         }

@@ -29,7 +29,7 @@ public sealed class EvidenceProtectorTests
         return (ring.GeneratePublicKeyRing().GetEncoded(), ring.GenerateSecretKeyRing().GetEncoded());
     }
 
-    private static IReadOnlyList<EvidenceRecipient> Recipients(params byte[][] keys)
+    private static List<EvidenceRecipient> Recipients(params byte[][] keys)
         => keys.SelectMany(k => EvidenceRecipient.Load(new MemoryStream(k), "test", DateTime.UtcNow)).ToList();
 
     private static EvidenceSecretKeys Secret(byte[] key, string passphrase) => EvidenceSecretKeys.Load(new MemoryStream(key), "test", passphrase.ToCharArray());
@@ -87,7 +87,7 @@ public sealed class EvidenceProtectorTests
     public void AMessageNeverCompletedIsRefused()
     {
         using var cipher = new MemoryStream();
-        using (var writer = new ProtectedWriter(cipher, Recipients(Alice.Value.Public), "x", DateTime.UtcNow))
+        using (var writer = new ProtectedWriteStream(cipher, Recipients(Alice.Value.Public), "x", DateTime.UtcNow))
         {
             writer.Write(RandomNumberGenerator.GetBytes(100_000));
         }

@@ -192,7 +192,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
         return result;
     }
 
-    private static IReadOnlyList<Check> CompilableChecks()
+    private static List<Check> CompilableChecks()
     {
         string probe = Path.Combine(SharedCaptures.Directory!, "falco_empty_v1.scap");
         var pending = new ConcurrentQueue<string>(AllChecks.Value.Where(c => !LiveDns.IsMatch(c.Condition)).Select(c => c.Condition)
@@ -316,7 +316,7 @@ public sealed class SysdigRuleDifferentialTests(ITestOutputHelper output)
     }
 
     /// <summary>Both stock rulesets, every syscall rule enabled (disabled ones have conditions to check too).</summary>
-    private static IReadOnlyList<Check> LoadChecks()
+    private static List<Check> LoadChecks()
     {
         var checks = new List<Check>();
         foreach (var (name, file) in new[] { ("falco-0.31.1", FalcoRulesets.Legacy031!), ("falco-rules-1.0.1", FalcoRulesets.Current!) })

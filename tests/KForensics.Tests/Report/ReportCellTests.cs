@@ -65,35 +65,37 @@ public sealed class ReportCellTests
 
     public sealed class SampleRow
     {
-        public string Source => "/cases/a.scap";
+        private readonly string _brokenReason = "no value";
 
-        public string Name => "<a&b>";
+        public string Source { get; } = "/cases/a.scap";
 
-        public DateTime When => new DateTime(2024, 3, 14, 9, 26, 53, DateTimeKind.Utc).AddTicks(1234567);
+        public string Name { get; } = "<a&b>";
 
-        public long Bytes => 12_345_678_901;
+        public DateTime When { get; } = new DateTime(2024, 3, 14, 9, 26, 53, DateTimeKind.Utc).AddTicks(1234567);
 
-        public int ServerPort => 45712;
+        public long Bytes { get; } = 12_345_678_901;
 
-        public long? ProcessId => 22101;
+        public int ServerPort { get; } = 45712;
 
-        public double Ratio => 1234.5;
+        public long? ProcessId { get; } = 22101;
 
-        public IReadOnlyList<string> Names => ["curl", "sh", "nginx"];
+        public double Ratio { get; } = 1234.5;
 
-        public IReadOnlyDictionary<string, string> Labels => new SortedDictionary<string, string> { ["tier"] = "<front>", ["app"] = "web" };
+        public IReadOnlyList<string> Names { get; } = ["curl", "sh", "nginx"];
 
-        public string? Missing => null;
+        public IReadOnlyDictionary<string, string> Labels { get; } = new SortedDictionary<string, string> { ["tier"] = "<front>", ["app"] = "web" };
 
-        public TimeSpan Span => TimeSpan.FromSeconds(1.5);
+        public string? Missing { get; }
 
-        public bool Flag => true;
+        public TimeSpan Span { get; } = TimeSpan.FromSeconds(1.5);
 
-        public int Broken => throw new InvalidOperationException("no value");
+        public bool Flag { get; } = true;
+
+        public int Broken => throw new InvalidOperationException(_brokenReason);
 
         public static int NotAColumn => 1;
 
-        internal int AlsoNotAColumn => 2;
+        internal int AlsoNotAColumn { get; } = 2;
 
         public int this[int i] => i;
     }

@@ -113,7 +113,7 @@ public sealed class ReportRendererTests : IDisposable
     {
         string html = Render([_demo, _hostile]);
         Assert.Equal(2, RowCount(html, "captures-table"));
-        Assert.Equal(2, Regex.Matches(html, "<svg class=\"timeline\"").Count);
+        Assert.Equal(2, Regex.Count(html, "<svg class=\"timeline\""));
         Assert.Contains("<th scope=\"col\">Source</th>", html, StringComparison.Ordinal);
         Assert.Contains("<td>hostile.scap</td>", html, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"col\" class=\"n\">demo.scap</th><th scope=\"col\" class=\"n\">hostile.scap</th>", html, StringComparison.Ordinal);
@@ -177,7 +177,7 @@ public sealed class ReportRendererTests : IDisposable
         long total = 2 * (new FileInfo(_demo).Length + new FileInfo(_hostile).Length);
         Assert.All(seen, p => Assert.Equal(total, p.Total));
         Assert.Equal(100, seen[^1].PercentComplete);
-        Assert.Equal(new[] { 0, 1 }, seen.Select(p => p.Index).Distinct());
+        Assert.Equal([0, 1], seen.Select(p => p.Index).Distinct());
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Done <= p.Second.Done), "progress never goes back");
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -8,7 +9,7 @@ namespace KForensics.Tests.Scap;
 /// <summary>Builds capture files byte by byte, so tests can hold block types and versions no corpus file has.</summary>
 internal sealed class CaptureBytes
 {
-    private readonly MemoryStream _data = new();
+    private readonly ArrayBufferWriter<byte> _data = new();
 
     /// <summary>Offsets at which each block started, in order.</summary>
     public List<long> BlockOffsets { get; } = [];
@@ -30,7 +31,7 @@ internal sealed class CaptureBytes
 
     public CaptureBytes Block(uint type, byte[] body, byte[]? trailingOptions = null)
     {
-        BlockOffsets.Add(_data.Position);
+        BlockOffsets.Add(_data.WrittenCount);
         int content = 8 + body.Length + (trailingOptions?.Length ?? 0);
         int padded = (content + 3) & ~3;
         int total = padded + 4;
@@ -86,7 +87,7 @@ internal sealed class CaptureBytes
         return Block(blockType, body.ToArray(), trailingOptions);
     }
 
-    public byte[] ToArray() => _data.ToArray();
+    public byte[] ToArray() => _data.WrittenSpan.ToArray();
 
     public byte[] ToGzip()
     {

@@ -96,7 +96,7 @@ public sealed class CorpusDifferentialTests(ITestOutputHelper output)
                 e.Cpu.ToString(), e.ThreadId.ToString(), e.ProcessName ?? "<NA>", e.Direction, e.Type,
                 e.FdName is null ? "<NA>" : Printed(e.FdName), e.ContainerId ?? "<NA>", e.ContainerName ?? "<NA>",
             ];
-            if (!mine.SequenceEqual(s[2..10]))
+            if (!mine.AsSpan().SequenceEqual(s.AsSpan(2..10)))
             {
                 problems.Add($"#{number}: sysdig {string.Join('|', s[2..10])} / ours {string.Join('|', mine)}");
             }
@@ -107,7 +107,7 @@ public sealed class CorpusDifferentialTests(ITestOutputHelper output)
                 e.ProcessId?.ToString() ?? "<NA>", e.CommandLine is null ? "<NA>" : Printed(e.CommandLine),
                 e.ContainerImage ?? "<NA>", e.PodName ?? "<NA>", e.Namespace ?? "<NA>",
             ];
-            if (!more.SequenceEqual(s[11..16]))
+            if (!more.AsSpan().SequenceEqual(s.AsSpan(11..16)))
             {
                 problems.Add($"#{number}: sysdig {string.Join('|', s[11..16])} / ours {string.Join('|', more)}");
             }

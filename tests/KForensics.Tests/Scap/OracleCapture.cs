@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -9,7 +10,7 @@ namespace KForensics.Tests.Scap;
 /// </summary>
 internal sealed class OracleCapture
 {
-    private readonly MemoryStream _out = new();
+    private readonly ArrayBufferWriter<byte> _out = new();
 
     public OracleCapture()
     {
@@ -135,7 +136,7 @@ internal sealed class OracleCapture
         });
     }
 
-    public byte[] ToArray() => _out.ToArray();
+    public byte[] ToArray() => _out.WrittenSpan.ToArray();
 
     private void Block(uint type, Action<Writer> body)
     {
@@ -143,7 +144,7 @@ internal sealed class OracleCapture
         body(w);
         byte[] content = w.ToArray();
         int total = (8 + content.Length + 4 + 3) & ~3;
-        var header = new byte[8];
+        byte[] header = new byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(header, type);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), (uint)total);
         _out.Write(header);
@@ -154,9 +155,9 @@ internal sealed class OracleCapture
 
     internal sealed class Writer
     {
-        private readonly MemoryStream _data = new();
+        private readonly ArrayBufferWriter<byte> _data = new();
 
-        public void U8(byte v) => _data.WriteByte(v);
+        public void U8(byte v) => _data.Write([v]);
 
         public void U16(ushort v) => _data.Write(BitConverter.GetBytes(v));
 
@@ -185,6 +186,6 @@ internal sealed class OracleCapture
             Bytes(bytes);
         }
 
-        public byte[] ToArray() => _data.ToArray();
+        public byte[] ToArray() => _data.WrittenSpan.ToArray();
     }
 }

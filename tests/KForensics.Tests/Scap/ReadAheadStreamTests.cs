@@ -38,7 +38,7 @@ public sealed class ReadAheadStreamTests
         byte[] data = Bytes(failAt + 4096, seed: 3);
         using var ahead = new ReadAheadStream(new ChoppyStream(data, failAt));
         var received = new MemoryStream();
-        var buffer = new byte[10_000];
+        byte[] buffer = new byte[10_000];
         var error = Assert.Throws<InvalidDataException>(() =>
         {
             int n;
@@ -146,7 +146,7 @@ public sealed class ReadAheadStreamTests
 
     private static byte[] Bytes(int length, int seed)
     {
-        var data = new byte[length];
+        byte[] data = new byte[length];
         new Random(seed).NextBytes(data);
         return data;
     }
@@ -155,7 +155,7 @@ public sealed class ReadAheadStreamTests
     {
         var random = new Random(seed + 1);
         var target = new MemoryStream();
-        var buffer = new byte[300_000];
+        byte[] buffer = new byte[300_000];
         while (true)
         {
             int n = stream.Read(buffer, 0, random.Next(1, buffer.Length));

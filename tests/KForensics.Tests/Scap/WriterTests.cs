@@ -29,10 +29,10 @@ public sealed class WriterTests : IDisposable
             writer.AddInterface(new ScapInterface("eth0", IPAddress.Parse("10.1.2.3"), IPAddress.Parse("255.255.0.0")));
             writer.AddUser(new ScapUser(1000, 1000, "alice", "/home/alice", "/bin/zsh"));
             writer.AddGroup(new ScapGroup(1000, "staff"));
-            writer.AddThread(new ScapThread(500, 500, 1, "vim", "vim") { Args = new[] { "notes.txt", "-R" }, Cwd = "/home/alice/", Uid = 1000, Gid = 1000 });
+            writer.AddThread(new ScapThread(500, 500, 1, "vim", "vim") { Args = ["notes.txt", "-R"], Cwd = "/home/alice/", Uid = 1000, Gid = 1000 });
             
             // Flags 1 = PPM_CL_CLONE_FILES: the thread shares the fd table of its process.
-            writer.AddThread(new ScapThread(501, 500, 1, "vim", "vim") { Args = new[] { "notes.txt", "-R" }, Cwd = "/home/alice/", Uid = 1000, Gid = 1000, Flags = 1 });
+            writer.AddThread(new ScapThread(501, 500, 1, "vim", "vim") { Args = ["notes.txt", "-R"], Cwd = "/home/alice/", Uid = 1000, Gid = 1000, Flags = 1 });
             writer.AddFd(500, ScapFd.File(5, "/home/alice/notes.txt"));
             writer.AddFd(500, ScapFd.Connected(6, new IPEndPoint(IPAddress.Parse("10.1.2.3"), 40000), new IPEndPoint(IPAddress.Parse("93.184.216.34"), 443)));
             writer.AddFd(500, ScapFd.Listening(7, new IPEndPoint(IPAddress.Parse("0.0.0.0"), 8080)));
@@ -44,12 +44,11 @@ public sealed class WriterTests : IDisposable
         SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "*%evt.num %thread.tid %proc.pid %proc.name %proc.cmdline %proc.cwd %user.name %fd.name %fd.lip %evt.cpu");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
-            new[]
-            {
+            string.Join(
+                '\n',
                 "1 500 500 vim vim notes.txt -R /home/alice/ alice /home/alice/notes.txt <NA> 0",
                 "2 500 500 vim vim notes.txt -R /home/alice/ alice 10.1.2.3:40000->93.184.216.34:443 10.1.2.3 0",
-                "3 501 500 vim vim notes.txt -R /home/alice/ alice 0.0.0.0:8080 <NA> 1",
-            }.Aggregate((a, b) => a + "\n" + b),
+                "3 501 500 vim vim notes.txt -R /home/alice/ alice 0.0.0.0:8080 <NA> 1"),
             string.Join('\n', result.Lines));
     }
 
@@ -121,15 +120,14 @@ public sealed class WriterTests : IDisposable
         SysdigRunner.Result result = SysdigRunner.Execute("-r", path, "-p", "%evt.num %evt.type %evt.info");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
-            new[]
-            {
+            string.Join(
+                '\n',
                 "1 openat dirfd=-100(AT_FDCWD) name=data/../app.conf(/srv/app.conf) flags=65(O_NONBLOCK|O_RDONLY) mode=0",
                 "2 openat fd=-2(ENOENT) dirfd=-100(AT_FDCWD) name=data/../app.conf(/srv/app.conf) flags=65(O_NONBLOCK|O_RDONLY) mode=0 dev=0",
                 "3 connect fd=3 addr=2001:db8::1:443",
                 "4 connect res=0 tuple=2001:db8::10:51000->2001:db8::1:443",
                 "5 connect fd=4 addr=/run/docker.sock",
-                "6 write res=5 data=hello",
-            }.Aggregate((a, b) => a + "\n" + b),
+                "6 write res=5 data=hello"),
             string.Join('\n', result.Lines.Select(l => l.TrimEnd())));
     }
 

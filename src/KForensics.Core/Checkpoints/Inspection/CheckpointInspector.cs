@@ -137,7 +137,7 @@ public sealed class CheckpointInspector : IDisposable
         uint ns = images.Inventory.RootIds?.MntNsId ?? 0;
         if (ns == 0)
         {
-            PstreeEntry? first = images.Processes.FirstOrDefault();
+            PstreeEntry? first = images.Processes.Count > 0 ? images.Processes[0] : null;
             ns = first is null ? 0 : images.Ids(first.Pid)?.MntNsId ?? 0;
         }
 

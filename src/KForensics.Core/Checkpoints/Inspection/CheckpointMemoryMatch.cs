@@ -65,7 +65,7 @@ internal static class MemoryText
 {
     public static string Printable(ReadOnlySpan<byte> bytes)
     {
-        var chars = new char[bytes.Length];
+        char[] chars = new char[bytes.Length];
         for (int i = 0; i < bytes.Length; i++)
         {
             byte b = bytes[i];

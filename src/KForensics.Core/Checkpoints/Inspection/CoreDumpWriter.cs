@@ -43,7 +43,7 @@ internal static class CoreDumpWriter
         long noteOffset = headers;
         long dataOffset = Align(noteOffset + notes.Length, PageSize);
 
-        var head = new byte[headers];
+        byte[] head = new byte[headers];
         WriteElfHeader(head, (ushort)(1 + loads.Count));
         WriteProgramHeader(head.AsSpan(ElfHeaderSize), PtNote, 0, noteOffset, 0, (ulong)notes.Length, 0, 4);
         long offset = dataOffset;
@@ -137,7 +137,7 @@ internal static class CoreDumpWriter
         Note(notes, NtPrPsInfo, PrPsInfo(task, leader, images));
         if (mm.MmSavedAuxv.Count > 0)
         {
-            var auxv = new byte[mm.MmSavedAuxv.Count * 8];
+            byte[] auxv = new byte[mm.MmSavedAuxv.Count * 8];
             for (int i = 0; i < mm.MmSavedAuxv.Count; i++)
             {
                 BinaryPrimitives.WriteUInt64LittleEndian(auxv.AsSpan(i * 8), mm.MmSavedAuxv[i]);
@@ -180,7 +180,7 @@ internal static class CoreDumpWriter
 
     private static byte[] PrStatus(PstreeEntry task, uint tid, CoreEntry core)
     {
-        var s = new byte[336];
+        byte[] s = new byte[336];
         BinaryPrimitives.WriteInt32LittleEndian(s.AsSpan(32), (int)tid);
         BinaryPrimitives.WriteInt32LittleEndian(s.AsSpan(36), (int)task.Ppid);
         BinaryPrimitives.WriteInt32LittleEndian(s.AsSpan(40), (int)task.Pgid);
@@ -205,7 +205,7 @@ internal static class CoreDumpWriter
 
     private static byte[] PrPsInfo(PstreeEntry task, CoreEntry leader, CriuImageSet images)
     {
-        var s = new byte[136];
+        byte[] s = new byte[136];
         CheckpointTaskState state = ProcessTree.StateOf(leader.Tc?.TaskState ?? 0);
         s[1] = (byte)(state == CheckpointTaskState.Stopped ? 'T' : 'S');
         CredsEntry? creds = images.Creds(task.Pid);

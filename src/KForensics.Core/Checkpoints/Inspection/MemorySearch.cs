@@ -172,7 +172,7 @@ internal static class MemorySearch
         ulong high = region?.End ?? address + (ulong)bytes.Length;
         ulong from = address - Math.Min((ulong)context, address - low);
         ulong to = Math.Min(address + (ulong)bytes.Length + (ulong)context, Math.Max(high, address + (ulong)bytes.Length));
-        var around = new byte[to - from];
+        byte[] around = new byte[to - from];
         memory.Read(from, around);
         return new CheckpointMemoryMatch(checkpoint.Path, pid, comm, address, region is null ? "[unmapped]" : RegionName(region), region?.Kind.ToString() ?? "Other",
             region?.Start ?? address, bytes, MemoryText.Printable(bytes), around, from, instance);

@@ -11,7 +11,7 @@ namespace KForensics.Core.Checkpoints.Inspection;
 /// </summary>
 internal static class OpenFiles
 {
-    private const int Reg = 1, Inetsk = 4, Unixsk = 5, Packetsk = 10, Netlinksk = 13;
+    private const int Inetsk = 4, Unixsk = 5, Packetsk = 10, Netlinksk = 13;
 
     public static IEnumerable<CheckpointFile> Files(OpenedCheckpoint checkpoint, uint? pid, CancellationToken cancellationToken)
     {
@@ -174,7 +174,7 @@ internal static class OpenFiles
             return null;
         }
 
-        var bytes = new byte[words.Count * 4];
+        byte[] bytes = new byte[words.Count * 4];
         for (int i = 0; i < words.Count; i++)
         {
             BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), words[i]);

@@ -1,4 +1,5 @@
 using System.Text;
+using Google.Protobuf.Collections;
 using KForensics.Core.Criu;
 using KForensics.Core.Criu.Images;
 
@@ -153,7 +154,7 @@ internal static class ProcessTree
     }
 
     /// <summary>CRIU stores a 64-bit capability set as two 32-bit words, low word first.</summary>
-    private static ulong Mask(IReadOnlyList<uint> words)
+    private static ulong Mask(RepeatedField<uint> words)
         => (words.Count > 0 ? words[0] : 0UL) | ((words.Count > 1 ? (ulong)words[1] : 0UL) << 32);
 
     private static byte[] Block(ProcessMemory memory, ulong start, ulong end)

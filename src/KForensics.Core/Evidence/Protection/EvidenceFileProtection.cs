@@ -77,7 +77,7 @@ public static class EvidenceFileProtection
     }
 
     /// <summary>
-    /// Writes the custody manifest of a file a producer encrypted as it wrote it (<see cref="ProtectedWriter"/>),
+    /// Writes the custody manifest of a file a producer encrypted as it wrote it (<see cref="ProtectedWriteStream"/>),
     /// from the producer's own record of the plaintext, and returns its description.
     /// </summary>
     public static ProtectedEvidence Record(string target, ProtectionDigest digest, string plaintextName, string? source, IReadOnlyList<EvidenceRecipient> recipients,

@@ -28,7 +28,7 @@ public static class EvidenceProtector
     public static ProtectionDigest Encrypt(Stream plaintext, Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName,
         DateTime modifiedUtc, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        using var writer = new ProtectedWriter(ciphertext, recipients, literalName, modifiedUtc);
+        using var writer = new ProtectedWriteStream(ciphertext, recipients, literalName, modifiedUtc);
         Copy(plaintext, writer, progress, cancellationToken);
         return writer.Complete();
     }

@@ -126,7 +126,7 @@ public sealed class EvidenceRecipient
     public static EvidenceRecipient FromCertificate(byte[] der, string source, DateTime nowUtc)
         => LoadCertificates(new MemoryStream(der), source, nowUtc)[0];
 
-    private static IReadOnlyList<EvidenceRecipient> LoadCertificates(Stream input, string source, DateTime nowUtc)
+    private static List<EvidenceRecipient> LoadCertificates(Stream input, string source, DateTime nowUtc)
     {
         List<X509Certificate> certificates;
         try

@@ -120,18 +120,25 @@ public static class NodeCheckpointInventory
         var taints = (nodeObject.Spec?.Taints ?? new List<V1Taint>()).Select(t => new NodeTaint(t.Key, t.Value, t.Effect));
         string helper = CheckpointHelperPod.NewName(node);
         V1Pod pod = CheckpointHelperPod.Build(helper, helperNamespace, node, taints, directory, image, writable, 600, null);
+        T result;
         try
         {
             await CheckpointHelperPod.CreateAndWaitAsync(client, pod, TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
-            return await action(helper).ConfigureAwait(false);
+            result = await action(helper).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            if (await CheckpointHelperPod.DeleteAsync(client, helper, helperNamespace).ConfigureAwait(false) is KubeOperationException failure)
-            {
-                throw new KubeOperationException(failure.Kind, $"Helper pod '{helper}' in namespace '{helperNamespace}' could not be deleted: {failure.Message}", failure);
-            }
+            // The helper pod goes whatever happened; a failure to delete it must not hide the failure that came first.
+            await CheckpointHelperPod.DeleteAsync(client, helper, helperNamespace).ConfigureAwait(false);
+            throw;
         }
+
+        if (await CheckpointHelperPod.DeleteAsync(client, helper, helperNamespace).ConfigureAwait(false) is KubeOperationException failure)
+        {
+            throw new KubeOperationException(failure.Kind, $"Helper pod '{helper}' in namespace '{helperNamespace}' could not be deleted: {failure.Message}", failure);
+        }
+
+        return result;
     }
 
     private static async Task<IReadOnlyCollection<string>?> NamespacesAsync(IKubernetes client, CancellationToken cancellationToken)

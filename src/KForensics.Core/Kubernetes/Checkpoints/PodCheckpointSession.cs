@@ -138,10 +138,10 @@ public sealed class PodCheckpointSession
                     $"[{container.Name}] Copying {b:N0} of {size:N0} bytes", false, null, 45 + (int)(45.0 * b / Math.Max(1, size)))));
                 Func<Stream, (Stream, Action)>? encrypt = recipients is null ? null : file =>
                 {
-                    var writer = new ProtectedWriter(file, recipients, plainName, checkpointedUtc);
+                    var writer = new ProtectedWriteStream(file, recipients, plainName, checkpointedUtc);
                     return (writer, () => digest = writer.Complete());
                 };
-                PodExec.CopyResult copied = await CopyAsync(target, helper, nodeDirectory, nodeFile, partial, bytesProgress, cancellationToken, encrypt).ConfigureAwait(false);
+                PodExec.CopyResult copied = await CopyAsync(target, helper, nodeDirectory, nodeFile, partial, bytesProgress, encrypt, cancellationToken).ConfigureAwait(false);
                 // Encrypted, the hash "here" is of the bytes fed to the encryption, the only form they take on this machine.
                 string localHash = digest?.PlaintextSha256 ?? await EvidenceHash.Sha256FileAsync(partial, cancellationToken).ConfigureAwait(false);
                 Step($"Hashes: on the node {sourceHash}, in transit {copied.Sha256}, on disk {localHash}.", 92);
@@ -198,7 +198,7 @@ public sealed class PodCheckpointSession
     }
 
     private async Task<PodExec.CopyResult> CopyAsync(PodTarget target, string helper, string nodeDirectory, string nodeFile, string partial, IProgress<long> progress,
-        CancellationToken cancellationToken, Func<Stream, (Stream, Action)>? encrypt)
+        Func<Stream, (Stream, Action)>? encrypt, CancellationToken cancellationToken)
     {
         try
         {

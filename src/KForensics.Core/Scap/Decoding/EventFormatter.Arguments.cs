@@ -36,8 +36,8 @@ internal static partial class EventFormatter
         Span<int> starts = stackalloc int[count];
         Span<int> lengths = stackalloc int[count];
         var values = new Params(ev, count, starts, lengths);
-        StringBuilder value = Rent(ref cachedValue);
-        StringBuilder resolved = Rent(ref cachedResolved);
+        StringBuilder value = Rent(ref _cachedValue);
+        StringBuilder resolved = Rent(ref _cachedResolved);
         try
         {
             var state = new FormatState(values, table, context);
@@ -54,8 +54,8 @@ internal static partial class EventFormatter
         }
         finally
         {
-            Return(ref cachedValue, value);
-            Return(ref cachedResolved, resolved);
+            Return(ref _cachedValue, value);
+            Return(ref _cachedResolved, resolved);
         }
     }
 }

@@ -23,13 +23,13 @@ internal static partial class EventFormatter
     private const int MaxParams = 64;
 
     [ThreadStatic]
-    private static StringBuilder? cachedText;
+    private static StringBuilder? _cachedText;
 
     [ThreadStatic]
-    private static StringBuilder? cachedValue;
+    private static StringBuilder? _cachedValue;
 
     [ThreadStatic]
-    private static StringBuilder? cachedResolved;
+    private static StringBuilder? _cachedResolved;
 
     public static string FormatInfo(in RawEvent ev, EventInfo info, IEventContext? context)
     {
@@ -52,9 +52,9 @@ internal static partial class EventFormatter
         Span<int> lengths = stackalloc int[count];
         var values = new Params(ev, count, starts, lengths);
 
-        StringBuilder text = Rent(ref cachedText);
-        StringBuilder value = Rent(ref cachedValue);
-        StringBuilder resolved = Rent(ref cachedResolved);
+        StringBuilder text = Rent(ref _cachedText);
+        StringBuilder value = Rent(ref _cachedValue);
+        StringBuilder resolved = Rent(ref _cachedResolved);
         try
         {
             var state = new FormatState(values, table, context);
@@ -76,9 +76,9 @@ internal static partial class EventFormatter
         }
         finally
         {
-            Return(ref cachedText, text);
-            Return(ref cachedValue, value);
-            Return(ref cachedResolved, resolved);
+            Return(ref _cachedText, text);
+            Return(ref _cachedValue, value);
+            Return(ref _cachedResolved, resolved);
         }
     }
 

@@ -151,7 +151,7 @@ public static partial class ScapExporter
     private static void WriteStored(ScapWriter writer, RawEvent raw, bool stateOnly = false)
     {
         int count = raw.FileParamCount;
-        var parameters = new byte[count][];
+        byte[][] parameters = new byte[count][];
         Span<int> starts = count <= 64 ? stackalloc int[count] : new int[count];
         Span<int> lengths = count <= 64 ? stackalloc int[count] : new int[count];
         var stored = new Params(raw, count, starts, lengths);

@@ -16,7 +16,7 @@ public sealed partial class ScapFieldBinder
 
     private static short[] BuildIndex(Func<EventInfo, int> find)
     {
-        var index = new short[EventTable.Count];
+        short[] index = new short[EventTable.Count];
         for (int id = 0; id < index.Length; id++)
         {
             index[id] = (short)(EventTable.TryGet(id, out EventInfo? info) ? find(info) : -1);

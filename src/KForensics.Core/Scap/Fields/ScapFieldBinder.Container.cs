@@ -12,7 +12,7 @@ public sealed partial class ScapFieldBinder
 {
     private static readonly string[] ContainerTypes = ["docker", "lxc", "libvirt-lxc", "mesos", "rkt", "custom", "cri", "containerd", "cri-o", "bpm"];
 
-    private FieldAccessor<Ctx>? BindContainer(FieldReference f)
+    private static FieldAccessor<Ctx>? BindContainer(FieldReference f)
     {
         switch (f.Field.Name)
         {
@@ -60,7 +60,7 @@ public sealed partial class ScapFieldBinder
         }
     }
 
-    private FieldAccessor<Ctx>? BindK8s(FieldReference f)
+    private static FieldAccessor<Ctx>? BindK8s(FieldReference f)
     {
         switch (f.Field.Name)
         {
@@ -139,7 +139,7 @@ public sealed partial class ScapFieldBinder
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-    private FieldAccessor<Ctx>? BindFdList(FieldReference f)
+    private static FieldAccessor<Ctx>? BindFdList(FieldReference f)
     {
         Func<FdInfo?, long, string?> pick = f.Field.Name switch
         {

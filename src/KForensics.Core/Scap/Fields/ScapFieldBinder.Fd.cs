@@ -9,7 +9,7 @@ namespace KForensics.Core.Scap.Fields;
 
 public sealed partial class ScapFieldBinder
 {
-    private FieldAccessor<Ctx>? BindFd(FieldReference f)
+    private static FieldAccessor<Ctx>? BindFd(FieldReference f)
     {
         switch (f.Field.Name)
         {

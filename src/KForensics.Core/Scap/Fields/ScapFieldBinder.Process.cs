@@ -9,7 +9,7 @@ public sealed partial class ScapFieldBinder
     // execve's exe flags (PPM_EXE_*).
     private const uint ExeWritable = 1, ExeUpperLayer = 2, ExeFromMemfd = 4;
 
-    private FieldAccessor<Ctx>? BindProc(FieldReference f)
+    private static FieldAccessor<Ctx>? BindProc(FieldReference f)
     {
         switch (f.Field.Name)
         {
@@ -101,7 +101,7 @@ public sealed partial class ScapFieldBinder
     }
 
     /// <summary>Every ancestor, parent first (what proc.aname without an index matches against).</summary>
-    private static IReadOnlyList<T>? Ancestors<T>(Ctx c, Func<ThreadInfo, T> pick)
+    private static List<T>? Ancestors<T>(Ctx c, Func<ThreadInfo, T> pick)
     {
         if (c.Thread is null)
         {
@@ -163,7 +163,7 @@ public sealed partial class ScapFieldBinder
         return null;
     }
 
-    private FieldAccessor<Ctx>? BindUser(FieldReference f)
+    private static FieldAccessor<Ctx>? BindUser(FieldReference f)
     {
         switch (f.Field.Name)
         {

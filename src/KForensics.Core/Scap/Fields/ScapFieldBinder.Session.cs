@@ -8,7 +8,7 @@ namespace KForensics.Core.Scap.Fields;
 /// <summary>Sessions, terminals, login users, environment and the resources a process holds.</summary>
 public sealed partial class ScapFieldBinder
 {
-    private FieldAccessor<Ctx>? BindSession(FieldReference f)
+    private static FieldAccessor<Ctx>? BindSession(FieldReference f)
     {
         switch (f.Field.Name)
         {

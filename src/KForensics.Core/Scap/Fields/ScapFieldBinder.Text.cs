@@ -37,10 +37,11 @@ public sealed partial class ScapFieldBinder
         if (accessor.String is { } getString)
         {
             // sysdig prints the environment, the poll fd names and the argument texts as it has them (a container
-            // event's JSON keeps its closing newline); other texts without unprintable characters.
+            // event's JSON keeps its closing newline), and a syslog message as it was written; other texts without
+            // unprintable characters.
             return definition.Name switch
             {
-                "proc.env" or "fdlist.names" or "evt.arg" or "evt.args" or "evt.info" => getString,
+                "proc.env" or "fdlist.names" or "evt.arg" or "evt.args" or "evt.info" or "syslog.message" => getString,
                 "fd.name" or "fd.containername" or "fd.directory" or "fd.containerdirectory" => c => IsUnnamedInPrint(c) ? null : getString(c) is { } s ? Printable(s) : null,
                 _ => c => getString(c) is { } s ? Printable(s) : null,
             };

@@ -28,6 +28,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             FieldClass.Fdlist => BindFdList(field),
             FieldClass.Container => BindContainer(field),
             FieldClass.K8s => BindK8s(field),
+            FieldClass.Syslog => BindSyslog(field),
             _ => null,
         };
 
@@ -64,9 +65,9 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
     /// <summary>Why a field cannot be computed from a capture file; null for the fields this binder serves.</summary>
     public static string? NotComputableReason(FieldDefinition field) => field.Class switch
     {
-        FieldClass.Syslog => "sysdig decodes it from the messages processes write to /dev/log, which the module does not decode (evt.is_syslog marks those writes)",
-        FieldClass.Mesos => "sysdig takes it from the Mesos state it records as mesos events when it captures with -m, which the module does not read",
-        FieldClass.Span or FieldClass.Evtin => "sysdig takes it from its tracer events (spans written to /dev/null), which the module does not decode",
+        FieldClass.Mesos => "sysdig 0.29.3 has Mesos state only from a live Mesos master named with -m (it replays a capture's mesos events into that client); reading a capture alone it has none",
+        FieldClass.Span or FieldClass.Evtin
+            => "sysdig 0.29.3 replaces writes of its tracer text to /dev/null with tracer events and matches their spans; the module reads those writes as writes and builds no spans",
         _ => NotComputableFieldReason(field),
     };
 
@@ -75,9 +76,38 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         "evt.pluginname" or "evt.plugininfo" => "it comes from a loaded plugin, which reading a capture does not have",
         "fd.cproto" or "fd.sproto" or "fd.lproto" or "fd.rproto" or "fd.proto"
             => "sysdig names ports from the services database of the machine that reads the capture, not from the capture",
-        "evt.around" => "its time-window comparison is not implemented; use evt.rawtime with < and >",
         _ => null,
     };
+
+    /// <summary>
+    /// evt.around[T]=D: the event lies within D milliseconds of the timestamp T, as sysdig tests it in unsigned
+    /// 64-bit arithmetic (T &gt;= ts - D ms and T &lt;= ts + D ms, each wrapping), so a window reaching below zero
+    /// or past the largest timestamp matches nothing.
+    /// </summary>
+    private static Func<Ctx, bool> Around(string filter, FieldReference f, FilterValue value)
+    {
+        if (f.Text is { } text && !text.StartsWith("evt.around[", StringComparison.Ordinal))
+        {
+            throw new FilterSyntaxException(filter, f.Position, "evt.around takes its timestamp in brackets: evt.around[T]=D.");
+        }
+
+        if (!ulong.TryParse(f.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out ulong center))
+        {
+            throw new FilterSyntaxException(filter, f.Position, $"'{f.Argument}' is not a timestamp in nanoseconds, which evt.around[T] needs.");
+        }
+
+        if (!ulong.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong millis))
+        {
+            throw new FilterSyntaxException(filter, value.Position, $"'{value.Text}' is not a number of milliseconds, which evt.around needs.");
+        }
+
+        ulong delta = unchecked(millis * 1_000_000);
+        return c =>
+        {
+            ulong ts = c.Raw.Timestamp;
+            return center >= unchecked(ts - delta) && center <= unchecked(ts + delta);
+        };
+    }
 
     private static FieldAccessor<Ctx> Str(FieldReference f, Func<Ctx, string?> get) => FieldAccessor<Ctx>.ForString(f, get);
 
@@ -96,7 +126,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
 
     private static string[] BuildCategoryNames()
     {
-        var names = new string[257];
+        string[] names = new string[257];
         foreach (EventCategory c in Enum.GetValues<EventCategory>())
         {
             names[(int)c] = c switch
@@ -111,7 +141,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
         return names;
     }
 
-    private FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
+    private static FieldAccessor<Ctx>? BindEvt(string filter, FieldReference f)
     {
         switch (f.Field.Name)
         {
@@ -122,6 +152,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.datetime": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: true));
             case "evt.datetime.s": return Str(f, c => Time(c.Raw.Timestamp, "yyyy-MM-dd HH:mm:ss", nanos: false));
             case "evt.rawtime": return Num(f, c => (long)c.Raw.Timestamp);
+            case "evt.around": return FieldAccessor<Ctx>.ForEqualityTest(f, value => Around(filter, f, value));
             case "evt.rawtime.s": return Num(f, c => (long)(c.Raw.Timestamp / 1_000_000_000));
             case "evt.rawtime.ns": return Num(f, c => (long)(c.Raw.Timestamp % 1_000_000_000));
             case "evt.reltime": return Num(f, c => (long)RelTime(c));
@@ -166,7 +197,7 @@ public sealed partial class ScapFieldBinder : IFieldBinder<Ctx>
             case "evt.io_dir": return Str(f, c => (Flags(c) & EventFlags.ReadsFromFd) != 0 ? "read" : (Flags(c) & EventFlags.WritesToFd) != 0 ? "write" : null);
             case "evt.is_wait": return Flag(f, c => (Flags(c) & EventFlags.Waits) != 0);
             case "evt.wait_latency": return Num(f, c => (Flags(c) & EventFlags.Waits) != 0 && !c.Info.IsEnter ? (long)Latency(c) : null);
-            case "evt.is_syslog": return Flag(f, c => c.State.FdName == "/dev/log" && (Flags(c) & EventFlags.WritesToFd) != 0);
+            case "evt.is_syslog": return Flag(f, c => (Flags(c) & EventFlags.WritesToFd) != 0 && c.Fd is { } fd && fd.Name.Contains("/dev/log", StringComparison.Ordinal));
             case "evt.is_open_read": return Flag(f, c => OpenFlags(c) is uint o && (o & 1) != 0);
             case "evt.is_open_write": return Flag(f, c => OpenFlags(c) is uint o && (o & 2) != 0);
             case "evt.is_open_exec": return Flag(f, c => OpenFlags(c) is uint o && (o & (OpenCreate | OpenTmpFile)) != 0 && (OpenMode(c) & 0b001_001_001) != 0);

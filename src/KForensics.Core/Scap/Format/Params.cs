@@ -17,36 +17,36 @@ namespace KForensics.Core.Scap.Format;
 /// </summary>
 internal readonly ref struct Params
 {
-    private readonly ReadOnlySpan<byte> evt;
-    private readonly ReadOnlySpan<int> starts;
-    private readonly ReadOnlySpan<int> lengths;
+    private readonly ReadOnlySpan<byte> _evt;
+    private readonly ReadOnlySpan<int> _starts;
+    private readonly ReadOnlySpan<int> _lengths;
 
     /// <summary>Locates the first <paramref name="count"/> values (at most the file's count) into the given spans.</summary>
     public Params(in RawEvent ev, int count, Span<int> starts, Span<int> lengths)
     {
-        evt = EventBytes(ev);
+        _evt = EventBytes(ev);
         long pos = FirstValue(ev);
         for (int i = 0; i < count; i++)
         {
             long length = (uint)ev.GetParamLength(i);
-            starts[i] = (int)Math.Min(pos, evt.Length);
+            starts[i] = (int)Math.Min(pos, _evt.Length);
             lengths[i] = (int)Math.Min(length, int.MaxValue);
             pos += length;
         }
 
-        this.starts = starts[..count];
-        this.lengths = lengths[..count];
+        _starts = starts[..count];
+        _lengths = lengths[..count];
     }
 
-    public int Count => starts.Length;
+    public int Count => _starts.Length;
 
-    public int Length(int index) => lengths[index];
+    public int Length(int index) => _lengths[index];
 
     /// <summary>The stored bytes of the value (cut at the end of the event if the lengths overrun it).</summary>
     public ReadOnlySpan<byte> Value(int index)
     {
         ReadOnlySpan<byte> tail = Tail(index);
-        return tail[..Math.Min(lengths[index], tail.Length)];
+        return tail[..Math.Min(_lengths[index], tail.Length)];
     }
 
     /// <summary>
@@ -55,8 +55,8 @@ internal readonly ref struct Params
     /// </summary>
     public ReadOnlySpan<byte> Tail(int index)
     {
-        int start = starts[index];
-        return start < evt.Length ? evt[start..] : [];
+        int start = _starts[index];
+        return start < _evt.Length ? _evt[start..] : [];
     }
 
     /// <summary>

@@ -308,7 +308,7 @@ internal readonly struct MetadataParser(string file, long blockOffset, uint bloc
 
     private ref struct SpanReader(ReadOnlySpan<byte> data, MetadataParser owner)
     {
-        private ReadOnlySpan<byte> _data = data;
+        private readonly ReadOnlySpan<byte> _data = data;
 
         public int Position { get; set; }
 

@@ -140,7 +140,7 @@ internal sealed class ContainerTable
         }
     }
 
-    private static IReadOnlyList<ContainerMount> Mounts(JsonElement c)
+    private static List<ContainerMount> Mounts(JsonElement c)
     {
         if (!c.TryGetProperty("Mounts", out JsonElement m) || m.ValueKind != JsonValueKind.Array)
         {

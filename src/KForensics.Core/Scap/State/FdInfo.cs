@@ -49,6 +49,13 @@ internal sealed class FdInfo
 
     internal bool SocketConnected { get; set; }
 
+    /// <summary>
+    /// How often the syslog decoder registered for the fd's writes (sinsp's write callbacks): once for each
+    /// open, connect, capture listing or tuple change that gave it a name holding /dev/log, less one for each
+    /// tuple change that did not. The decoder hears the writes while it is above zero.
+    /// </summary>
+    internal int SyslogListeners { get; set; }
+
     // Close bookkeeping (sinsp's FLAGS_CLOSE_IN_PROGRESS / FLAGS_CLOSE_CANCELED). These flags do
     // change in place: they never show in an event's text, only decide what a close removes.
     internal bool CloseInProgress { get; set; }

@@ -75,7 +75,9 @@ internal sealed partial class Inspector
         {
             string full = SinspPath.Concatenate(dir, name);
             var type2 = (flags & OpenFlagDirectory) != 0 ? ScapFdType.Directory : ScapFdType.FileV2;
-            AddFd(t, fd, new FdInfo(type2, full) { OpenFlags = flags, NameRaw = name ?? "", Dev = dev });
+            var opened = new FdInfo(type2, full) { OpenFlags = flags, NameRaw = name ?? "", Dev = dev };
+            ListenForSyslog(opened);
+            AddFd(t, fd, opened);
             FdNameChanged = true;
         }
     }

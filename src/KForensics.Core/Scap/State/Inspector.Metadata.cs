@@ -185,6 +185,7 @@ internal sealed partial class Inspector
                 return null;
         }
 
+        ListenForSyslog(f);
         return f;
     }
 

@@ -228,6 +228,7 @@ internal sealed partial class Inspector
 
         string before = f.Name;
         FillClientSocket(f, tuple);
+        ListenForSyslog(f);
         UpdateEventFd(f);
         FdNameChanged = f.Name != before;
     }

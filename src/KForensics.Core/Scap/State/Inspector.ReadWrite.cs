@@ -17,6 +17,24 @@ internal sealed partial class Inspector
             return;
         }
 
+        bool writes = (FlagsOf(info) & EventFlags.WritesToFd) != 0;
+        AdoptTransferTuple(ev, info, type, t);
+
+        // The syslog decoder sees the data of every successful write to an fd it follows.
+        if (writes && (FlagsOf(info) & EventFlags.ReadsFromFd) == 0 && _evtFd is { SyslogListeners: > 0 })
+        {
+            DecodeSyslog(Params.Get(ev, 1));
+        }
+    }
+
+    /// <summary>The socket part of parse_rw_exit: a successful transfer connects an IP socket, and a datagram's tuple names the fd.</summary>
+    private void AdoptTransferTuple(in RawEvent ev, EventInfo info, int type, ThreadInfo t)
+    {
+        if (_evtFd is null)
+        {
+            return;
+        }
+
         // A successful transfer on an IP socket proves it connected (fd.connected).
         if (_evtFd.Type is ScapFdType.Ipv4Sock or ScapFdType.Ipv6Sock && !_evtFd.SocketConnected)
         {
@@ -138,6 +156,7 @@ internal sealed partial class Inspector
                 f.Name = Params.CStr(tuple[17..]);
             }
 
+            FollowSyslog(f);
             return true;
         }
 
@@ -151,6 +170,9 @@ internal sealed partial class Inspector
         }
 
         InferLocalAddress(f);
+
+        // The decoders hear of the tuple change before the caller renames the fd from it.
+        FollowSyslog(f);
         return true;
     }
 

@@ -113,6 +113,7 @@ internal sealed partial class Inspector : IScapMetadataSink
         ClearDescription();
         FilteredOut = false;
         FdNameChanged = false;
+        Syslog = null;
         _evtFd = null;
 
         int type = ev.Type;

@@ -21,7 +21,7 @@ public sealed partial class ScapWriter
             throw new ArgumentException($"{info.Name} ({type}) has {info.Params.Count} parameters; {values.Length} values given.", nameof(values));
         }
 
-        var encoded = new byte[values.Length][];
+        byte[][] encoded = new byte[values.Length][];
         for (int i = 0; i < values.Length; i++)
         {
             try

@@ -132,7 +132,7 @@ public sealed partial class ScapWriter : IDisposable
             throw new ArgumentException($"{values.Count} values given for {types.Count} parameters.", nameof(values));
         }
 
-        var encoded = new byte[values.Count][];
+        byte[][] encoded = new byte[values.Count][];
         for (int i = 0; i < values.Count; i++)
         {
             encoded[i] = ScapParamEncoder.Encode(types[i], values[i]);

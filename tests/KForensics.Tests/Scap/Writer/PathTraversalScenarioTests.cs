@@ -44,7 +44,7 @@ public sealed class PathTraversalScenarioTests : IDisposable
         SysdigRunner.Result result = SysdigRunner.Execute("-r", _path, "-p", "%proc.name %thread.tid %container.name %container.image %evt.type", "fd.name=/etc/passwd");
         Assert.Equal(0, result.ExitCode);
         string[] types = result.Lines.Select(l => l.Split(' ')[^1]).Distinct().ToArray();
-        Assert.Equal(new[] { "openat", "fstat", "read", "close" }, types);
+        Assert.Equal(["openat", "fstat", "read", "close"], types);
         Assert.All(result.Lines, l => Assert.StartsWith($"nginx {_scenario.NginxWorkerPid} {_scenario.Nginx.Name} nginx:1.25 ", l));
     }
 

@@ -30,7 +30,8 @@ public sealed class ScapParamEncoderTests
     public void TextCarriesItsNulAndListsSeparateItems()
     {
         Assert.Equal("/etc\0"u8.ToArray(), ScapParamEncoder.Encode(ParamType.FsPath, "/etc"));
-        Assert.Equal("a\0b c\0"u8.ToArray(), ScapParamEncoder.Encode(ParamType.ByteBuf, new[] { "a", "b c" }));
+        string[] values = ["a", "b c"];
+        Assert.Equal("a\0b c\0"u8.ToArray(), ScapParamEncoder.Encode(ParamType.ByteBuf, values));
         Assert.Equal("raw"u8.ToArray(), ScapParamEncoder.Encode(ParamType.ByteBuf, "raw"));
         Assert.Empty(ScapParamEncoder.Encode(ParamType.CharBuf, null));
     }

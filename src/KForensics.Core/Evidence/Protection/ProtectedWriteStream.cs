@@ -11,7 +11,7 @@ namespace KForensics.Core.Evidence.Protection;
 /// <see cref="Complete"/> ends the message and returns both hashes; disposing without it leaves an unfinished
 /// message, which gpg, openssl and Unprotect-Evidence refuse.
 /// </summary>
-public sealed class ProtectedWriter : Stream
+public sealed class ProtectedWriteStream : Stream
 {
     private readonly HashingWriteStream _cipher;
     private readonly Stream? _encrypted;
@@ -21,7 +21,7 @@ public sealed class ProtectedWriter : Stream
     private long _plainBytes;
     private ProtectionDigest? _digest;
 
-    public ProtectedWriter(Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName, DateTime modifiedUtc)
+    public ProtectedWriteStream(Stream ciphertext, IReadOnlyList<EvidenceRecipient> recipients, string literalName, DateTime modifiedUtc)
     {
         if (recipients.Count == 0)
         {
