@@ -9,6 +9,14 @@ public static class Api
 {
     public static void Map(WebApplication app, ClusterState state, Kubelet kubelet)
     {
+        // Discovery, which every authenticated user may read: what a client asks first to learn the cluster answers.
+        app.MapGet("/api/v1", () => Json(new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["groupVersion"] = "v1",
+            ["resources"] = new JsonArray(new[] { ("namespaces", "Namespace", false), ("nodes", "Node", false), ("pods", "Pod", true), ("pods/exec", "PodExecOptions", true), ("pods/log", "Pod", true) }
+                .Select(r => (JsonNode)new JsonObject { ["name"] = r.Item1, ["kind"] = r.Item2, ["namespaced"] = r.Item3, ["singularName"] = string.Empty, ["verbs"] = new JsonArray("get", "list") }).ToArray()),
+        }));
         app.MapGet("/api/v1/namespaces", () => Json(List("NamespaceList", state, state.Namespaces().Select(NamespaceObject))));
         app.MapGet("/api/v1/namespaces/{ns}", async (HttpContext c, string ns) =>
         {
@@ -38,6 +46,7 @@ public static class Api
         app.MapPost("/api/v1/namespaces/{ns}/pods", async (HttpContext c, string ns) => await CreatePodAsync(c, state, kubelet, ns));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", async (HttpContext c, string ns, string name) =>
         {
+            if (state.Scenario.Mode == "etcd-timeout") { await WriteStatusAsync(c, 500, "InternalError", "Internal error occurred: etcdserver: request timed out", name); return; }
             if (state.GetPod(ns, name) is not { } pod) { await WriteStatusAsync(c, 404, "NotFound", $"pods \"{name}\" not found", name); return; }
             await WriteJsonAsync(c, 200, pod);
         });

@@ -221,6 +221,15 @@ public static class ExecHandler
                 bytes[512 + 16] ^= 0x01;
             }
 
+            // read-error: the node's disk fails halfway through the file. GNU tar then pads the member with zeros to
+            // the size it announced (the archive stays well formed), says so, and exits 2.
+            int readError = state.Scenario.Mode == "read-error" ? 512 + (int)(new FileInfo(file).Length / 2) : -1;
+            if (readError >= 0)
+            {
+                Array.Clear(bytes, readError, Math.Max(0, (int)Math.Min(bytes.Length, 512 + new FileInfo(file).Length) - readError));
+                stderr.Append($"tar: {command[5]}: Read error at byte {readError - 512}, while reading 10240 bytes: Input/output error\ntar: Exiting with failure status due to previous errors\n");
+            }
+
             // slow-copy: a thin link, so a test can stop the cmdlet in the middle of the copy.
             bool slow = state.Scenario.Mode == "slow-copy";
             // checkpoint-node-gone: the node (and the pod) vanish after about half of a node file went out.
@@ -242,7 +251,7 @@ public static class ExecHandler
                 }
             }
 
-            return 0;
+            return readError >= 0 ? 2 : 0;
         }
         finally
         {

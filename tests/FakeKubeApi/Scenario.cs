@@ -5,6 +5,8 @@ public sealed class Scenario
 {
     /// <summary>
     /// ok, sysdig-fails, empty, hang, hash-mismatch, not-scap, slow-copy, forbidden-create, forbidden-delete;
+    /// read-error (tar of any file reads half of it, then fails with an I/O error and exits 2); etcd-timeout (reading one pod
+    /// is a 500 InternalError, as when etcd does not answer);
     /// for POST nodes/{node}/proxy/checkpoint/..: checkpoint-gate-off (kubelet 404 page not found),
     /// checkpoint-forbidden-proxy (API server 403 on nodes/proxy), checkpoint-forbidden-kubelet (kubelet 403 on
     /// nodes/checkpoint), checkpoint-unsupported (500 Unimplemented), checkpoint-criu-fails (500 criu failed);

@@ -6,7 +6,7 @@ namespace FakeKubeApi;
 /// Puts namespaces, nodes and running workload pods into the fake cluster from a short description:
 /// {"namespaces": [..], "nodes": [{"name", "runtime": "cri-o"|"containerd", "taints": [{"key","value","effect"}]}],
 ///  "pods": [{"name", "namespace", "node", "labels": {..}, "runtime": "containerd"|"cri-o",
-///            "containers": [{"name", "image", "id", "docker": "docker container name"}]}]}.
+///            "containers": [{"name", "image", "id", "docker": "docker container name", "terminated": true}]}]}.
 /// A node's runtime sets nodeInfo.containerRuntimeVersion (cri-o://1.31.0, containerd://2.0.0; containerd://1.7.24
 /// when absent). A container's "docker" names a running Docker container that plays it for checkpoints; its
 /// containerID is then runtime://(the Docker container's id) unless "id" is given. The pod's runtime decides
@@ -99,9 +99,12 @@ public static class Seed
                             ["image"] = c["image"]!.DeepClone(),
                             ["imageID"] = c["image"]!.GetValue<string>() + "@sha256:" + new string('1', 64),
                             ["containerID"] = ids.TryGetValue(c["name"]!.GetValue<string>(), out string? known) ? known : Kubelet.NewContainerId().Replace("containerd", runtime),
-                            ["ready"] = true,
+                            ["ready"] = c["terminated"]?.GetValue<bool>() != true,
                             ["restartCount"] = 0,
-                            ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
+                            // "terminated": the container ran and exited (a finished job's container, a crashed sidecar).
+                            ["state"] = c["terminated"]?.GetValue<bool>() == true
+                                ? new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["startedAt"] = now, ["finishedAt"] = now } }
+                                : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
                         }).ToArray()),
                     },
             });

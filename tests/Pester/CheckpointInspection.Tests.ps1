@@ -306,6 +306,22 @@ Describe 'Damaged checkpoints: one clear error with a stable id, the file and th
         (Get-ErrorRecord { Get-CheckpointProcess -LiteralPath $copy })[0].FullyQualifiedErrorId | Should -BeLike 'CriuImageInvalid*'
     }
 
+    It 'images of a format version the reader does not know are CriuImageUnsupportedVersion, naming the version' {
+        # inventory.img: the inventory magic (4 bytes, with no common magic before it), the entry's length (4), then the
+        # InventoryEntry, whose first field is img_version (field 1, varint: tag 0x08), 2 for every CRIU since 1.0.
+        $f = Join-Path $copy 'inventory.img'
+        $bytes = [IO.File]::ReadAllBytes($f)
+        $bytes[8], $bytes[9] | Should -Be @(0x08, 0x02) -Because 'CRIU writes img_version first, as 2'
+        $bytes[9] = 0x03
+        [IO.File]::WriteAllBytes($f, $bytes)
+        $errors = Get-ErrorRecord { Get-CheckpointProcess -LiteralPath $copy }
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CriuImageUnsupportedVersion*'
+        $errors[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        $errors[0].Exception.Message | Should -Match 'version 3; only version 2'
+        $errors[0].Exception.FilePath | Should -Be $f
+    }
+
     It 'missing pages are CriuPagesMissing, a missing inventory NotACheckpoint, a missing core CriuImageMissing' {
         Get-ChildItem $copy -Filter 'pages-*.img' | Remove-Item
         (Get-ErrorRecord { Search-CheckpointMemory -LiteralPath $copy -ProcessId 1 -Pattern x })[0].FullyQualifiedErrorId | Should -BeLike 'CriuPagesMissing*'

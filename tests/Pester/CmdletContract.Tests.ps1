@@ -70,6 +70,17 @@ Describe 'The checkpoint family''s parameters' {
         $named | Sort-Object | Should -Be @('Import-ContainerCheckpoint', 'New-ContainerCheckpoint', 'Restore-Container')
     }
 
+    It '-Pod of the cmdlets that act on a pod is the same parameter: string[], by value and by property name Pod, no alias' {
+        foreach ($name in 'Start-PodCapture', 'New-PodCheckpoint') {
+            $p = (Get-Command $name).Parameters['Pod']
+            $p.ParameterType | Should -Be ([string[]]) -Because "-Pod of $name"
+            @($p.Aliases) | Should -BeNullOrEmpty -Because "-Pod of $name takes no alias (Name names only a new thing)"
+            $attribute = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
+            $attribute.ValueFromPipeline | Should -BeTrue -Because "$name takes pod names by value"
+            $attribute.ValueFromPipelineByPropertyName | Should -BeTrue -Because "$name takes the property Pod"
+        }
+    }
+
     It 'the checkpoint is -Checkpoint: a parameter of its own where it is named, an alias of the path where it is a file' {
         foreach ($name in 'Get-ContainerCheckpoint', 'Remove-ContainerCheckpoint', 'Export-ContainerCheckpoint', 'Restore-Container', 'Export-CheckpointMemory', 'Remove-PodCheckpoint') {
             (Get-Command $name).Parameters.ContainsKey('Checkpoint') | Should -BeTrue -Because "$name names the checkpoint -Checkpoint"

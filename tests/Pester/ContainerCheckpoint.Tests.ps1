@@ -155,6 +155,32 @@ Describe 'Checkpoint and restore (real engine, CRIU)' -Skip:$skip {
         (& docker exec "$name-imported" cat /var/kf/marker) | Should -Be 'evidence'
     }
 
+    It 'shows its steps with Write-Progress while it exports and imports, and completes each bar' {
+        $name = "$prefix-progress"
+        Start-Looper $name -Marker
+        New-ContainerCheckpoint $name -Name cpp -LeaveRunning | Out-Null
+        $archivePath = Join-Path $TestDrive 'progress.tar.gz'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:KF_MODULE_PATH'; `$ProgressPreference = 'Continue'; " +
+                "Export-ContainerCheckpoint -Container $name -Checkpoint cpp -Path '$archivePath' | Out-Null; " +
+                "Import-ContainerCheckpoint -Path '$archivePath' -Name $name-imported -Confirm:`$false | Out-Null")
+            $null = $ps.Invoke()
+            @($ps.Streams.Error) | Should -BeNullOrEmpty
+            $records = @($ps.Streams.Progress)
+        } finally { $ps.Dispose() }
+        Get-State "$name-imported" | Should -Be 'running'
+        foreach ($step in @(
+                @{ Activity = 'Export-ContainerCheckpoint'; Pattern = "^(Reading the container's file changes|Packing (checkpoint/.+|rootfs-diff\.tar)|Writing the manifest|Hashing progress\.tar\.gz)$" }
+                @{ Activity = 'Import-ContainerCheckpoint'; Pattern = "^(Unpacking and hashing progress\.tar\.gz|Checking every member against the manifest|Creating $name-imported and restoring the checkpoint into it)$" })) {
+            $mine = @($records | Where-Object Activity -eq $step.Activity)
+            $running = @($mine | Where-Object RecordType -eq 'Processing')
+            $running.Count | Should -BeGreaterThan 0 -Because "$($step.Activity) shows its steps"
+            $running | ForEach-Object { $_.StatusDescription | Should -Match $step.Pattern; $_.CurrentOperation | Should -Be $archivePath }
+            $mine[-1].RecordType | Should -Be 'Completed'
+        }
+    }
+
     It 'refuses a tampered archive and creates nothing' {
         $name = "$prefix-tamper"
         Start-Looper $name
@@ -328,10 +354,55 @@ public static class KfSocketForwarder {
         Test-Path (Join-Path $TestDrive 'remote.tar.gz') | Should -BeFalse
     }
 
+    It 'reports an engine error without a more specific cause as DockerApiError, with the engine''s words, and creates nothing' {
+        $err = Get-ErrorId { $busyCp | Restore-Container -Name "$prefix-nonet" -Network "$prefix-nosuchnet" -Confirm:$false }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DockerApiError*'
+        $err.Exception.Message | Should -Match "answered 404 \(NotFound\): network $prefix-nosuchnet not found"
+        Test-ContainerExists "$prefix-nonet" | Should -BeFalse
+    }
+
+    It 'stops at an engine without experimental features with DockerExperimentalDisabled and the fix, before any container is touched' -Skip:(-not (Get-Command unshare -ErrorAction SilentlyContinue)) {
+        # A second, private engine on its own socket and data root, with the default configuration (no experimental), in a
+        # network namespace of its own: an engine without a bridge deletes the interface docker0, which must stay the host's.
+        $root = Join-Path ([IO.Path]::GetTempPath()) "kf-plain-engine-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        New-Item -ItemType Directory -Path $root | Out-Null
+        '{}' | Set-Content (Join-Path $root 'daemon.json')
+        $arguments = @('--data-root', "$root/data", '--exec-root', "$root/exec", '--pidfile', "$root/dockerd.pid", '-H', "unix://$root/docker.sock",
+            '--bridge=none', '--iptables=false', '--ip-masq=false', '--config-file', "$root/daemon.json")
+        $hadBridge = Test-Path /sys/class/net/docker0
+        $engine = Start-Process -FilePath unshare -ArgumentList (@('--net', 'dockerd') + $arguments) -RedirectStandardError "$root/dockerd.log" -RedirectStandardOutput "$root/dockerd.out" -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path "$root/docker.sock") -and -not $engine.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Test-Path "$root/docker.sock" | Should -BeTrue -Because (Get-Content -Raw "$root/dockerd.log" -ErrorAction SilentlyContinue)
+            (& docker -H "unix://$root/docker.sock" info --format '{{.ExperimentalBuild}}') | Should -Be 'false'
+            $err = $null
+            try { New-ContainerCheckpoint -Container $busy, "$prefix-other" -Name cpx -DockerHost "unix://$root/docker.sock" -ErrorAction SilentlyContinue } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'DockerExperimentalDisabled*'
+            $err.CategoryInfo.Category | Should -Be 'NotEnabled'
+            $err.Exception.Message | Should -Match 'experimental'
+            @(& docker ps -a --format '{{.Names}}' | Where-Object { $_ -eq $busy }).Count | Should -Be 1
+            Get-State $busy | Should -Be 'running'
+            @(Get-ContainerCheckpoint $busy).Name | Should -Not -Contain 'cpx'
+        } finally {
+            # SIGTERM, so that the engine stops the containerd it started too; only that process, by its id.
+            if (-not $engine.HasExited) { & kill -TERM $engine.Id; if (-not $engine.WaitForExit(30000)) { $engine.Kill() } }
+            Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue
+        }
+        if ($hadBridge) { Test-Path /sys/class/net/docker0 | Should -BeTrue -Because 'the host''s bridge is untouched' }
+    }
+
     It 'reports an engine it cannot reach as a connection error' {
         $err = Get-ErrorId { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" }
         $err.FullyQualifiedErrorId | Should -BeLike 'DockerConnectionFailed*'
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        # The failed request is in the libraries' log (what -Debug shows), a successful one too.
+        $DebugPreference = 'Continue'
+        $out = @(& { try { Get-ContainerCheckpoint $busy -DockerHost "unix://$TestDrive/no.sock" 5>&1 } catch { } })
+        @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/version failed: ' }).Count | Should -Be 1
+        $out = @(Get-ContainerCheckpoint $busy 5>&1)
+        ($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }).Name | Should -Be 'cpe'
+        @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match '^\[Docker\] GET \S+/containers/\S+/checkpoints\S* 200 \(\d+ ms\)$' }).Count | Should -BeGreaterThan 0
     }
 }
 
@@ -406,7 +477,8 @@ Describe 'The sandbox: a clone runs with no network unless asked (real engine, C
         $err.FullyQualifiedErrorId | Should -BeLike 'CriuFailed*'
         $err.Exception.Message | Should -Match ([regex]::Escape("TCP ${clientIp}:"))
         $err.Exception.Message | Should -Match ([regex]::Escape("-> ${peerIp}:9000"))
-        $err.Exception.Message | Should -Match '-Network'
+        $err.Exception.Message | Should -Not -Match '-Network' -Because 'the engine says what happened; the advice is the cmdlet''s'
+        $err.ErrorDetails.Message | Should -Match '-Network <name>'
         Test-ContainerExists "$client-clone" | Should -BeFalse
     }
 

@@ -34,15 +34,6 @@ BeforeAll {
 
     # Ids no test raises yet, each with why; the list may only shrink (a test that raises one must remove it here).
     $script:notYetRaised = @{
-        'ScapCorruptBlock' = 'no test writes an event whose lengths disagree with its block'
-        'DockerApiError' = 'an engine error without a more specific id'
-        'DockerExperimentalDisabled' = 'an engine without experimental features (the test engine has them)'
-        'CriuImageUnsupportedVersion' = 'a CRIU image of a format version the reader does not know'
-        'KubeApiError' = 'an API server error without a more specific id'
-        'CaptureCopyFailed' = 'the exec stream breaking while a capture is copied out'
-        'PodCheckpointCopyFailed' = 'the exec stream breaking while a checkpoint is copied out'
-        'PodCheckpointHelperNotRemoved' = 'a checkpoint helper pod that cannot be deleted'
-        'NoContainerToCheckpoint' = 'a pod whose every container is excluded'
         'EvidenceBlobImmutable' = 'a WORM blob: Azurite has no immutability policies or legal holds (its README lists them as not supported, Azure/Azurite#2648); the refusal of the service''s 409 BlobImmutableDueToPolicy/LegalHold is an xunit test (EvidenceStorageTests)'
     }
 

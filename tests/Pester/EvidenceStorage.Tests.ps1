@@ -221,6 +221,20 @@ Describe 'Send-Evidence' {
         Read-BlobText $script:container 'sas/small.bin.manifest.json' | Should -Not -Match 'sig='
     }
 
+    It 'lets the Azure SDK''s own log reach -Debug, one line per request and response, with the SAS signature redacted' {
+        $sas = New-KfAzuriteSas $script:azurite evidence 'rcw'
+        $signature = [uri]::UnescapeDataString(([regex]::Match($sas, '(?:^|&)sig=([^&]+)')).Groups[1].Value)
+        $signature | Should -Not -BeNullOrEmpty
+        # What -Debug shows (in this non-interactive host -Debug would ask whether to go on).
+        $DebugPreference = 'Continue'
+        $out = @(Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$sas" -BlobPrefix 'logged/' 5>&1)
+        @($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] }).Blob | Should -Be 'logged/small.bin'
+        $lines = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        @($lines | Where-Object { $_ -match '^\[Azure\] Request \[[0-9a-f-]+\] PUT http://\S+/evidence/logged/small\.bin' }).Count | Should -BeGreaterThan 0 -Because ($lines -join "`n")
+        @($lines | Where-Object { $_ -match '^\[Azure\] Response \[[0-9a-f-]+\] 201 ' }).Count | Should -BeGreaterThan 0 -Because ($lines -join "`n")
+        $lines | ForEach-Object { $_ | Should -Not -Match ([regex]::Escape($signature)) }
+    }
+
     It 'names a SAS the service refuses, a missing container and an unreachable endpoint' {
         $other = New-KfAzuriteSas $script:azurite other 'rcw'
         Send-Evidence -Path $script:small -Destination "$($script:azurite.BlobEndpoint)/evidence?$other" -BlobPrefix 'wrongsas' -ErrorVariable e -ErrorAction SilentlyContinue |

@@ -83,6 +83,16 @@ Describe 'Start-PodCapture: the happy path' {
         ($events | Where-Object FdName -eq '/etc/passwd' | Select-Object -First 1) | Should -Not -BeNullOrEmpty
     }
 
+    It 'lets KubernetesClient''s requests reach -Debug, one line each with method, address, status and time' {
+        # What -Debug shows (in this non-interactive host -Debug would ask whether to go on).
+        $DebugPreference = 'Continue'
+        $out = @(Start-PodCapture web-0 -Namespace shop -DryRun @kc 5>&1)
+        @($out | Where-Object { $_ -is [string] }).Count | Should -Be 1 -Because 'the dry run still writes the pod'
+        $lines = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        @($lines | Where-Object { $_ -match "^\[KubernetesClient\] GET $([regex]::Escape($fake.Url))/api/v1/? 200 \(\d+ ms\)$" }).Count | Should -Be 1 -Because ($lines -join "`n")
+        @($lines | Where-Object { $_ -match "^\[KubernetesClient\] GET $([regex]::Escape($fake.Url))/api/v1/namespaces/shop/pods/web-0 200 \(\d+ ms\)$" }).Count | Should -Be 1 -Because ($lines -join "`n")
+    }
+
     It 'narrates each step with -Verbose and reports the seconds left' {
         $verbose = Start-PodCapture web-0 -Namespace shop -Duration 2 -OutputDirectory (New-OutputDirectory) @kc -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
@@ -134,12 +144,18 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
 
-    It 'the hash in the pod differs from the file received: CaptureHashMismatch; the copy is discarded' {
-        Set-FakeKubeScenario $fake -Mode 'hash-mismatch' -CaptureSource $source.FullName
+    It '<why>: <id> (<category>); the copy is discarded and the pod deleted' -ForEach @(
+        @{ why = 'the hash in the pod differs from the file received'; mode = 'hash-mismatch'; id = 'CaptureHashMismatch'; category = 'InvalidData'
+           text = @('SHA-256 in the pod [0-9a-f]{64}, received [0-9a-f]{64}') }
+        @{ why = 'the node''s disk fails while the capture is copied out'; mode = 'read-error'; id = 'CaptureCopyFailed'; category = 'ReadError'
+           text = @('tar exit code 2', 'Input/output error') }
+    ) {
+        Set-FakeKubeScenario $fake -Mode $mode -CaptureSource $source.FullName
         Start-PodCapture web-0 -Namespace shop -Duration 2 -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'CaptureHashMismatch,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $ev[0].Exception.Message | Should -Match 'SHA-256 in the pod [0-9a-f]{64}, received [0-9a-f]{64}'
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike "$id,*"
+        $ev[0].CategoryInfo.Category | Should -Be $category
+        foreach ($t in $text) { $ev[0].Exception.Message | Should -Match $t }
         @(Get-ChildItem $out).Count | Should -Be 0
         @(Get-PodCapture @kc).Count | Should -Be 0
     }
@@ -180,21 +196,42 @@ Describe 'Start-PodCapture: failures are errors with stable ids, and the capture
         $ev[0].Exception.Message | Should -Match 'cannot create resource \\"pods\\"|cannot create resource "pods"'
     }
 
-    It 'a wrong token: KubeUnauthorized (PermissionDenied)' {
+    It 'a wrong token stops the cmdlet before any pod is resolved: KubeUnauthorized (PermissionDenied)' {
         Set-FakeKubeScenario $fake -CaptureSource $source.FullName
-        Start-PodCapture web-0 -Namespace shop -Kubeconfig $fake.Kubeconfig -Context fake-badtoken -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeUnauthorized,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $before = @(Get-FakeKubeHistory $fake).Count
+        $err = $null
+        try { Start-PodCapture web-0, legacy-0 -Namespace shop -Kubeconfig $fake.Kubeconfig -Context fake-badtoken -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'KubeUnauthorized,*'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        @(Get-FakeKubeHistory $fake).Count | Should -Be $before -Because 'no pod was read or created'
     }
 
-    It 'no API server listening: KubeConnectionFailed (ConnectionError)' {
+    It 'no API server listening stops the cmdlet once, before any -WhatIf line: KubeConnectionFailed (ConnectionError)' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $listener.Start()
         $port = $listener.LocalEndpoint.Port; $listener.Stop()
         $dead = Join-Path $out 'dead-kubeconfig'
         (Get-Content -Raw $fake.Kubeconfig) -replace [regex]::Escape($fake.Url), "http://127.0.0.1:$port" | Set-Content $dead
-        Start-PodCapture web-0 -Namespace shop -Kubeconfig $dead -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeConnectionFailed,*'
-        $ev[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err = $null
+        try { Start-PodCapture web-0, legacy-0 -Namespace shop -Kubeconfig $dead -ErrorAction SilentlyContinue } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'KubeConnectionFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err.Exception.Message | Should -Match "127\.0\.0\.1:$port"
+        # -WhatIf text goes to the host: a child process shows what a user would see.
+        $script = "Import-Module '$env:KF_MODULE_PATH'; foreach (`$c in 'Start-PodCapture', 'New-PodCheckpoint') { try { & `$c web-0 -Namespace shop -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId } }; try { Remove-PodCheckpoint -Node node-1 -Checkpoint x.tar -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId }; try { Remove-PodCapture kf-capture-x -Kubeconfig '$dead' -WhatIf } catch { 'ERROR ' + `$_.FullyQualifiedErrorId }"
+        $shown = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" })
+        ($shown -join "`n") | Should -Not -Match 'What if' -Because ($shown -join "`n")
+        @($shown | Where-Object { $_ -like 'ERROR KubeConnectionFailed,*' }).Count | Should -Be 4 -Because ($shown -join "`n")
+    }
+
+    It 'an API server error without a more specific cause: KubeApiError with the server''s message, and no capture pod' {
+        Set-FakeKubeScenario $fake -Mode 'etcd-timeout' -CaptureSource $source.FullName
+        $created = (Get-CaptureEvents created).Count
+        Start-PodCapture web-0 -Namespace shop -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'KubeApiError,*'
+        $ev[0].Exception.Message | Should -Match 'answered 500 \(Internal error occurred: etcdserver: request timed out\)'
+        $ev[0].TargetObject | Should -Be 'web-0'
+        (Get-CaptureEvents created).Count | Should -Be $created
     }
 
     It 'a kubeconfig that does not exist stops the cmdlet: KubeConfigInvalid' {

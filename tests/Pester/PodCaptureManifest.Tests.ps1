@@ -43,8 +43,8 @@ Describe 'Start-PodCapture: many pods' {
         $live | Should -Be 0
     }
 
-    It 'binds Name and Namespace by property name from the pipeline' {
-        $yaml = @([pscustomobject]@{ Name = 'web-0'; Namespace = 'shop' }, [pscustomobject]@{ Pod = 'legacy-0'; Namespace = 'shop' }) | Start-PodCapture -DryRun @kc
+    It 'binds Pod and Namespace by property name from the pipeline (Name, which names only a new thing, is not an alias)' {
+        $yaml = @([pscustomobject]@{ Pod = 'web-0'; Namespace = 'shop' }, [pscustomobject]@{ Pod = 'legacy-0'; Namespace = 'shop' }) | Start-PodCapture -DryRun @kc
         $yaml.Count | Should -Be 2
         $yaml[0] | Should -Match 'kforensics.io/target-pod: web-0'
         $yaml[1] | Should -Match 'kforensics.io/target-pod: legacy-0'

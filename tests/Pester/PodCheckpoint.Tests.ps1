@@ -212,13 +212,17 @@ Describe 'New-PodCheckpoint: the errors users meet' -Skip:$skip {
         $err.Exception.Message | Should -Match 'nginx, sidecar'
     }
 
-    It 'a hash mismatch keeps nothing locally and keeps the node''s archive' {
-        Set-FakeKubeScenario $fake -Mode hash-mismatch
+    It '<why> is <id>: nothing kept locally, the node''s archive kept, no helper pod left' -ForEach @(
+        @{ why = 'a hash mismatch'; mode = 'hash-mismatch'; id = 'PodCheckpointHashMismatch'; category = 'InvalidData'; text = @('kept at node-1:/var/lib/kubelet/checkpoints/') }
+        @{ why = 'the node''s disk failing during the copy'; mode = 'read-error'; id = 'PodCheckpointCopyFailed'; category = 'ReadError'; text = @('tar exit code 2', 'Input/output error') }
+    ) {
+        Set-FakeKubeScenario $fake -Mode $mode
         $out = New-OutputDirectory
         $before = @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count
         $err = Get-ErrorRecord { New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc }
-        $err.FullyQualifiedErrorId | Should -BeLike 'PodCheckpointHashMismatch*'
-        $err.Exception.Message | Should -Match 'kept at node-1:/var/lib/kubelet/checkpoints/'
+        $err.FullyQualifiedErrorId | Should -BeLike "$id*"
+        $err.CategoryInfo.Category | Should -Be $category
+        foreach ($t in $text) { $err.Exception.Message | Should -Match $t }
         @(Get-ChildItem $out).Count | Should -Be 0
         @(Get-FakeKubeNodeCheckpoint $fake -Node node-1).Count | Should -Be ($before + 1)
         Get-HelperPods | Should -BeNullOrEmpty
@@ -232,6 +236,37 @@ Describe 'New-PodCheckpoint: the errors users meet' -Skip:$skip {
         $err = Get-ErrorRecord { New-PodCheckpoint doomed-0 -Namespace shop -OutputDirectory $out @kc }
         $err.FullyQualifiedErrorId | Should -BeLike 'NodeGone*'
         @(Get-ChildItem $out).Count | Should -Be 0
+    }
+
+    It 'a helper pod that cannot be deleted is PodCheckpointHelperNotRemoved; the verified checkpoint still comes out' {
+        Set-FakeKubeScenario $fake -Mode forbidden-delete
+        $out = New-OutputDirectory
+        $cp = New-PodCheckpoint web-0 -Namespace shop -Container nginx -OutputDirectory $out @kc -ErrorVariable ev -ErrorAction SilentlyContinue
+        Set-FakeKubeScenario $fake -Mode ok
+        $left = @(Get-HelperPods)
+        foreach ($pod in $left) {
+            $ns, $name = $pod -split '/', 2
+            Invoke-RestMethod -Method Delete -Uri "$($fake.Url)/api/v1/namespaces/$ns/pods/$name" -Headers @{ Authorization = 'Bearer kf-test-token' } | Out-Null
+        }
+        @($cp).Count | Should -Be 1
+        $cp.Sha256 | Should -Be (Get-FileHash -Algorithm SHA256 $cp.Path).Hash.ToLowerInvariant()
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'PodCheckpointHelperNotRemoved*'
+        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $ev[0].ErrorDetails.Message | Should -Match ([regex]::Escape($cp.HelperPod))
+        $left.Count | Should -Be 1
+        $left[0] | Should -Be "shop/$($cp.HelperPod)"
+    }
+
+    It 'a pod with no running container is NoContainerToCheckpoint, and nothing is asked of its kubelet' {
+        Add-FakeKubeObjects $fake @{ pods = @(
+            @{ name = 'job-0'; namespace = 'shop'; node = 'node-2'; runtime = 'containerd'; containers = @(@{ name = 'work'; image = (Get-KfTestImage); terminated = $true }) }) }
+        $before = @(Get-FakeKubeHistory $fake | Where-Object event -eq 'checkpoint').Count
+        $err = Get-ErrorRecord { New-PodCheckpoint job-0 -Namespace shop -OutputDirectory (New-OutputDirectory) @kc }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NoContainerToCheckpoint*'
+        $err.Exception.Message | Should -Match 'shop/job-0'
+        @(Get-FakeKubeHistory $fake | Where-Object event -eq 'checkpoint').Count | Should -Be $before
+        Get-HelperPods | Should -BeNullOrEmpty
     }
 
     It 'a full local disk is DiskFull and leaves no partial file' -Skip:(-not (Test-KfDebianRoot)) {
@@ -279,6 +314,20 @@ Describe 'Get-PodCheckpoint and Remove-PodCheckpoint: the node''s kubelet direct
         $mine[0].CheckpointedUtc.Kind | Should -Be 'Utc'
         [Math]::Abs(($mine[0].CheckpointedUtc - $made.CheckpointedUtc).TotalSeconds) | Should -BeLessThan 5
         @(Get-PodCheckpoint -Node node-2 -Pod 'web-*' @kc) | Should -BeNullOrEmpty
+        Get-HelperPods | Should -BeNullOrEmpty
+    }
+
+    It 'finds a node that is not there, and a name that is no file name, before it asks and before any helper pod' {
+        $before = @(Get-FakeKubeHistory $fake | Where-Object event -eq 'created').Count
+        $errors = @()
+        Remove-PodCheckpoint -Node node-9 -Checkpoint 'checkpoint-x.tar' -Confirm:$false @kc -ErrorVariable +errors -ErrorAction SilentlyContinue
+        Remove-PodCheckpoint -Node node-2 -Checkpoint '../etc/passwd', '..' -Confirm:$false @kc -ErrorVariable +errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 3
+        $errors.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'PodCheckpointTargetNotFound*' }
+        $errors[0].TargetObject | Should -Be 'node-9'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[1].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-FakeKubeHistory $fake | Where-Object event -eq 'created').Count | Should -Be $before
         Get-HelperPods | Should -BeNullOrEmpty
     }
 

@@ -20,6 +20,19 @@ BeforeAll {
         $at += $length
     }
 
+    # Reads a damaged capture: one error naming the block's offset, with the events before that block.
+    function Assert-OneDamage([string] $Path, $Victim, [string] $Id) {
+        $errs = $null
+        $events = @(Get-ScapEvent -LiteralPath $Path -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike "$Id*"
+        $errs[0].Exception.Message | Should -BeLike "*$($Victim.Offset)*"
+        $before = @($allEvents | Where-Object { $_.RawTime -lt [BitConverter]::ToUInt64($intact, $Victim.Offset + 10) })
+        $events.Count | Should -Be $before.Count
+        ($events | ForEach-Object ToString) | Should -Be ($before | ForEach-Object ToString)
+        return $errs[0]
+    }
+
     function Save-Damaged([string] $Name, [byte[]] $Bytes) {
         $path = Join-Path $folder $Name
         [IO.File]::WriteAllBytes($path, $Bytes)
@@ -42,17 +55,10 @@ Describe 'Get-ScapEvent on damaged captures' {
     It 'reports a cut inside an event block once, with offset and block type, after the earlier events' {
         $victim = $blocks | Where-Object Type -eq 0x216 | Select-Object -Skip 30 -First 1
         $path = Save-Damaged 'cut.scap' $intact[0..($victim.Offset + 20)]
-        $errs = $null
-        $events = @(Get-ScapEvent -LiteralPath $path -ErrorVariable errs -ErrorAction SilentlyContinue)
-        $errs.Count | Should -Be 1
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapTruncated*'
-        $errs[0].Exception.Message | Should -BeLike "*$($victim.Offset)*"
-        $errs[0].Exception.Message | Should -BeLike '*EV_V2*'
-        $errs[0].TargetObject | Should -Not -BeNullOrEmpty
-        "$($errs[0].TargetObject) $($errs[0].Exception.Message)" | Should -BeLike '*cut.scap*'
-        $before = @($allEvents | Where-Object { $_.RawTime -lt [BitConverter]::ToUInt64($intact, $victim.Offset + 10) })
-        $events.Count | Should -Be $before.Count
-        ($events | ForEach-Object ToString) | Should -Be ($before | ForEach-Object ToString)
+        $err = Assert-OneDamage $path $victim 'ScapTruncated'
+        $err.Exception.Message | Should -BeLike '*EV_V2*'
+        $err.TargetObject | Should -Not -BeNullOrEmpty
+        "$($err.TargetObject) $($err.Exception.Message)" | Should -BeLike '*cut.scap*'
     }
 
     It 'refuses wrong magic and major version 2 with their own ids' -TestCases @(
@@ -80,5 +86,17 @@ Describe 'Get-ScapEvent on damaged captures' {
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ScapBadBlockLength*'
         @($events | Where-Object Source -like '*intact.scap').Count | Should -Be $allEvents.Count
+    }
+
+    It 'reports an event whose length does not fit its block as ScapCorruptBlock, after the events before it' {
+        $victim = $blocks | Where-Object Type -eq 0x216 | Select-Object -Skip 20 -First 1
+        # EV_V2 block: type, length, cpu (2 bytes), then the event header: ts (8), tid (8), len (4) at block offset 26.
+        $bytes = [byte[]]$intact.Clone()
+        [BitConverter]::ToUInt32($bytes, $victim.Offset + 26) | Should -BeLessThan $victim.Length -Because 'the event fits its block before the damage'
+        [BitConverter]::GetBytes([uint32]($victim.Length + 100)).CopyTo($bytes, $victim.Offset + 26)
+        $path = Save-Damaged 'event-length.scap' $bytes
+        $err = Assert-OneDamage $path $victim 'ScapCorruptBlock'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*event length $($victim.Length + 100) does not fit the block*"
     }
 }

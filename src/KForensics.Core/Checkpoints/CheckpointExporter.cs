@@ -18,8 +18,8 @@ namespace KForensics.Core.Checkpoints;
 public static class CheckpointExporter
 {
     public static async Task<CheckpointArchive> ExportAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
-        string path, bool force, string moduleVersion, CancellationToken cancellationToken)
-        => (await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, null, cancellationToken).ConfigureAwait(false)).Archive;
+        string path, bool force, string moduleVersion, CancellationToken cancellationToken, IProgress<CheckpointProgress>? progress = null)
+        => (await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, null, progress, cancellationToken).ConfigureAwait(false)).Archive;
 
     /// <summary>The plaintext archive's file name: the target's, with .gpg or .p7m taken off.</summary>
     private static string PlainName(string path)
@@ -42,9 +42,10 @@ public static class CheckpointExporter
     /// archive's provenance and both hashes is written beside it.
     /// </summary>
     public static async Task<ProtectedEvidence> ExportProtectedAsync(DockerEngine engine, string container, string checkpoint, string? checkpointDirectory,
-        string path, bool force, string moduleVersion, IReadOnlyList<EvidenceRecipient> recipients, CancellationToken cancellationToken)
+        string path, bool force, string moduleVersion, IReadOnlyList<EvidenceRecipient> recipients, CancellationToken cancellationToken,
+        IProgress<CheckpointProgress>? progress = null)
     {
-        var (archive, digest, manifest) = await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, recipients, cancellationToken)
+        var (archive, digest, manifest) = await ExportCoreAsync(engine, container, checkpoint, checkpointDirectory, path, force, moduleVersion, recipients, progress, cancellationToken)
             .ConfigureAwait(false);
         string plainName = PlainName(path);
         CustodyManifest origin = CustodyManifest.Acquired("ContainerCheckpoint", moduleVersion, manifest.Checkpoint.CreatedUtc, manifest.CreatedUtc, manifest.CreatedUtc,
@@ -65,7 +66,7 @@ public static class CheckpointExporter
 
     private static async Task<(CheckpointArchive Archive, ProtectionDigest? Digest, CheckpointManifest Manifest)> ExportCoreAsync(DockerEngine engine, string container,
         string checkpoint, string? checkpointDirectory, string path, bool force, string moduleVersion, IReadOnlyList<EvidenceRecipient>? recipients,
-        CancellationToken cancellationToken)
+        IProgress<CheckpointProgress>? progress, CancellationToken cancellationToken)
     {
         engine.RequireExperimental();
         (ContainerFacts facts, string json) = await ContainerFacts.LoadAsync(engine, container, cancellationToken).ConfigureAwait(false);
@@ -85,7 +86,7 @@ public static class CheckpointExporter
 
         if (File.Exists(path) && !force)
         {
-            throw new DockerEngineException(DockerErrorKind.TargetExists, "'" + path + "' already exists; use -Force to replace it.", path);
+            throw new DockerEngineException(DockerErrorKind.TargetExists, "'" + path + "' already exists.", path);
         }
 
         string work = Directory.CreateTempSubdirectory("kforensics-export-").FullName;
@@ -93,6 +94,7 @@ public static class CheckpointExporter
         try
         {
             string diff = Path.Combine(work, PodmanLayout.RootfsDiff);
+            progress?.Report(new CheckpointProgress("Reading the container's file changes", 0, 0));
             (List<string> deleted, SortedDictionary<string, string> kinds) = await WriteRootfsDiffAsync(engine, facts.Id, diff, cancellationToken).ConfigureAwait(false);
             using JsonDocument inspect = JsonDocument.Parse(json);
             DateTime checkpointed = Directory.GetLastWriteTimeUtc(location);
@@ -111,13 +113,20 @@ public static class CheckpointExporter
                         Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
                         ModificationTime = checkpointed,
                     }, cancellationToken).ConfigureAwait(false);
-                    foreach (string f in Directory.EnumerateFiles(location, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    List<string> images = Directory.EnumerateFiles(location, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                    long total = images.Sum(f => new FileInfo(f).Length) + new FileInfo(diff).Length;
+                    long done = 0;
+                    foreach (string f in images)
                     {
                         string name = PodmanLayout.CheckpointDirectory + "/" + Path.GetRelativePath(location, f).Replace('\\', '/');
+                        progress?.Report(new CheckpointProgress("Packing " + name, done, total));
                         members.Add(await AddFileAsync(tar, f, name, cancellationToken).ConfigureAwait(false));
+                        done += members[^1].Length;
                     }
 
+                    progress?.Report(new CheckpointProgress("Packing " + PodmanLayout.RootfsDiff, done, total));
                     members.Add(await AddFileAsync(tar, diff, PodmanLayout.RootfsDiff, cancellationToken).ConfigureAwait(false));
+                    progress?.Report(new CheckpointProgress("Writing the manifest", total, total));
                     members.Add(await AddBytesAsync(tar, PodmanLayout.DeletedFiles, JsonSerializer.SerializeToUtf8Bytes(deleted), cancellationToken).ConfigureAwait(false));
                     members.Add(await AddBytesAsync(tar, PodmanLayout.RootfsChanges, JsonSerializer.SerializeToUtf8Bytes(kinds), cancellationToken).ConfigureAwait(false));
                     members.Add(await AddBytesAsync(tar, PodmanLayout.ConfigDump, PodmanLayout.ConfigDumpFor(inspect.RootElement, checkpointed), cancellationToken).ConfigureAwait(false));
@@ -131,6 +140,7 @@ public static class CheckpointExporter
             }
 
             File.Move(partial, path, overwrite: true);
+            progress?.Report(new CheckpointProgress("Hashing " + Path.GetFileName(path), 0, 0));
             EvidenceFile archive = await EvidenceFile.FromFileAsync(path, Path.GetFileName(path), cancellationToken).ConfigureAwait(false);
             return (new CheckpointArchive(path, archive.Length, archive.Sha256, facts.Id, facts.Name, checkpoint, DateTime.UtcNow, engine.Info.Endpoint, members), digest, manifest);
         }

@@ -93,24 +93,30 @@ public static class CheckpointImporter
         return manifest;
     }
 
-    public static async Task<RestoredContainer> ImportAsync(DockerEngine engine, string archive, string name, string? network, CancellationToken cancellationToken)
+    public static async Task<RestoredContainer> ImportAsync(DockerEngine engine, string archive, string name, string? network, CancellationToken cancellationToken,
+        IProgress<CheckpointProgress>? progress = null)
     {
         string work = Directory.CreateTempSubdirectory("kforensics-import-").FullName;
         try
         {
+            // The steps in the order they run; the share is that of the steps done (unpacking dominates a large archive).
+            progress?.Report(new CheckpointProgress("Unpacking and hashing " + Path.GetFileName(archive), 0, 3));
             IReadOnlyDictionary<string, EvidenceFile> files = await ExtractAsync(archive, work, cancellationToken).ConfigureAwait(false);
             if (ForeignArchiveImporter.IsForeign(files))
             {
                 // A CRI-O/kubelet, containerd or Podman archive: no manifest of ours to verify against.
+                progress?.Report(new CheckpointProgress("Creating " + name + " and restoring the checkpoint into it", 2, 3));
                 return await ForeignArchiveImporter.ImportAsync(engine, archive, work, name, network, cancellationToken).ConfigureAwait(false);
             }
 
+            progress?.Report(new CheckpointProgress("Checking every member against the manifest", 1, 3));
             CheckpointManifest manifest = await VerifyAsync(archive, work, files, cancellationToken).ConfigureAwait(false);
             engine.RequireExperimental();
             RestoreService.RequireLocal(engine, "import a checkpoint");
             string json = await File.ReadAllTextAsync(Path.Combine(work, PodmanLayout.ContainerJson), cancellationToken).ConfigureAwait(false);
             using JsonDocument inspect = JsonDocument.Parse(json);
             CreateContainerParameters parameters = CloneParameters.From(inspect.RootElement, name, manifest.Checkpoint.Name, network);
+            progress?.Report(new CheckpointProgress("Creating " + name + " and restoring the checkpoint into it", 2, 3));
             return await RestoreService.CreateAndRestoreAsync(engine, parameters, Path.Combine(work, PodmanLayout.CheckpointDirectory), manifest.Checkpoint.Name,
                 manifest.Container.Name + " (" + Path.GetFileName(archive) + ")", Path.Combine(work, PodmanLayout.RootfsDiff), cancellationToken).ConfigureAwait(false);
         }

@@ -23,7 +23,7 @@ public static class RestoreService
             if (facts.Running)
             {
                 throw new DockerEngineException(DockerErrorKind.ContainerRunning, string.Format(CultureInfo.InvariantCulture,
-                    "Container '{0}' is running; stop it first, or restore into a clone with -Name.", facts.Name), container);
+                    "Container '{0}' is running; a checkpoint is restored only into a stopped container.", facts.Name), container);
             }
 
             if (checkpointDirectory is not null)
@@ -85,9 +85,12 @@ public static class RestoreService
 
             string which = sockets.Count == 0 ? "a socket" : "these sockets, bound to addresses it does not have: " + string.Join("; ", sockets);
             throw new DockerEngineException(DockerErrorKind.CriuFailed,
-                "The clone was restored with no network (only its loopback), and CRIU could not restore " + which + ". "
-                + "If they must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could." + Environment.NewLine + ex.Message,
-                ex.Target, ex);
+                "The clone was restored with no network (only its loopback), and CRIU could not restore " + which + "."
+                + Environment.NewLine + ex.Message,
+                ex.Target, ex)
+            {
+                Remedy = DockerRemedy.GiveCloneNetwork,
+            };
         }
         catch
         {
@@ -125,8 +128,11 @@ public static class RestoreService
         if (!engine.Endpoint.IsLocal)
         {
             throw new DockerEngineException(DockerErrorKind.StagingUnavailable, string.Format(CultureInfo.InvariantCulture,
-                "Cannot {0} on the remote engine {1}: the engine restores only from a container's own checkpoint directory (it refuses a custom one), and that directory can be written only on the engine's host. Run this on that host, or point -DockerHost at its local socket there.",
-                what, engine.Endpoint), engine.Endpoint.ToString());
+                "Cannot {0} on the remote engine {1}: the engine restores only from a container's own checkpoint directory (it refuses a custom one), and that directory can be written only on the engine's host.",
+                what, engine.Endpoint), engine.Endpoint.ToString())
+            {
+                Remedy = DockerRemedy.RunOnEngineHost,
+            };
         }
     }
 

@@ -53,7 +53,7 @@ public sealed partial class DockerEngine
         using HttpResponseMessage response = await StartWithRetryAsync(path, containerId, checkpoint, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == System.Net.HttpStatusCode.NotModified)
         {
-            throw new DockerEngineException(DockerErrorKind.ContainerRunning, "Container " + containerId + " is already running; stop it before restoring a checkpoint into it.", containerId);
+            throw new DockerEngineException(DockerErrorKind.ContainerRunning, "Container " + containerId + " is already running; a checkpoint is restored only into a stopped container.", containerId);
         }
     }
 

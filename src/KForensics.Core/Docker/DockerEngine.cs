@@ -8,6 +8,8 @@ using Docker.DotNet;
 using Docker.DotNet.Handler.Abstractions;
 using Docker.DotNet.Models;
 using Docker.DotNet.X509;
+using KForensics.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KForensics.Core.Docker;
@@ -35,8 +37,10 @@ public sealed partial class DockerEngine : IDisposable
 
     public EngineInfo Info { get; private set; } = null!;
 
-    public static async Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, CancellationToken cancellationToken)
+    /// <param name="log">Receives Docker.DotNet's own log and a line per request to the engine.</param>
+    public static async Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, CancellationToken cancellationToken, LibraryLog? log = null)
     {
+        ILogger logger = log is null ? NullLogger.Instance : log.AsLogger("Docker.DotNet");
         IAuthProvider auth = endpoint.CertificatePath is null
             ? NoopAuthProvider.Instance
             : DockerTlsCertificates.LoadFromDirectory(endpoint.CertificatePath, endpoint.VerifyServer, "ca.pem", "cert.pem", "key.pem").CreateCredentials();
@@ -48,7 +52,7 @@ public sealed partial class DockerEngine : IDisposable
 
         // No API version: unversioned paths let the engine answer with its own current version,
         // which is what a Debian 12 engine (API 1.41) needs from a client built for newer engines.
-        DockerClient client = new DockerClientBuilder().WithEndpoint(uri).WithAuthProvider(auth).WithApiVersion(null).Build();
+        DockerClient client = new DockerClientBuilder().WithEndpoint(uri).WithAuthProvider(auth).WithApiVersion(null).WithLogger(logger).Build();
         IDockerHandlerFactory factory = uri.Scheme switch
         {
             "unix" => global::Docker.DotNet.Unix.DockerHandlerFactory.Instance,
@@ -62,8 +66,16 @@ public sealed partial class DockerEngine : IDisposable
             Headers = new Dictionary<string, string>(),
             Timeout = TimeSpan.FromSeconds(100),
         };
-        ResolvedTransport transport = factory.CreateHandler(options, NullLogger.Instance);
-        var raw = new HttpClient(auth.ConfigureHandler(transport.Handler), disposeHandler: true)
+        ResolvedTransport transport = factory.CreateHandler(options, logger);
+        HttpMessageHandler handler = auth.ConfigureHandler(transport.Handler);
+        if (log is not null)
+        {
+            DelegatingHandler logged = log.RequestHandler("Docker");
+            logged.InnerHandler = handler;
+            handler = logged;
+        }
+
+        var raw = new HttpClient(handler, disposeHandler: true)
         {
             BaseAddress = transport.EffectiveEndpoint,
             Timeout = Timeout.InfiniteTimeSpan,

@@ -22,6 +22,18 @@ public enum DockerErrorKind
     ImageMissing,
 }
 
+/// <summary>What the user can change to get past a failure, when the kind alone does not say it; the cmdlet layer words it.</summary>
+public enum DockerRemedy
+{
+    None,
+
+    /// <summary>Restore the clone with a network, so that the sockets bound to its addresses can live.</summary>
+    GiveCloneNetwork,
+
+    /// <summary>Run where the engine's files are (its host), since a remote engine cannot be given them.</summary>
+    RunOnEngineHost,
+}
+
 /// <summary>A failure the user can act on, with the kind, the object it concerns and the engine's own words.</summary>
 public sealed class DockerEngineException : Exception
 {
@@ -33,6 +45,9 @@ public sealed class DockerEngineException : Exception
     }
 
     public DockerErrorKind Kind { get; }
+
+    /// <summary>What the user can change, when the kind alone does not say it.</summary>
+    public DockerRemedy Remedy { get; init; }
 
     public string? Target { get; }
 }

@@ -34,7 +34,10 @@ public static class CapturePodBuilder
         if (target.Containers.Count == 0)
         {
             throw new KubeOperationException(KubeFailureKind.PodNotScheduled,
-                $"Pod '{target.Name}' in namespace '{target.Namespace}' has no started container to scope the capture to; use -NodeWide to capture the whole node.");
+                $"Pod '{target.Name}' in namespace '{target.Namespace}' has no started container to scope the capture to.")
+            {
+                Remedy = KubeRemedy.CaptureWholeNode,
+            };
         }
 
         string scope = "container.id in (" + string.Join(",", target.Containers.Select(c => c.ShortId).Distinct()) + ")";

@@ -265,7 +265,7 @@ public sealed class CaptureSession
     {
         if (_options.KeepCapturePod)
         {
-            progress?.Report(new CaptureProgress(target.Name, target.Namespace, $"Keeping capture pod {podName} (-KeepCapturePod); remove it with Remove-PodCapture.", true, null, 100));
+            progress?.Report(new CaptureProgress(target.Name, target.Namespace, $"Keeping capture pod {podName}, as asked; it runs until it is removed.", true, null, 100));
             return;
         }
 
@@ -282,13 +282,13 @@ public sealed class CaptureSession
         {
             // Reported, not thrown: the capture may be good, and a throw from finally would hide it.
             progress?.Report(new CaptureProgress(target.Name, target.Namespace,
-                $"Capture pod '{podName}' in namespace '{target.Namespace}' could not be deleted and is still running privileged on node {target.NodeName}: {e.Message} Remove it with Remove-PodCapture.",
+                $"Capture pod '{podName}' in namespace '{target.Namespace}' could not be deleted and is still running privileged on node {target.NodeName}: {e.Message}",
                 true, null, 100) { CleanupFailure = e });
         }
         catch (OperationCanceledException e)
         {
             progress?.Report(new CaptureProgress(target.Name, target.Namespace,
-                $"Deleting capture pod '{podName}' in namespace '{target.Namespace}' timed out; remove it with Remove-PodCapture.", true, null, 100)
+                $"Deleting capture pod '{podName}' in namespace '{target.Namespace}' timed out; it may still be running privileged on node {target.NodeName}.", true, null, 100)
             {
                 CleanupFailure = new KubeOperationException(KubeFailureKind.Timeout, $"Deleting capture pod '{podName}' timed out.", e),
             });

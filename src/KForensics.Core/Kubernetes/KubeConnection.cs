@@ -1,4 +1,5 @@
 using k8s;
+using KForensics.Core.Diagnostics;
 using k8s.Exceptions;
 
 namespace KForensics.Core.Kubernetes;
@@ -29,7 +30,8 @@ public sealed class KubeConnection : IDisposable
     /// Opens a kubeconfig (the given file, else $KUBECONFIG's first entry, else ~/.kube/config), or the
     /// in-cluster service account when there is no kubeconfig and the process runs in a pod.
     /// </summary>
-    public static KubeConnection Open(string? kubeconfigPath, string? context)
+    /// <param name="log">Receives a line per API request KubernetesClient makes (REST and watch; exec streams are not HTTP requests).</param>
+    public static KubeConnection Open(string? kubeconfigPath, string? context, LibraryLog? log = null)
     {
         string? path = kubeconfigPath;
         if (string.IsNullOrEmpty(path))
@@ -54,7 +56,10 @@ public sealed class KubeConnection : IDisposable
                 if (path is null || !File.Exists(path))
                 {
                     throw new KubeOperationException(KubeFailureKind.ConfigurationInvalid,
-                        $"No kubeconfig at '{path}'. Pass -Kubeconfig or set KUBECONFIG.");
+                        $"No kubeconfig at '{path}'.")
+                    {
+                        Remedy = KubeRemedy.NameKubeconfig,
+                    };
                 }
 
                 config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
@@ -70,9 +75,32 @@ public sealed class KubeConnection : IDisposable
             throw new KubeOperationException(KubeFailureKind.ConfigurationInvalid, $"Cannot use kubeconfig '{path}': {e.Message}", e);
         }
 
-        var client = new k8s.Kubernetes(config);
+        var client = log is null ? new k8s.Kubernetes(config) : new k8s.Kubernetes(config, log.RequestHandler("KubernetesClient"));
         return new KubeConnection(client, contextName, config.Host ?? string.Empty,
             string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace);
+    }
+
+    /// <summary>
+    /// Asks the API server for its core resources (what every authenticated user may read), so that a cluster that
+    /// cannot be reached, or that refuses these credentials, is found before anything is planned or started there.
+    /// </summary>
+    public async Task VerifyReachableAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await Client.CoreV1.GetAPIResourcesAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubeOperationException(KubeFailureKind.ConnectionFailed,
+                $"The API server {Server} ({Context}) did not answer within {timeout.TotalSeconds:0} s.", e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KubeOperationException.From(e, $"reach the API server {Server} ({Context})");
+        }
     }
 
     public Task<PodTarget> ResolvePodAsync(string name, string @namespace, CancellationToken cancellationToken)

@@ -40,6 +40,30 @@ public enum KubeFailureKind
     DiskFull,
 }
 
+/// <summary>
+/// What the user can change to get past a failure, when the kind alone does not say it; the cmdlet layer words it in
+/// its own parameters.
+/// </summary>
+public enum KubeRemedy
+{
+    None,
+
+    /// <summary>Capture the whole node instead of the pod's containers.</summary>
+    CaptureWholeNode,
+
+    /// <summary>Name a helper image the node can pull.</summary>
+    OtherHelperImage,
+
+    /// <summary>Grant the caller create on nodes/proxy (the planned RBAC shows how).</summary>
+    GrantNodeProxy,
+
+    /// <summary>Give the kubelet more time to checkpoint.</summary>
+    LongerCheckpointTimeout,
+
+    /// <summary>Name a kubeconfig file.</summary>
+    NameKubeconfig,
+}
+
 /// <summary>A failure of the capture flow or of the API, with its kind and, where there is one, the capture container's log tail.</summary>
 public sealed class KubeOperationException : Exception
 {
@@ -51,6 +75,9 @@ public sealed class KubeOperationException : Exception
     }
 
     public KubeFailureKind Kind { get; }
+
+    /// <summary>What the user can change, when the kind alone does not say it.</summary>
+    public KubeRemedy Remedy { get; init; }
 
     /// <summary>The last lines the sysdig container wrote, when the failure came from it.</summary>
     public string? LogTail { get; }

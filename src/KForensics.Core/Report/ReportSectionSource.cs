@@ -56,12 +56,12 @@ public static class ReportSections
     /// <summary>A view joins the report with one line here; its rows' public properties become the columns.</summary>
     public static IReadOnlyList<ReportSectionSource> Views { get; } =
     [
-        new("overview", "Overview", ReportLayout.KeyValue, "Sysdig Inspect's counts per category, as its wsysdig_summary chisel computes them (Get-ScapSummary).", f => new SummaryAggregator(f)),
-        new("containers", "Containers", ReportLayout.Table, "The containers of the capture (the host is a row too) with their activity, as lscontainers and the topcontainers chisels show them (Get-ScapContainer).", f => new ContainerAggregator(f)),
-        new("commands", "Executed commands", ReportLayout.Table, "Commands run, with user, container, ancestors and shell depth, as sysdig's spy_users chisel reports them (Get-ScapCommand).", f => new CommandView(f)),
-        new("processes", "Processes", ReportLayout.Table, "The process table with the topprocs_cpu, topprocs_file, topprocs_net and topprocs_errors figures (Get-ScapProcess).", f => new ProcessAggregator(f)),
-        new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them (Get-ScapConnection).", f => new ConnectionAggregator(f)),
-        new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens (Get-ScapFileAccess).", f => new FileAccessAggregator(f)),
+        new("overview", "Overview", ReportLayout.KeyValue, "Sysdig Inspect's counts per category, as its wsysdig_summary chisel computes them.", f => new SummaryAggregator(f)),
+        new("containers", "Containers", ReportLayout.Table, "The containers of the capture (the host is a row too) with their activity, as lscontainers and the topcontainers chisels show them.", f => new ContainerAggregator(f)),
+        new("commands", "Executed commands", ReportLayout.Table, "Commands run, with user, container, ancestors and shell depth, as sysdig's spy_users chisel reports them.", f => new CommandView(f)),
+        new("processes", "Processes", ReportLayout.Table, "The process table with the topprocs_cpu, topprocs_file, topprocs_net and topprocs_errors figures.", f => new ProcessAggregator(f)),
+        new("connections", "Connections", ReportLayout.Table, "Network connections with the bytes each way, as sysdig's topconns counts them.", f => new ConnectionAggregator(f)),
+        new("files", "Files", ReportLayout.Table, "Files opened, read and written, as sysdig's topfiles_bytes counts them, with the opens.", f => new FileAccessAggregator(f)),
     ];
 
     /// <summary>The report section of the alerts of <paramref name="evaluator"/>'s rules.</summary>
@@ -69,7 +69,7 @@ public static class ReportSections
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         return new("alerts", "Falco alerts", ReportLayout.Table,
-            $"The alerts {evaluator.ActiveRules.Count} Falco rules raise over the events, first match per event as current Falco decides it (Get-ScapAlert).",
+            $"The alerts {evaluator.ActiveRules.Count} Falco rules raise over the events, first match per event as current Falco decides it.",
             f => new FalcoAlertView(evaluator, string.Empty, f));
     }
 }

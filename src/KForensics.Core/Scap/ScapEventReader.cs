@@ -39,8 +39,17 @@ public sealed class ScapEventReader : IDisposable
     internal ScapEventReader(Stream stream, string source, bool inflateAhead)
     {
         Source = source;
+        _stream = stream;
         _blocks = new ScapBlockReader(stream, source, State, inflateAhead);
     }
+
+    private readonly Stream _stream;
+
+    /// <summary>
+    /// How far into the capture's stream the reader has come (compressed bytes for .gz), for progress; 0 for a stream
+    /// that cannot tell. Read ahead of the events returned so far.
+    /// </summary>
+    public long BytesRead => _stream.CanSeek ? _stream.Position : 0;
 
     /// <summary>The capture's name as events report it in <see cref="ScapEvent.Source"/>.</summary>
     public string Source { get; }

@@ -57,12 +57,13 @@ public sealed class ExportCheckpointMemoryCommand : AsyncCmdlet
         {
             using CheckpointInspector checkpoint = await CheckpointInspector.OpenAsync(input, withMemory: true, withFileChanges: false, CancellationToken);
             long total = Math.Max(1, checkpoint.MemoryProcesses(ProcessId).Sum(p => checkpoint.SavedMemory(p.ProcessId)));
-            var report = new SynchronousProgress(bytes =>
+            // The engine writes on pool threads: its reports are queued and written here, on the pipeline thread.
+            var report = new QueuedProgress<long>();
+            WriteObject(await report.RunAsync(checkpoint.ExportMemoryAsync(ProcessId, target, Force, report, CancellationToken), bytes =>
             {
                 progress.PercentComplete = (int)Math.Min(100, bytes * 100 / total);
                 WriteProgress(progress);
-            });
-            WriteObject(await checkpoint.ExportMemoryAsync(ProcessId, target, Force, report, CancellationToken));
+            }));
         }
         catch (CheckpointInspectionException ex)
         {

@@ -134,9 +134,9 @@ public sealed class ExportContainerCheckpointCommand : DockerCmdlet, IDynamicPar
         object made;
         try
         {
-            made = _delivery!.Encrypts
-                ? await CheckpointExporter.ExportProtectedAsync(engine, container, checkpoint, directory, path, Force, ModuleVersion, _delivery.Recipients, CancellationToken)
-                : await CheckpointExporter.ExportAsync(engine, container, checkpoint, directory, path, Force, ModuleVersion, CancellationToken);
+            made = await WithProgressAsync<object>(path, async progress => _delivery!.Encrypts
+                ? await CheckpointExporter.ExportProtectedAsync(engine, container, checkpoint, directory, path, Force, ModuleVersion, _delivery.Recipients, CancellationToken, progress)
+                : await CheckpointExporter.ExportAsync(engine, container, checkpoint, directory, path, Force, ModuleVersion, CancellationToken, progress));
         }
         catch (Exception ex) when (StagedFile.IsWriteFailure(ex))
         {
@@ -144,7 +144,7 @@ public sealed class ExportContainerCheckpointCommand : DockerCmdlet, IDynamicPar
             return;
         }
 
-        if (_delivery.Destination is null)
+        if (_delivery!.Destination is null)
         {
             WriteObject(made);
         }

@@ -74,7 +74,19 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet, IDynamicParame
         }
 
         DateTime start = DateTime.UtcNow;
-        object? made = _delivery.Encrypts ? await ExportEncryptedAsync(target, System.IO.Path.GetFileName(name), gzip, start) : await ExportAsync(target, gzip);
+        var progress = new StepProgress<ScapExportProgress>(this, "Export-ScapEvent", p => (p.Pass + ":" + p.Index,
+            $"{(p.Pass == 1 ? "Collecting the threads, files and containers of" : "Writing the events of")} {System.IO.Path.GetFileName(p.Capture)} ({p.Index + 1} of {p.Count})",
+            p.PercentComplete, p.Capture));
+        object? made;
+        try
+        {
+            made = _delivery.Encrypts ? await ExportEncryptedAsync(target, System.IO.Path.GetFileName(name), gzip, start, progress) : await ExportAsync(target, gzip, progress);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+
         if (made is null)
         {
             // The write failed; its error is written.
@@ -95,14 +107,14 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet, IDynamicParame
         }
     }
 
-    private async Task<ProtectedEvidence?> ExportEncryptedAsync(string target, string plainName, bool gzip, DateTime start)
+    private async Task<ProtectedEvidence?> ExportEncryptedAsync(string target, string plainName, bool gzip, DateTime start, IProgress<ScapExportProgress> progress)
     {
         try
         {
             if (!StagedFile.TryWrite(this, target, ErrorIds.ScapExportWriteFailed, stream =>
                 {
                     using var encrypted = new ProtectedWriteStream(stream, _delivery!.Recipients, plainName, start);
-                    ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken);
+                    ScapExportSummary s = ScapExporter.Export(Sources, Filter, encrypted, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken, progress);
                     return (Summary: s, Digest: encrypted.Complete());
                 }, out var written))
             {
@@ -140,13 +152,13 @@ public sealed class ExportScapEventCommand : CaptureExportCmdlet, IDynamicParame
         Source = new Dictionary<string, object?> { ["captures"] = Sources.ToArray(), ["filter"] = Filter, ["events"] = events },
     };
 
-    private async Task<ScapExportResult?> ExportAsync(string target, bool gzip)
+    private async Task<ScapExportResult?> ExportAsync(string target, bool gzip, IProgress<ScapExportProgress> progress)
     {
         try
         {
             // Written next to the target and moved over it at the end, so a failed export leaves no half file.
             if (!StagedFile.TryWrite(this, target, ErrorIds.ScapExportWriteFailed,
-                    stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken),
+                    stream => ScapExporter.Export(Sources, Filter, stream, gzip, IncludeEnterEvents.IsPresent, !NoStateEvents.IsPresent, CancellationToken, progress),
                     out ScapExportSummary? summary))
             {
                 return null;

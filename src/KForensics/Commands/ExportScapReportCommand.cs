@@ -83,6 +83,23 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
         }
     }
 
+    // The cmdlet that gives each section's rows as objects, named under its title so a reader can go on at the prompt.
+    private static readonly Dictionary<string, string> SectionCmdlets = new(StringComparer.Ordinal)
+    {
+        ["overview"] = "Get-ScapSummary",
+        ["alerts"] = "Get-ScapAlert",
+        ["containers"] = "Get-ScapContainer",
+        ["commands"] = "Get-ScapCommand",
+        ["processes"] = "Get-ScapProcess",
+        ["connections"] = "Get-ScapConnection",
+        ["files"] = "Get-ScapFileAccess",
+    };
+
+    private static ReportSectionSource NamedForItsCmdlet(ReportSectionSource section)
+        => SectionCmdlets.TryGetValue(section.Id, out string? cmdlet)
+            ? new ReportSectionSource(section.Id, section.Title, section.Layout, section.Description.TrimEnd('.') + " (" + cmdlet + ").", section.CreateView)
+            : section;
+
     private ScapReport Build()
     {
         var options = new ScapReportOptions
@@ -91,11 +108,13 @@ public sealed class ExportScapReportCommand : CaptureExportCmdlet
             Filter = Filter,
             MaxRows = MaxRows,
             Generator = $"KForensics {ModuleVersion} (Export-ScapReport)",
-            Sections = Rule is null
+            Sections = (Rule is null
                 ? ReportSections.Views
-                : [ReportSections.Views[0], ReportSections.FalcoAlerts(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)],
+                : [ReportSections.Views[0], ReportSections.FalcoAlerts(new FalcoEvaluator(Rule, new FalcoAlertOptions())), .. ReportSections.Views.Skip(1)])
+                .Select(NamedForItsCmdlet).ToList(),
         };
-        var progress = new ReportProgress(this);
+        var progress = new StepProgress<ScapReportProgress>(this, "Export-ScapReport", p => (p.Capture,
+            $"{p.Activity} {System.IO.Path.GetFileName(p.Capture)} ({p.Index + 1} of {p.Count})", p.PercentComplete, p.Capture));
         try
         {
             return ScapReportBuilder.Build(Sources, options, progress, CancellationToken);

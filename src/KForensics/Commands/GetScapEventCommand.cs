@@ -65,12 +65,26 @@ public sealed class GetScapEventCommand : ScapInputCmdlet
                 return;
             }
 
+            var progress = new ReadProgress(output.Progress, MyInvocation.MyCommand.Name, file);
             using (reader)
             {
                 // The capture is read on a second thread while this one feeds the pipeline.
-                foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
+                int sinceReport = 0;
+                try
                 {
-                    output.Object(ev);
+                    foreach (ScapEvent ev in ScapReadAhead.Read(reader, CancellationToken))
+                    {
+                        output.Object(ev);
+                        if (++sinceReport == 4096)
+                        {
+                            sinceReport = 0;
+                            progress.Report(reader.BytesRead);
+                        }
+                    }
+                }
+                finally
+                {
+                    progress.Complete();
                 }
             }
         }

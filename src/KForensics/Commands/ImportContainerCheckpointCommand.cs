@@ -42,6 +42,6 @@ public sealed class ImportContainerCheckpointCommand : DockerCmdlet
             return;
         }
 
-        await ForEachItemAsync(path, async () => WriteObject(await CheckpointImporter.ImportAsync(engine, path, Name, Network, CancellationToken)));
+        await ForEachItemAsync(path, async () => WriteObject(await WithProgressAsync(path, progress => CheckpointImporter.ImportAsync(engine, path, Name, Network, CancellationToken, progress))));
     }
 }

@@ -60,6 +60,13 @@ public sealed class NewPodCheckpointCommand : PodTargetCmdlet, IDynamicParameter
 
     protected override async Task EndProcessingAsync()
     {
+        if (_requests.Count == 0)
+        {
+            return;
+        }
+
+        // Pre-flight: an API server that does not answer stops the cmdlet before any pod is resolved or planned.
+        await RequireReachableClusterAsync();
         var options = new PodCheckpointOptions { TimeoutSeconds = Timeout, HelperImage = HelperImage, RemoveFromNode = RemoveFromNode };
         var work = new List<(PodTarget Target, TargetContainer Container)>();
         foreach (PodTarget target in await ResolveTargetsAsync())
@@ -95,7 +102,7 @@ public sealed class NewPodCheckpointCommand : PodTargetCmdlet, IDynamicParameter
         var session = new PodCheckpointSession(Connection, options, version);
         var runner = new CaptureRunner<(PodTarget Target, TargetContainer Container), object>(this, work, ThrottleLimit,
             w => $"Checkpointing {w.Target.Namespace}/{w.Target.Name}/{w.Container.Name} on {w.Target.NodeName}",
-            ToCheckpointErrorRecord, ErrorIds.PodCheckpointFailed, ErrorIds.PodCheckpointHelperNotRemoved, w => $"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name}");
+            ToCheckpointErrorRecord, ErrorIds.PodCheckpointFailed, ErrorIds.PodCheckpointHelperNotRemoved, "Delete it with kubectl delete pod.", w => $"{w.Target.Namespace}/{w.Target.Name}/{w.Container.Name}");
         await runner.RunAsync(async (w, progress) =>
         {
             object made = delivery.Encrypts

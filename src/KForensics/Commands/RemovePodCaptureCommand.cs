@@ -23,6 +23,9 @@ public sealed class RemovePodCaptureCommand : KubeCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    // Pre-flight: an API server that does not answer stops the cmdlet before any capture pod is looked up or confirmed.
+    protected override Task BeginProcessingAsync() => RequireReachableClusterAsync();
+
     protected override async Task ProcessRecordAsync()
     {
         string ns = Namespace ?? Connection.DefaultNamespace;

@@ -57,8 +57,35 @@ public sealed class RemovePodCheckpointCommand : KubeCmdlet
 
     protected override async Task EndProcessingAsync()
     {
+        if (_files.Count == 0)
+        {
+            return;
+        }
+
+        // Pre-flight, before any -WhatIf line and any helper pod: the cluster answers, each node is there, each name is a file name.
+        await RequireReachableClusterAsync();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string node in _files.Select(f => f.Node).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                await NodeCheckpointInventory.VerifyNodeAsync(Connection, node, CancellationToken);
+                present.Add(node);
+            }
+            catch (KubeOperationException e)
+            {
+                WriteError(ToCheckpointErrorRecord(e, node));
+            }
+        }
+
+        foreach (var f in _files.Where(f => present.Contains(f.Node) && !NodeCheckpointInventory.IsFileName(f.Name)))
+        {
+            WriteError(ErrorRecords.Create(ErrorRecords.Format("'{0}' is not a file name in {1} on node {2}.", f.Name, f.Directory, f.Node),
+                ErrorIds.PodCheckpointTargetNotFound, ErrorCategory.InvalidArgument, f.Name));
+        }
+
         // One helper pod per node and directory.
-        foreach (var group in _files.GroupBy(f => (f.Node, f.Directory)))
+        foreach (var group in _files.Where(f => present.Contains(f.Node) && NodeCheckpointInventory.IsFileName(f.Name)).GroupBy(f => (f.Node, f.Directory)))
         {
             var chosen = group.Where(f => ShouldProcess($"{f.Node}:{f.Directory.TrimEnd('/')}/{f.Name}", "Delete the checkpoint archive from the node")).ToList();
             if (chosen.Count == 0)

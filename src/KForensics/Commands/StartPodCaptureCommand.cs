@@ -15,7 +15,6 @@ public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
     private readonly EvidenceDeliveryParameters _deliveryParameters = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PodSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string[] Pod { get; set; } = Array.Empty<string>();
 
@@ -76,10 +75,10 @@ public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
     [Parameter]
     public SwitchParameter KeepCapturePod { get; set; }
 
-    /// <summary>Pre-flight: a filter that does not compile stops the command before any capture pod is created.</summary>
     /// <summary>-Recipient, -Destination, -ConnectionString, -ManagedIdentityClientId and -BlobPrefix, declared once for every producing cmdlet.</summary>
     public object GetDynamicParameters() => _deliveryParameters;
 
+    // Pre-flight: a filter that does not compile stops the command here, before the cluster is asked anything.
     protected override Task BeginProcessingAsync()
     {
         if (Filter is not null)
@@ -98,6 +97,13 @@ public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
 
     protected override async Task EndProcessingAsync()
     {
+        if (_requests.Count == 0)
+        {
+            return;
+        }
+
+        // Pre-flight: an API server that does not answer stops the cmdlet before any pod is resolved or planned.
+        await RequireReachableClusterAsync();
         CaptureOptions options = BuildOptions();
         List<PodTarget> targets = await ResolveTargetsAsync();
 
@@ -130,7 +136,12 @@ public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
         string version = typeof(StartPodCaptureCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var session = new CaptureSession(Connection, options, version);
         var runner = new CaptureRunner<PodTarget, object>(this, targets, ThrottleLimit, t => $"Capturing {t.Namespace}/{t.Name} on {t.NodeName}",
-            ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, t => t.Name);
+            ToErrorRecord, ErrorIds.CaptureFailed, ErrorIds.CapturePodNotRemoved, "Remove it with Remove-PodCapture.", t => t.Name);
+        if (KeepCapturePod)
+        {
+            WriteVerbose("The capture pods are kept (-KeepCapturePod); remove them with Remove-PodCapture.");
+        }
+
         await runner.RunAsync(async (target, progress) =>
         {
             object made = delivery.Encrypts

@@ -13,7 +13,14 @@ namespace KForensics.Infrastructure;
 public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private readonly ConcurrentQueue<(bool Debug, string Text)> _libraryLines = new();
     private bool _disposed;
+    private int _pipelineThread;
+    private PipelineSynchronizationContext? _pump;
+
+    // Typed as object: no Core type may be needed to load the cmdlet types (see ScapInputCmdlet).
+    private object? _libraryLog;
+    private IDisposable? _azureListener;
 
     /// <summary>Cancelled when the user stops the pipeline.</summary>
     protected CancellationToken CancellationToken => _cancellation.Token;
@@ -32,6 +39,47 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected virtual Task EndProcessingAsync() => Task.CompletedTask;
 
+    /// <summary>
+    /// Where the libraries' own logs go (KubernetesClient's requests, Docker.DotNet, the Azure SDK): lines come from any
+    /// thread and are written on the pipeline thread, Debug lines with WriteDebug (-Debug), the others with WriteVerbose.
+    /// </summary>
+    private protected Core.Diagnostics.LibraryLog LibraryLog
+        => (Core.Diagnostics.LibraryLog)(_libraryLog ??= new Core.Diagnostics.LibraryLog((level, source, text) =>
+        {
+            _libraryLines.Enqueue((level == Core.Diagnostics.LibraryLogLevel.Debug, "[" + source + "] " + text));
+            try
+            {
+                _pump?.Post(_ => WriteLibraryLines(), null);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                // The phase ended meanwhile: the next one, or the end of this one, writes the line.
+            }
+        }));
+
+    /// <summary>The Azure SDK's log joins <see cref="LibraryLog"/> from now until the cmdlet is disposed.</summary>
+    internal void ListenToAzureSdk() => _azureListener ??= Core.Evidence.Storage.AzureSdkLog.Listen(LibraryLog);
+
+    private void WriteLibraryLines()
+    {
+        if (Environment.CurrentManagedThreadId != _pipelineThread)
+        {
+            return;
+        }
+
+        while (_libraryLines.TryDequeue(out var line))
+        {
+            if (line.Debug)
+            {
+                WriteDebug(line.Text);
+            }
+            else
+            {
+                WriteVerbose(line.Text);
+            }
+        }
+    }
+
     protected sealed override void BeginProcessing() => Pump(BeginProcessingAsync);
 
     protected sealed override void ProcessRecord() => Pump(ProcessRecordAsync);
@@ -45,11 +93,15 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         SynchronizationContext? previous = SynchronizationContext.Current;
         using var context = new PipelineSynchronizationContext();
         SynchronizationContext.SetSynchronizationContext(context);
+        _pipelineThread = Environment.CurrentManagedThreadId;
+        _pump = context;
         try
         {
             Task task = work();
             task.ContinueWith(_ => context.Complete(), TaskScheduler.Default);
             context.RunUntilComplete();
+            _pump = null;
+            WriteLibraryLines();
             // A stop is not an error: PowerShell already knows the pipeline is stopping.
             if (task.IsCanceled || (task.IsFaulted && _cancellation.IsCancellationRequested && task.Exception!.InnerException is OperationCanceledException))
             {
@@ -60,6 +112,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
         finally
         {
+            _pump = null;
             SynchronizationContext.SetSynchronizationContext(previous);
         }
     }
@@ -72,6 +125,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
 
         _disposed = true;
+        _azureListener?.Dispose();
         _cancellation.Dispose();
         Dispose(true);
         GC.SuppressFinalize(this);

@@ -18,12 +18,14 @@ internal sealed class CaptureRunner<TWork, TResult>
     private readonly Func<KubeOperationException, object, ErrorRecord> _toError;
     private readonly string _failureId;
     private readonly string _cleanupFailureId;
+    private readonly string _cleanupAdvice;
     private readonly Func<TWork, object> _targetOf;
     private readonly ConcurrentQueue<(int Activity, CaptureProgress Progress)> _queue = new();
 
     public CaptureRunner(KubeCmdlet cmdlet, IReadOnlyList<TWork> targets, int throttle, Func<TWork, string> activity,
-        Func<KubeOperationException, object, ErrorRecord> toError, string failureId, string cleanupFailureId, Func<TWork, object> targetOf)
+        Func<KubeOperationException, object, ErrorRecord> toError, string failureId, string cleanupFailureId, string cleanupAdvice, Func<TWork, object> targetOf)
     {
+        _cleanupAdvice = cleanupAdvice;
         _targetOf = targetOf;
         _cmdlet = cmdlet;
         _targets = targets;
@@ -133,10 +135,10 @@ internal sealed class CaptureRunner<TWork, TResult>
             if (p.CleanupFailure is KubeOperationException failure)
             {
                 ErrorRecord cause = _toError(failure, _targetOf(target));
-                _cmdlet.WriteError(new ErrorRecord(failure, _cleanupFailureId, cause.CategoryInfo.Category, _targetOf(target))
+                _cmdlet.WriteError(ErrorRecords.WithAdvice(new ErrorRecord(failure, _cleanupFailureId, cause.CategoryInfo.Category, _targetOf(target))
                 {
                     ErrorDetails = new ErrorDetails(p.Message),
-                });
+                }, _cleanupAdvice));
             }
             else if (p.IsStep)
             {

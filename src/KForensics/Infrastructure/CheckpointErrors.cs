@@ -19,7 +19,8 @@ internal static class CheckpointErrors
             CheckpointInspectionErrorKind.TargetExists => (ErrorIds.CheckpointMemoryTargetExists, ErrorCategory.ResourceExists),
             _ => (ErrorIds.CheckpointMetadataInvalid, ErrorCategory.InvalidData),
         };
-        return new ErrorRecord(ex, id, category, ex.Target ?? checkpoint);
+        var record = new ErrorRecord(ex, id, category, ex.Target ?? checkpoint);
+        return ex.Kind == CheckpointInspectionErrorKind.TargetExists ? ErrorRecords.WithAdvice(record, "Use -Force to replace it.") : record;
     }
 
     public static ErrorRecord ToErrorRecord(CriuImageException ex, string checkpoint)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KForensics.Core.Checkpoints;
 using KForensics.Core.Docker;
 
 namespace KForensics.Infrastructure;
@@ -33,7 +34,7 @@ public abstract class DockerCmdlet : AsyncCmdlet
         try
         {
             string? certs = DockerCertPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DockerCertPath);
-            _engine = await DockerEngine.ConnectAsync(DockerEndpoint.Resolve(DockerHost, certs), CancellationToken);
+            _engine = await DockerEngine.ConnectAsync(DockerEndpoint.Resolve(DockerHost, certs), CancellationToken, LibraryLog);
             WriteVerbose(ErrorRecords.Format("Docker engine {0}, version {1}, API {2}, experimental {3}.",
                 _engine.Info.Endpoint, _engine.Info.Version, _engine.Info.ApiVersion, _engine.Info.Experimental));
             return _engine;
@@ -62,6 +63,32 @@ public abstract class DockerCmdlet : AsyncCmdlet
         }
     }
 
+    /// <summary>
+    /// Runs checkpoint work that reports from pool threads: its steps become Write-Progress records on the pipeline
+    /// thread while it runs, and the bar is completed when it ends, however it ends.
+    /// </summary>
+    protected async Task<T> WithProgressAsync<T>(string target, Func<IProgress<CheckpointProgress>, Task<T>> work)
+    {
+        var progress = new QueuedProgress<CheckpointProgress>();
+        string activity = MyInvocation.MyCommand.Name;
+        bool written = false;
+        try
+        {
+            return await progress.RunAsync(work(progress), p =>
+            {
+                written = true;
+                WriteProgress(new ProgressRecord(1, activity, p.Step) { PercentComplete = p.PercentComplete, CurrentOperation = target });
+            });
+        }
+        finally
+        {
+            if (written)
+            {
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+
     internal static ErrorRecord ToErrorRecord(DockerEngineException ex, object? target)
     {
         (string id, ErrorCategory category) = ex.Kind switch
@@ -84,8 +111,21 @@ public abstract class DockerCmdlet : AsyncCmdlet
             DockerErrorKind.ImageMissing => (ErrorIds.CheckpointImageMissing, ErrorCategory.ObjectNotFound),
             _ => (ErrorIds.DockerApiError, ErrorCategory.NotSpecified),
         };
-        return new ErrorRecord(ex, id, category, ex.Target ?? target);
+        return ErrorRecords.WithAdvice(new ErrorRecord(ex, id, category, ex.Target ?? target), AdviceFor(ex));
     }
+
+    // What to type instead, in this module's parameters; the engine's message says what happened.
+    private static string? AdviceFor(DockerEngineException ex) => ex.Remedy switch
+    {
+        DockerRemedy.GiveCloneNetwork => "If they must live, restore with -Network <name> (e.g. -Network bridge), which lets the clone reach what the original could.",
+        DockerRemedy.RunOnEngineHost => "Run this on that host, or point -DockerHost at its local socket there.",
+        _ => ex.Kind switch
+        {
+            DockerErrorKind.ContainerRunning => "Stop it first, or restore into a clone with -Name.",
+            DockerErrorKind.TargetExists => "Use -Force to replace it.",
+            _ => null,
+        },
+    };
 
     protected override void Dispose(bool disposing)
     {

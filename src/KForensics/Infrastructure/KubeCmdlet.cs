@@ -28,7 +28,7 @@ public abstract class KubeCmdlet : AsyncCmdlet
                 string? path = Kubeconfig is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kubeconfig);
                 try
                 {
-                    _connection = KubeConnection.Open(path, Context);
+                    _connection = KubeConnection.Open(path, Context, LibraryLog);
                 }
                 catch (KubeOperationException e)
                 {
@@ -37,6 +37,22 @@ public abstract class KubeCmdlet : AsyncCmdlet
             }
 
             return _connection!;
+        }
+    }
+
+    /// <summary>
+    /// Pre-flight for the cmdlets that change the cluster: an API server that cannot be reached or refuses the
+    /// credentials stops the cmdlet once, before any target is resolved, any -WhatIf line is written or any pod starts.
+    /// </summary>
+    protected async Task RequireReachableClusterAsync()
+    {
+        try
+        {
+            await Connection.VerifyReachableAsync(TimeSpan.FromSeconds(30), CancellationToken);
+        }
+        catch (KubeOperationException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Connection.Server));
         }
     }
 
@@ -80,14 +96,28 @@ public abstract class KubeCmdlet : AsyncCmdlet
             KubeFailureKind.DiskFull => (ErrorIds.DiskFull, ErrorCategory.WriteError),
             _ => (ErrorIds.KubeApiError, ErrorCategory.InvalidOperation),
         };
-        var record = new ErrorRecord(e, id, category, target);
+        var record = ErrorRecords.WithAdvice(new ErrorRecord(e, id, category, target), AdviceFor(e.Remedy));
         if (e.LogTail is { Length: > 0 } tail)
         {
-            record.ErrorDetails = new ErrorDetails(e.Message + Environment.NewLine + "Last lines of the sysdig container's log:" + Environment.NewLine + tail);
+            record.ErrorDetails = new ErrorDetails((record.ErrorDetails?.Message ?? e.Message) + Environment.NewLine + "Last lines of the sysdig container's log:" + Environment.NewLine + tail)
+            {
+                RecommendedAction = record.ErrorDetails?.RecommendedAction,
+            };
         }
 
         return record;
     }
+
+    // What to type instead, in this module's parameters; the engine's message says what happened.
+    private static string? AdviceFor(KubeRemedy remedy) => remedy switch
+    {
+        KubeRemedy.CaptureWholeNode => "Use -NodeWide to capture the whole node.",
+        KubeRemedy.OtherHelperImage => "Use -HelperImage to name one.",
+        KubeRemedy.GrantNodeProxy => "New-PodCheckpoint -DryRun prints the ClusterRole.",
+        KubeRemedy.LongerCheckpointTimeout => "Give it a longer -Timeout.",
+        KubeRemedy.NameKubeconfig => "Pass -Kubeconfig or set KUBECONFIG.",
+        _ => null,
+    };
 
     protected override void Dispose(bool disposing)
     {

@@ -13,8 +13,10 @@ internal static class StorageErrors
         StorageFailure.Forbidden => ErrorRecords.Create(e, ErrorIds.EvidenceStorageForbidden, ErrorCategory.PermissionDenied, target),
         StorageFailure.ConnectionFailed => ErrorRecords.Create(e, ErrorIds.EvidenceStorageConnectionFailed, ErrorCategory.ConnectionError, target),
         StorageFailure.ContainerNotFound => ErrorRecords.Create(e, ErrorIds.EvidenceContainerNotFound, ErrorCategory.ObjectNotFound, target),
-        StorageFailure.BlobExists => ErrorRecords.Create(e, ErrorIds.EvidenceBlobExists, ErrorCategory.ResourceExists, target),
-        StorageFailure.Immutable => ErrorRecords.Create(e, ErrorIds.EvidenceBlobImmutable, ErrorCategory.PermissionDenied, target),
+        StorageFailure.BlobExists => ErrorRecords.WithAdvice(ErrorRecords.Create(e, ErrorIds.EvidenceBlobExists, ErrorCategory.ResourceExists, target),
+            "Use -Force to replace it (a WORM container refuses even then)."),
+        StorageFailure.Immutable => ErrorRecords.WithAdvice(ErrorRecords.Create(e, ErrorIds.EvidenceBlobImmutable, ErrorCategory.PermissionDenied, target),
+            "Not even -Force replaces it."),
         StorageFailure.HashMismatch => ErrorRecords.Create(e, ErrorIds.EvidenceUploadHashMismatch, ErrorCategory.InvalidResult, target),
         StorageFailure.RetentionNotApplied => ErrorRecords.Create(e, ErrorIds.EvidenceRetentionNotApplied, ErrorCategory.InvalidResult, target),
         _ => ErrorRecords.Create(e, ErrorIds.EvidenceUploadFailed, ErrorCategory.WriteError, target),
@@ -24,6 +26,7 @@ internal static class StorageErrors
     public static async Task<BlobDestination> ConnectAsync(AsyncCmdlet cmdlet, string destination, string? connectionString, string? managedIdentityClientId,
         CancellationToken cancellationToken)
     {
+        cmdlet.ListenToAzureSdk();
         try
         {
             BlobDestination target = connectionString is null

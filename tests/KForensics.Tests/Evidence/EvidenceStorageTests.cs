@@ -100,7 +100,8 @@ public sealed class EvidenceStorageTests : IDisposable
 
         Assert.Equal(StorageFailure.Immutable, e.Failure);
         Assert.Contains($"WORM, {code}", e.Message, StringComparison.Ordinal);
-        Assert.Contains("even with -Force", e.Message, StringComparison.Ordinal);
+        // The engine says it cannot be replaced; that -Force does not help is the cmdlet layer's advice.
+        Assert.Contains("it cannot be replaced", e.Message, StringComparison.Ordinal);
         // Every block was staged, the commit was the one refusal, and no manifest went beside the blob it did not replace.
         Assert.Equal(3, service.Requests.Count(r => r.StartsWith("PUT /kfworm/evidence/worm.bin?comp=block&", StringComparison.Ordinal)));
         Assert.Single(service.Requests, r => r.StartsWith("PUT /kfworm/evidence/worm.bin?comp=blocklist", StringComparison.Ordinal));

@@ -98,7 +98,7 @@ public sealed class CheckpointInspector : IDisposable
     {
         if (File.Exists(target) && !force)
         {
-            throw new CheckpointInspectionException(CheckpointInspectionErrorKind.TargetExists, "'" + target + "' already exists; use -Force to replace it.", target);
+            throw new CheckpointInspectionException(CheckpointInspectionErrorKind.TargetExists, "'" + target + "' already exists.", target);
         }
 
         string staging = target + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";

@@ -87,8 +87,8 @@ internal static class CmsEnvelope
         if ((content is null || opened is null) && recipients.All(r => r is not KeyTransRecipientInformation))
         {
             throw new ProtectionException(ProtectionFailure.WrongKey,
-                $"The file is CMS enveloped data for {names} by {Scheme(recipients[0])}, not RSA key transport: Unprotect-Evidence decrypts RSA key transport only "
-                + "(what Protect-Evidence writes); openssl cms -decrypt reads this one.");
+                $"The file is CMS enveloped data for {names} by {Scheme(recipients[0])}, not RSA key transport: only RSA key transport "
+                + "(what this module writes) is decrypted here; openssl cms -decrypt reads this one.");
         }
 
         if (content is null || opened is null)

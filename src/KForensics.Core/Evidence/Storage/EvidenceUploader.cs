@@ -49,7 +49,7 @@ public static class EvidenceUploader
         {
             if (!options.Overwrite && await ExistsAsync(blob, cancellationToken).ConfigureAwait(false))
             {
-                throw new StorageException(StorageFailure.BlobExists, $"The blob {destination.Url}/{blobName} exists; use -Force to replace it (a WORM container refuses even then).");
+                throw new StorageException(StorageFailure.BlobExists, $"The blob {destination.Url}/{blobName} exists.");
             }
 
             Dictionary<string, long> staged = await UncommittedAsync(blob, cancellationToken).ConfigureAwait(false);
@@ -114,12 +114,12 @@ public static class EvidenceUploader
             var unapplied = new List<string>();
             if (options.RetainUntil is DateTimeOffset asked && !retained)
             {
-                unapplied.Add($"a retention policy until {asked.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (-RetainUntil)");
+                unapplied.Add($"a retention policy until {asked.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}");
             }
 
             if (options.LegalHold && !held)
             {
-                unapplied.Add("a legal hold (-LegalHold)");
+                unapplied.Add("a legal hold");
             }
 
             if (unapplied.Count > 0)
@@ -454,11 +454,11 @@ public static class EvidenceUploader
             403 => new StorageException(StorageFailure.Unauthorized, $"{where} refused the credential ({destination.Authentication}, {code}): {FirstLine(e.Message)}", e),
             404 when code == "ContainerNotFound" || blobName is null => new StorageException(StorageFailure.ContainerNotFound, $"The container {destination.Url} does not exist; create it first.", e),
             409 when code.Contains("Immutable", StringComparison.Ordinal) || code.Contains("LegalHold", StringComparison.Ordinal) =>
-                new StorageException(StorageFailure.Immutable, $"{where} is immutable (WORM, {code}): it cannot be replaced, even with -Force.", e),
+                new StorageException(StorageFailure.Immutable, $"{where} is immutable (WORM, {code}): it cannot be replaced.", e),
             409 or 412 when code.StartsWith("Lease", StringComparison.Ordinal) => new StorageException(StorageFailure.Failed,
                 $"{where} is leased by another client ({code}): nothing can replace it until that lease is released, broken or ends.", e),
             409 or 412 when code is "BlobAlreadyExists" or "ConditionNotMet" or "TargetConditionNotMet" =>
-                new StorageException(StorageFailure.BlobExists, $"The blob {where} exists; use -Force to replace it.", e),
+                new StorageException(StorageFailure.BlobExists, $"The blob {where} exists.", e),
             _ => new StorageException(StorageFailure.Failed, $"Storing {where} failed ({e.Status} {code}): {FirstLine(e.Message)}", e),
         };
     }

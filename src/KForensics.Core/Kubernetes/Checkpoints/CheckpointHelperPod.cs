@@ -120,7 +120,10 @@ internal static class CheckpointHelperPod
             if (status?.State?.Waiting?.Reason is string reason && reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "CreateContainerConfigError")
             {
                 throw new KubeOperationException(KubeFailureKind.CopyFailed,
-                    $"Helper pod '{name}' cannot start on node {pod.Spec.NodeName}: {reason} ({status.State.Waiting.Message}). Use -HelperImage to name an image the node can pull (it needs sha256sum, tar, ls, stat and rm).");
+                    $"Helper pod '{name}' cannot start on node {pod.Spec.NodeName}: {reason} ({status.State.Waiting.Message}); the helper image must be one the node can pull, with sha256sum, tar, ls, stat and rm.")
+                {
+                    Remedy = KubeRemedy.OtherHelperImage,
+                };
             }
 
             state = status?.State?.Waiting?.Reason ?? current.Status?.Phase ?? state;

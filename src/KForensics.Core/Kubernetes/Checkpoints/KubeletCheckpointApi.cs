@@ -107,7 +107,10 @@ internal static class KubeletCheckpointApi
                     + "Bind a ClusterRole with resources [nodes/checkpoint], verbs [create] to that user.");
             case HttpStatusCode.Forbidden:
                 return new KubeOperationException(KubeFailureKind.CheckpointForbidden,
-                    $"The API server refused the node proxy to {node}: {message}. The caller needs create on nodes/proxy (cluster-scoped); New-PodCheckpoint -DryRun prints the ClusterRole.");
+                    $"The API server refused the node proxy to {node}: {message}. The caller needs create on nodes/proxy (cluster-scoped).")
+                {
+                    Remedy = KubeRemedy.GrantNodeProxy,
+                };
             case HttpStatusCode.Unauthorized:
                 return new KubeOperationException(KubeFailureKind.Unauthorized, $"Cannot checkpoint {what}: unauthorized ({message}).");
             case HttpStatusCode.InternalServerError when message.Contains("Unimplemented", StringComparison.OrdinalIgnoreCase)
@@ -119,7 +122,10 @@ internal static class KubeletCheckpointApi
             case HttpStatusCode.InternalServerError when message.Contains("DeadlineExceeded", StringComparison.OrdinalIgnoreCase)
                                                         || message.Contains("deadline exceeded", StringComparison.OrdinalIgnoreCase):
                 return new KubeOperationException(KubeFailureKind.Timeout,
-                    $"Checkpointing {what} did not finish within {timeoutSeconds} s ({message}); a container with much memory needs a longer -Timeout.");
+                    $"Checkpointing {what} did not finish within {timeoutSeconds} s ({message}); a container with much memory needs longer.")
+                {
+                    Remedy = KubeRemedy.LongerCheckpointTimeout,
+                };
             case HttpStatusCode.InternalServerError:
                 return new KubeOperationException(KubeFailureKind.CheckpointFailed,
                     $"The runtime on node {node} failed to checkpoint {what}: {message}. CRIU's own log is on the node (the path is in the message).");

@@ -69,9 +69,9 @@ public static class NodeCheckpointInventory
         IKubernetes client = connection.Client;
         foreach (string name in names)
         {
-            if (name.Contains('/') || name is "." or ".." || name.Length == 0)
+            if (!IsFileName(name))
             {
-                throw new KubeOperationException(KubeFailureKind.ApiError, $"'{name}' is not a file name in {directory}.");
+                throw new ArgumentException($"'{name}' is not a file name in {directory}.", nameof(names));
             }
         }
 
@@ -86,6 +86,22 @@ public static class NodeCheckpointInventory
 
             return 0;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A name that stays inside the checkpoints directory: no separator, not . or ..</summary>
+    public static bool IsFileName(string name) => name.Length > 0 && name is not ("." or "..") && name.IndexOfAny(['/', '\\', '\0']) < 0;
+
+    /// <summary>Reads the node, so that a node that is not there is found before a helper pod is planned for it.</summary>
+    public static async Task VerifyNodeAsync(KubeConnection connection, string node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.Client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw KubeOperationException.From(e, $"read node '{node}'");
+        }
     }
 
     private static async Task<T> WithHelperAsync<T>(IKubernetes client, string node, string directory, string helperNamespace, string image, bool writable,

@@ -189,7 +189,7 @@ public sealed class PodCheckpointSession
             if (created && await CheckpointHelperPod.DeleteAsync(Client, helper, target.Namespace).ConfigureAwait(false) is KubeOperationException failure)
             {
                 progress?.Report(new CaptureProgress(target.Name, target.Namespace,
-                    $"Helper pod '{helper}' in namespace '{target.Namespace}' could not be deleted: {failure.Message} Delete it with kubectl delete pod.", true, null, 100)
+                    $"Helper pod '{helper}' in namespace '{target.Namespace}' could not be deleted: {failure.Message}", true, null, 100)
                 {
                     CleanupFailure = failure,
                 });

@@ -34,18 +34,26 @@ public static partial class ScapExporter
     /// Also write, state-only, the events that change the state of an exported thread (those the event
     /// table flags as modifying state) after its first exported event and that the filter does not select.
     /// </param>
+    /// <param name="progress">Told now and then, on the calling thread, how far the two passes are.</param>
     public static ScapExportSummary Export(IReadOnlyList<string> sources, string filter, Stream destination, bool gzip, bool includeEnterEvents,
-        bool includeStateEvents, CancellationToken cancellationToken)
+        bool includeStateEvents, CancellationToken cancellationToken, IProgress<ScapExportProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(destination);
         Func<ScapFilterContext, bool> compiled = ScapFieldBinder.Compile(filter);
         var tables = new ExportTables();
+        var meter = new ExportMeter(sources, progress);
+        Func<ScapFilterContext, bool> collect = c =>
+        {
+            meter.Tick();
+            return compiled(c);
+        };
         for (int index = 0; index < sources.Count; index++)
         {
             string source = sources[index];
             tables.StartSource(index);
-            using ScapEventReader reader = ScapEventReader.Open(source, filter: compiled);
+            using ScapEventReader reader = ScapEventReader.Open(source, filter: collect);
+            meter.Start(1, index, reader);
             while (reader.TryRead(out ScapEvent? ev))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -68,6 +76,7 @@ public static partial class ScapExporter
         bool writeEnters = includeEnterEvents || includeStateEvents;
         Func<ScapFilterContext, bool> select = c =>
         {
+            meter.Tick();
             if (writeEnters && c.Info.IsEnter)
             {
                 enters.Remember(c.Raw);
@@ -81,6 +90,7 @@ public static partial class ScapExporter
             string source = sources[index];
             tables.StartSource(index);
             using ScapEventReader reader = ScapEventReader.Open(source, filter: select);
+            meter.Start(2, index, reader);
             var lastWritten = new Dictionary<long, ulong>();
             while (reader.TryRead(out ScapEvent? ev))
             {
