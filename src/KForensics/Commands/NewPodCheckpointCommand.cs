@@ -60,7 +60,7 @@ public sealed class NewPodCheckpointCommand : PodTargetCmdlet, IDynamicParameter
 
     protected override async Task EndProcessingAsync()
     {
-        if (_requests.Count == 0)
+        if (!HasRequests)
         {
             return;
         }

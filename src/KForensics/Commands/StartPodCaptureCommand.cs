@@ -97,7 +97,7 @@ public sealed class StartPodCaptureCommand : PodTargetCmdlet, IDynamicParameters
 
     protected override async Task EndProcessingAsync()
     {
-        if (_requests.Count == 0)
+        if (!HasRequests)
         {
             return;
         }
