@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Net;
-using KForensics.Core.Scap;
-using KForensics.Core.Scap.Fields;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
-using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 using Xunit.Abstractions;
@@ -97,28 +93,10 @@ public sealed class FdFieldScenarioTests(ITestOutputHelper output) : IDisposable
     {
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Write();
-        Dictionary<ulong, string[]> expected = FieldDifferentialTests.Oracle(path, Fields);
-        Dictionary<ulong, string?[]> ours = FieldDifferentialTests.Read(path, Fields);
-        var problems = new List<string>();
-        foreach ((ulong number, string[] theirs) in expected.OrderBy(p => p.Key))
-        {
-            string?[] mine = ours[number];
-            output.WriteLine($"#{number} " + string.Join(" | ", theirs));
-            for (int i = 0; i < Fields.Length; i++)
-            {
-                if ((mine[i] ?? "<NA>") != theirs[i])
-                {
-                    problems.Add($"#{number} {theirs[0]} {Fields[i]}: sysdig '{theirs[i]}' / ours '{mine[i] ?? "<NA>"}'");
-                }
-            }
-        }
-
-        problems.ForEach(output.WriteLine);
-        Assert.Equal(expected.Count, ours.Count);
-        Assert.Empty(problems);
+        Dictionary<ulong, string[]> expected = WrittenCaptureComparison.AssertFieldsAgree(path, Fields, output);
 
         // The scenario reached the rules it is about.
-        string[] Column(string field) => expected.Values.Select(v => v[Array.IndexOf(Fields, field)]).ToArray();
+        string[] Column(string field) => WrittenCaptureComparison.Column(expected, Fields, field);
         Assert.Contains("0", Column("fd.cport"));
         Assert.Contains("<NA>", Column("fd.l4proto"));
         Assert.Contains(Column("fdlist.names"), n => n.EndsWith(",<NA>", StringComparison.Ordinal));
@@ -130,29 +108,7 @@ public sealed class FdFieldScenarioTests(ITestOutputHelper output) : IDisposable
     {
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Write();
-        var problems = new List<string>();
-        foreach (string filter in Filters)
-        {
-            var expected = SysdigRunner.Run("-r", path, "-p", "%evt.num", filter)
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => ulong.Parse(l.Trim(), CultureInfo.InvariantCulture)).ToHashSet();
-            var actual = new HashSet<ulong>();
-            using (var reader = new ScapEventReader(File.OpenRead(path), path) { Filter = ScapFieldBinder.Compile(filter) })
-            {
-                while (reader.TryRead(out ScapEvent? e))
-                {
-                    actual.Add(e.Number);
-                }
-            }
-
-            output.WriteLine($"{filter}: sysdig [{string.Join(",", expected.Order())}]");
-            if (!expected.SetEquals(actual))
-            {
-                problems.Add($"{filter}: sysdig [{string.Join(",", expected.Order())}] / ours [{string.Join(",", actual.Order())}]");
-            }
-        }
-
-        problems.ForEach(output.WriteLine);
-        Assert.Empty(problems);
+        Dictionary<string, HashSet<ulong>> selected = WrittenCaptureComparison.AssertFiltersAgree(path, Filters, output);
+        Assert.Contains(selected.Values, e => e.Count > 0);
     }
 }

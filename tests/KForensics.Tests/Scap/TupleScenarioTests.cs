@@ -1,7 +1,6 @@
 using System.Net;
 using KForensics.Core.Scap.Format;
 using KForensics.Core.Scap.Writing;
-using KForensics.Tests.Filtering;
 using KForensics.Tests.Scap.Writer;
 using Xunit;
 using Xunit.Abstractions;
@@ -145,28 +144,10 @@ public sealed class TupleScenarioTests(ITestOutputHelper output) : IDisposable
     {
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         string path = Write(ipv6Interfaces);
-        Dictionary<ulong, string[]> expected = FieldDifferentialTests.Oracle(path, Fields);
-        Dictionary<ulong, string?[]> ours = FieldDifferentialTests.Read(path, Fields);
-        var problems = new List<string>();
-        foreach ((ulong number, string[] theirs) in expected.OrderBy(p => p.Key))
-        {
-            string?[] mine = ours[number];
-            output.WriteLine($"#{number} " + string.Join(' ', theirs));
-            for (int i = 0; i < Fields.Length; i++)
-            {
-                if ((mine[i] ?? "<NA>") != theirs[i])
-                {
-                    problems.Add($"#{number} {theirs[0]} {Fields[i]}: sysdig '{theirs[i]}' / ours '{mine[i] ?? "<NA>"}'");
-                }
-            }
-        }
-
-        problems.ForEach(output.WriteLine);
-        Assert.Equal(expected.Count, ours.Count);
-        Assert.Empty(problems);
+        Dictionary<ulong, string[]> expected = WrittenCaptureComparison.AssertFieldsAgree(path, Fields, output);
 
         // The scenario really went through the paths it is about.
-        string[] names = expected.Values.Select(v => v[Array.IndexOf(Fields, "fd.name")]).ToArray();
+        string[] names = WrittenCaptureComparison.Column(expected, Fields, "fd.name");
         Assert.Contains("10.0.0.9:4444->10.0.0.5:8080", names);
         Assert.Contains(names, n => n.StartsWith("::1:", StringComparison.Ordinal) && n.EndsWith("->::1:2345", StringComparison.Ordinal));
     }
