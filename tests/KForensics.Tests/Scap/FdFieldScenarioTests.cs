@@ -13,14 +13,10 @@ namespace KForensics.Tests.Scap;
 /// are not sockets, poll fd lists with unknown fds and listening sockets, the arguments of generic syscall
 /// events, and the either-end comparisons of fd.port and fd.snet.
 /// </summary>
-public sealed class FdFieldScenarioTests(ITestOutputHelper output) : IDisposable
+public sealed class FdFieldScenarioTests(ITestOutputHelper output) : WrittenScenario(300)
 {
-    private const ulong T0 = 1_710_408_413_000_000_000;
     private const uint AfUnix = 1, AfInet = 2, AfInet6 = 10, Stream = 1;
     private const ushort FsyncId = 72;
-    private const long Tid = 300;
-    private readonly TempCapture _temp = new();
-    private ulong _ts = T0;
 
     private static readonly string[] Fields =
     [
@@ -35,15 +31,8 @@ public sealed class FdFieldScenarioTests(ITestOutputHelper output) : IDisposable
         "fdlist.names contains <NA>", "fdlist.sports exists",
     ];
 
-    public void Dispose() => _temp.Dispose();
 
     private static IPEndPoint Ep(string ip, int port) => new(IPAddress.Parse(ip), port);
-
-    private void Pair(ScapWriter w, ushort enter, object?[] enterValues, object?[] exitValues)
-    {
-        w.WriteEvent(_ts += 1000, Tid, 0, enter, enterValues);
-        w.WriteEvent(_ts += 1000, Tid, 0, (ushort)(enter + 1), exitValues);
-    }
 
     private void Socket(ScapWriter w, long fd, uint family) => Pair(w, EventIds.SocketSocketE, [family, Stream, 0u], [fd]);
 
@@ -57,7 +46,7 @@ public sealed class FdFieldScenarioTests(ITestOutputHelper output) : IDisposable
 
     private string Write()
     {
-        string path = _temp.PathOf("fd-fields.scap");
+        string path = PathOf("fd-fields.scap");
         using ScapWriter w = ScapWriter.Create(path);
         w.MachineInfo = new ScapMachineInfo("node-f");
         w.AddInterface(new ScapInterface("lo", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("255.0.0.0")));

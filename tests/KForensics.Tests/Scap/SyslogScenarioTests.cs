@@ -14,13 +14,9 @@ namespace KForensics.Tests.Scap;
 /// /dev/log, with every facility class, priorities that do not parse, overflow or reach past local7, and writes
 /// to other fds, reads and failed writes that must not decode.
 /// </summary>
-public sealed class SyslogScenarioTests(ITestOutputHelper output) : IDisposable
+public sealed class SyslogScenarioTests(ITestOutputHelper output) : WrittenScenario(410)
 {
-    private const ulong T0 = 1_710_408_413_000_000_000;
     private const uint AfUnix = 1, Stream = 1, Datagram = 2;
-    private const long Tid = 410;
-    private readonly TempCapture _temp = new();
-    private ulong _ts = T0;
 
     private static readonly string[] Fields =
     [
@@ -37,13 +33,6 @@ public sealed class SyslogScenarioTests(ITestOutputHelper output) : IDisposable
         "evt.type=sendto and syslog.message exists", "evt.type=sendmsg and syslog.facility=16",
     ];
 
-    public void Dispose() => _temp.Dispose();
-
-    private void Pair(ScapWriter w, ushort enter, object?[] enterValues, object?[] exitValues)
-    {
-        w.WriteEvent(_ts += 1000, Tid, 0, enter, enterValues);
-        w.WriteEvent(_ts += 1000, Tid, 0, (ushort)(enter + 1), exitValues);
-    }
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -63,7 +52,7 @@ public sealed class SyslogScenarioTests(ITestOutputHelper output) : IDisposable
 
     private string WriteCapture()
     {
-        string path = _temp.PathOf("syslog.scap");
+        string path = PathOf("syslog.scap");
         using ScapWriter w = ScapWriter.Create(path);
         w.MachineInfo = new ScapMachineInfo("node-s");
         w.AddThread(new ScapThread(Tid, Tid, 1, "logger", "/usr/bin/logger") { ExePath = "/usr/bin/logger" });

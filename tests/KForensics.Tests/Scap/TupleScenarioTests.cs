@@ -12,13 +12,9 @@ namespace KForensics.Tests.Scap;
 /// unconnected and connected sockets, connect after sendto, bind, accept of IPv4-mapped IPv6 peers, on a
 /// capture written by <see cref="ScapWriter"/> and read by KForensics and by sysdig 0.29.3, field by field.
 /// </summary>
-public sealed class TupleScenarioTests(ITestOutputHelper output) : IDisposable
+public sealed class TupleScenarioTests(ITestOutputHelper output) : WrittenScenario(300)
 {
-    private const ulong T0 = 1_710_408_413_000_000_000;
     private const uint AfInet = 2, AfInet6 = 10, Stream = 1, Dgram = 2;
-    private const long Tid = 300;
-    private readonly TempCapture _temp = new();
-    private ulong _ts = T0;
 
     private static readonly string[] Fields =
     [
@@ -26,17 +22,10 @@ public sealed class TupleScenarioTests(ITestOutputHelper output) : IDisposable
         "fd.lip", "fd.rip", "fd.lport", "fd.rport", "fd.is_server", "fd.connected", "fd.name_changed",
     ];
 
-    public void Dispose() => _temp.Dispose();
 
     private static IPEndPoint Ep(string ip, int port) => new(IPAddress.Parse(ip), port);
 
     private static ScapSocketTuple Tuple(string sip, int sport, string dip, int dport) => new(Ep(sip, sport), Ep(dip, dport));
-
-    private void Pair(ScapWriter w, ushort enter, object?[] enterValues, object?[] exitValues)
-    {
-        w.WriteEvent(_ts += 1000, Tid, 0, enter, enterValues);
-        w.WriteEvent(_ts += 1000, Tid, 0, (ushort)(enter + 1), exitValues);
-    }
 
     private void Socket(ScapWriter w, long fd, uint family, uint type) => Pair(w, EventIds.SocketSocketE, [family, type, 0u], [fd]);
 
@@ -63,7 +52,7 @@ public sealed class TupleScenarioTests(ITestOutputHelper output) : IDisposable
 
     private string Write(bool ipv6Interfaces)
     {
-        string path = _temp.PathOf(ipv6Interfaces ? "tuples-v6if.scap" : "tuples.scap");
+        string path = PathOf(ipv6Interfaces ? "tuples-v6if.scap" : "tuples.scap");
         using ScapWriter w = ScapWriter.Create(path);
         w.MachineInfo = new ScapMachineInfo("node-t");
         w.AddInterface(new ScapInterface("lo", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("255.0.0.0")));
