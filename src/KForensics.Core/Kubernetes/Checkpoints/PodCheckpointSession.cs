@@ -218,6 +218,15 @@ public sealed class PodCheckpointSession
                     $"Node {target.NodeName} went away while its checkpoint archive {nodeDirectory}/{nodeFile} was being copied; nothing was kept locally.", e);
             }
 
+            if (e.Kind is KubeFailureKind.CopyFailed)
+            {
+                throw new KubeOperationException(KubeFailureKind.CopyFailed,
+                    $"{e.Message.TrimEnd()} Nothing was kept locally; the node's archive is kept at {target.NodeName}:{nodeDirectory}/{nodeFile}.", e, e.LogTail)
+                {
+                    Remedy = e.Remedy,
+                };
+            }
+
             throw;
         }
     }
