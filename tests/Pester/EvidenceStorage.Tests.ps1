@@ -330,4 +330,29 @@ Describe 'Send-Evidence signed in with a managed identity' {
             $script:tlsContainer.GetBlobClient('refused/small.bin').Exists().Value | Should -BeFalse
         } finally { Stop-KfIdentityEndpoint $vault }
     }
+
+    It 'stops with EvidenceStorageUnauthorized, naming the managed identity, when the identity endpoint <why>' -ForEach @(
+        @{ why = 'refuses the sandbox''s secret'; wrongHeader = $true }
+        @{ why = 'cannot be reached'; wrongHeader = $false }
+    ) {
+        $identity = if ($wrongHeader) {
+            [pscustomobject]@{ Endpoint = $script:identity.Endpoint; Header = 'not-the-secret' }
+        } else {
+            [pscustomobject]@{ Endpoint = "http://127.0.0.1:$(Get-KfFreePort)/msi/token"; Header = $script:identity.Header }
+        }
+        $seen = $script:identity.Requests.Count
+        $blob = "no-identity-$(if ($wrongHeader) { 'secret' } else { 'endpoint' })"
+        $r = Invoke-Send "-LiteralPath '$($script:small)' -Destination '$($script:url)' -BlobPrefix $blob" -Identity $identity
+        $r.ErrorId | Should -Be 'EvidenceStorageUnauthorized,KForensics.Commands.SendEvidenceCommand'
+        $r.Message | Should -Match 'Signing in to .* failed \(DefaultAzureCredential\)'
+        $r.Message | Should -Match 'ManagedIdentityCredential'
+        $asked = @($script:identity.Requests.ToArray() | Select-Object -Skip $seen)
+        if ($wrongHeader) {
+            $asked.Count | Should -BeGreaterThan 0
+            $asked | ForEach-Object { $_.Authentic | Should -BeFalse }
+        } else {
+            $asked.Count | Should -Be 0
+        }
+        $script:tlsContainer.GetBlobClient("$blob/small.bin").Exists().Value | Should -BeFalse
+    }
 }
