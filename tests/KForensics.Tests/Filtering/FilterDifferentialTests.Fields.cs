@@ -31,9 +31,27 @@ public partial class FilterDifferentialTests
         ["thread.cpu"] = "sysdig 0.29.3 refuses every filter on a double field (wrong parameter type 33)",
         ["thread.cpu.user"] = "sysdig 0.29.3 refuses every filter on a double field (wrong parameter type 33)",
         ["thread.cpu.system"] = "sysdig 0.29.3 refuses every filter on a double field (wrong parameter type 33)",
-        ["thread.totexectime"] = "sysdig 0.29.3 aborts on falco_psp_privileged with it (invalid thread state ID0)",
         ["evt.around"] = "its argument is one of the capture's timestamps and its value a window: EventAroundTests compares windows on a written capture",
     };
+
+    /// <summary>
+    /// The captures on which `sysdig -r F -p %evt.num 'thread.totexectime exists'` stops with "invalid thread state
+    /// ID0" (it answers on the others); the field's -p values are compared on them all but one (FieldDifferentialTests).
+    /// </summary>
+    private static readonly string[] TotExecTimeAborts =
+    [
+        "bencer_capture.scap", "bencer_ex0_nginx.scap", "bencer_ex4-1.scap", "bencer_ex5_httpd.scap", "falco_empty_v1.scap",
+        "falco_psp_privileged.scap", "falco_psp_run_as_user_65534_container.scap", "inspect_502Error.scap",
+        "instruqt_ticketgen_http_error_b.scap",
+    ];
+
+    /// <summary>Fields whose filters are not run on some captures, where sysdig 0.29.3 gives no answer to compare with.</summary>
+    internal static readonly Dictionary<(string File, string Field), string> NotComparedOn = TotExecTimeAborts.ToDictionary(
+        f => (f, "thread.totexectime"), _ => "sysdig 0.29.3 aborts on the file with it (invalid thread state ID0)");
+
+    /// <summary>The captures a field's filters run on: all of them but those in <see cref="NotComparedOn"/>.</summary>
+    private static IEnumerable<string> FilesFor(string field)
+        => SharedCaptures.All().Where(f => !NotComparedOn.ContainsKey((Path.GetFileName(f), field)));
 
     /// <summary>Filter-only fields sysdig 0.29.3 accepts with '=' and '!=' alone (no exists): two filters each.</summary>
     private static readonly HashSet<string> EqualityOnly = new(StringComparer.Ordinal) { "fd.ip", "fd.net", "fd.port" };
@@ -144,7 +162,7 @@ public partial class FilterDifferentialTests
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         FieldDefinition definition = ComparedFields.First(f => f.Reference == field).Field;
         var jobs = new List<(string File, string Filter)>();
-        foreach (string file in SharedCaptures.All())
+        foreach (string file in FilesFor(field))
         {
             jobs.AddRange(FiltersFor(field, definition, Values(file)).Select(f => (file, f)));
         }
@@ -160,7 +178,7 @@ public partial class FilterDifferentialTests
         Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
         FieldDefinition definition = ComparedFields.First(f => f.Reference == field).Field;
         var jobs = new List<(string File, string Filter)>();
-        foreach (string file in SharedCaptures.All())
+        foreach (string file in FilesFor(field))
         {
             if (!EqualityOnly.Contains(field))
             {
@@ -174,6 +192,26 @@ public partial class FilterDifferentialTests
         }
 
         RunAndAssert(field, jobs);
+    }
+
+    [SkippableFact]
+    public void The_captures_left_out_for_a_field_are_those_sysdig_still_gives_no_answer_on()
+    {
+        Skip.If(SharedCaptures.Directory is null, "../shared/captures is absent");
+        Skip.If(SysdigRunner.Executable is null, "sysdig is not installed");
+        var stale = new List<string>();
+        foreach (string file in SharedCaptures.All())
+        {
+            string name = Path.GetFileName(file);
+            SysdigRunner.Result r = SysdigRunner.Execute("-r", SharedCaptures.OracleFileFor(file), "-p", "%evt.num", "thread.totexectime exists");
+            bool aborts = r.ExitCode != 0 && (r.Output + r.Error).Contains("invalid thread state", StringComparison.Ordinal);
+            if (aborts != NotComparedOn.ContainsKey((name, "thread.totexectime")))
+            {
+                stale.Add($"{name}: sysdig {(aborts ? "aborts" : "answers")} (exit {r.ExitCode})");
+            }
+        }
+
+        Assert.True(stale.Count == 0, "the list disagrees with sysdig: " + string.Join("; ", stale));
     }
 
     [SkippableFact]
